@@ -1,0 +1,27 @@
+"""Every state change of warroom: validate, one ``BEGIN IMMEDIATE`` transaction, one
+journal event. Nothing else in the package changes state.
+
+Each action takes the store, the acting :class:`~warroom.models.Actor`, the incident
+reference and keyword arguments, plus a ``clock``; it returns a :class:`Done` or raises a
+:class:`~warroom.errors.UserError` having written nothing.
+"""
+
+from warroom.actions._common import Done
+from warroom.actions.approvals import approve, reject, request_approval, withdraw
+from warroom.actions.incident import advance_stage, close, open_incident, post_update, resolve
+from warroom.actions.ownership import (
+    VACANT, accept_handover, claim_role, decline_handover, offer_handover, release_role,
+    settle_dispute,
+)
+from warroom.actions.work import (
+    add_milestone, clear_blocker, complete_milestone, move_milestone, raise_blocker,
+)
+
+__all__ = [
+    "Done", "VACANT",
+    "open_incident", "post_update", "advance_stage", "resolve", "close",
+    "claim_role", "settle_dispute", "offer_handover", "accept_handover", "decline_handover",
+    "release_role",
+    "add_milestone", "complete_milestone", "move_milestone", "raise_blocker", "clear_blocker",
+    "request_approval", "approve", "reject", "withdraw",
+]

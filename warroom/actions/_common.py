@@ -1,0 +1,61 @@
+"""What every action shares: the result it returns, and the checks it starts with."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from warroom.errors import NotFound, UserError
+from warroom.models import Stage
+from warroom.policy import Policy
+from warroom.store import Store
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did: the journal event it wrote and a sentence for the user."""
+
+    event_id: int
+    key: str
+    message: str
+    ref: int | None = None  # the id of what was created (milestone, blocker, request...)
+
+
+def find_incident(store: Store, ref: str) -> sqlite3.Row:
+    row = store.incident_row(ref)
+    if row is None:
+        raise NotFound(f"no incident {ref.strip()!r}: 'warroom ls' lists them")
+    return row
+
+
+def live_incident(store: Store, ref: str) -> sqlite3.Row:
+    """The incident, refusing changes once it is closed."""
+    row = find_incident(store, ref)
+    if row["stage"] == Stage.CLOSED.value:
+        raise UserError(f"{row['key']} is closed; it can no longer change")
+    return row
+
+
+def policy_of(incident: sqlite3.Row) -> Policy:
+    return Policy.model_validate_json(incident["policy"])
+
+
+def role_row(store: Store, incident: sqlite3.Row, role: str) -> sqlite3.Row:
+    row = store.row("roles", incident_id=incident["id"], role=role)
+    if row is None:
+        names = ", ".join(r["role"] for r in store.rows("roles", order="rowid",
+                                                         incident_id=incident["id"]))
+        raise NotFound(f"{incident['key']} has no role {role!r} (roles: {names})")
+    return row
+
+
+def held_roles(store: Store, incident_id: int, person: str) -> list[str]:
+    return [r["role"] for r in store.rows("roles", order="rowid", incident_id=incident_id,
+                                          holder=person)]
+
+
+def item(store: Store, table: str, incident: sqlite3.Row, item_id: int, what: str) -> sqlite3.Row:
+    row = store.row(table, id=item_id, incident_id=incident["id"])
+    if row is None:
+        raise NotFound(f"{incident['key']} has no {what} #{item_id}")
+    return row

@@ -1,0 +1,277 @@
+"""Who owns what: claims, disputes, handovers and releases of roles.
+
+Every change to a role bumps its ``version``; a handover remembers the version it was offered
+against, so an accept never overwrites a change made in between. Each function runs in one
+``BEGIN IMMEDIATE`` transaction, so of two people changing one role at once, exactly one wins
+and the other is told who holds it now.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from warroom.actions._common import Done, held_roles, live_incident, role_row
+from warroom.clock import Clock, local_hm, utcnow
+from warroom.errors import Conflict, UserError
+from warroom.models import Actor, Body, Line, Name, RoleName, valid
+from warroom.store import Store, from_db
+
+VACANT = object()
+
+
+def _holder_text(role: sqlite3.Row) -> str:
+    since = from_db(role["since"])
+    when = f" since {local_hm(since)}" if since else ""
+    return f"{role['role']} is held by {role['holder']}{when}"
+
+
+def _move_role(store: Store, role: sqlite3.Row, holder: str | None, now: datetime) -> None:
+    """Give the role to ``holder`` (None: vacant); pending handovers of it lapse."""
+    store.update(
+        "roles", {"incident_id": role["incident_id"], "role": role["role"]},
+        holder=holder, since=now if holder else None, vacant_since=None if holder else now,
+        version=role["version"] + 1,
+    )
+    pending = store.rows("handovers", incident_id=role["incident_id"], role=role["role"],
+                         status="offered")
+    for handover in pending:
+        store.update("handovers", {"id": handover["id"]}, status="lapsed", closed_at=now)
+
+
+def _open_dispute(store: Store, role: sqlite3.Row) -> sqlite3.Row | None:
+    return store.row("disputes", incident_id=role["incident_id"], role=role["role"],
+                     settled_at=None)
+
+
+def claim_role(
+    store: Store,
+    actor: Actor,
+    ref: str,
+    role: str,
+    *,
+    reason: str | None = None,
+    expect_holder: object = None,
+    clock: Clock = utcnow,
+) -> Done:
+    """Claim a role. Vacant: the claimer holds it at once. Held: a dispute opens that stays
+    open until the holder hands over or the decider settles it.
+
+    ``expect_holder`` is the holder the claimer saw (``VACANT`` for a vacant role); when set
+    and the role has changed since, the claim is refused rather than turned into a dispute.
+    """
+    role_name = valid(RoleName, role, "role")
+    reason = valid(Line, reason, "reason") if reason else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        slot = role_row(store, incident, role_name)
+        me = actor.name
+        key = incident["key"]
+        if slot["holder"] == me:
+            raise UserError(f"you already hold {role_name} on {key}")
+        seen = None if expect_holder is VACANT else expect_holder
+        if expect_holder is not None and slot["holder"] != seen:
+            if slot["holder"] is None:
+                raise Conflict(f"{role_name} on {key} is vacant now; claim it again")
+            raise Conflict(f"{_holder_text(slot)}; claim again to dispute it")
+        if slot["holder"] is None:
+            _move_role(store, slot, me, now)
+            event = store.journal(actor, now, "role.claimed", incident["id"], role=role_name,
+                                  holder=me, reason=reason,
+                                  vacant_since=from_db(slot["vacant_since"]))
+            return Done(event, key, f"you hold {role_name} on {key}")
+        dispute = _open_dispute(store, slot)
+        if dispute is not None:
+            if dispute["claimant"] == me:
+                raise UserError(f"you already dispute {role_name} on {key}; wait for it to be settled")
+            raise Conflict(
+                f"{_holder_text(slot)} and is already disputed by {dispute['claimant']}; "
+                "the decider settles it"
+            )
+        dispute_id = store.insert(
+            "disputes", incident_id=incident["id"], role=role_name, claimant=me,
+            holder=slot["holder"], reason=reason, opened_at=now,
+        )
+        event = store.journal(actor, now, "role.disputed", incident["id"], role=role_name,
+                              claimant=me, holder=slot["holder"], reason=reason,
+                              dispute_id=dispute_id)
+    return Done(event, key, f"{_holder_text(slot)}: your claim is now an open dispute",
+                dispute_id)
+
+
+def settle_dispute(
+    store: Store, actor: Actor, ref: str, role: str, *, winner: str, clock: Clock = utcnow
+) -> Done:
+    """Settle the open dispute on a role in favour of ``winner`` (the holder or the claimant).
+
+    The decider may settle either way; the holder may keep the role or yield it; the
+    claimant may withdraw (settle in the holder's favour).
+    """
+    role_name = valid(RoleName, role, "role")
+    winner = valid(Name, winner, "winner")
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        slot = role_row(store, incident, role_name)
+        dispute = _open_dispute(store, slot)
+        key = incident["key"]
+        if dispute is None:
+            raise UserError(f"{role_name} on {key} has no open dispute")
+        holder, claimant = slot["holder"], dispute["claimant"]
+        if winner not in (holder, claimant):
+            raise UserError(f"the dispute on {role_name} is between {holder} and {claimant}")
+        me = actor.name
+        deciders = "decider" in held_roles(store, incident["id"], me)
+        if not (deciders or me == holder or (me == claimant and winner == holder)):
+            raise UserError(
+                f"only the decider or {holder} (the holder) can settle the dispute on {role_name}"
+            )
+        store.update("disputes", {"id": dispute["id"]}, settled_at=now, settled_by=me,
+                     winner=winner)
+        if winner == claimant:
+            _move_role(store, slot, claimant, now)
+        event = store.journal(
+            actor, now, "dispute.settled", incident["id"], role=role_name,
+            dispute_id=dispute["id"], winner=winner, holder=holder, claimant=claimant,
+            opened_at=from_db(dispute["opened_at"]),
+        )
+    return Done(event, key, f"{role_name} on {key} stays with {winner}" if winner == holder
+                else f"{role_name} on {key} goes to {winner}")
+
+
+def offer_handover(
+    store: Store,
+    actor: Actor,
+    ref: str,
+    role: str,
+    *,
+    to: str,
+    done: str,
+    remaining: str,
+    dependencies: str,
+    risks: str,
+    clock: Clock = utcnow,
+) -> Done:
+    """Offer a held role to someone, with the handover note. The role moves only when they
+    accept; until then the offerer still owns it."""
+    role_name = valid(RoleName, role, "role")
+    to = valid(Name, to, "the incoming person")
+    note = {
+        "done": valid(Body, done, "done"),
+        "remaining": valid(Body, remaining, "remaining"),
+        "dependencies": valid(Body, dependencies, "dependencies"),
+        "risks": valid(Body, risks, "risks"),
+    }
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        slot = role_row(store, incident, role_name)
+        key = incident["key"]
+        if slot["holder"] != actor.name:
+            who = f"{slot['holder']} holds it" if slot["holder"] else "it is vacant"
+            raise Conflict(f"you do not hold {role_name} on {key} ({who})")
+        if to == actor.name:
+            raise UserError("you cannot hand a role over to yourself")
+        pending = store.row("handovers", incident_id=incident["id"], role=role_name,
+                            status="offered")
+        if pending is not None:
+            raise UserError(
+                f"{role_name} is already offered to {pending['to_person']}; "
+                "they accept or decline first (or you withdraw it with decline)"
+            )
+        handover_id = store.insert(
+            "handovers", incident_id=incident["id"], role=role_name, from_person=actor.name,
+            to_person=to, offered_at=now, role_version=slot["version"], status="offered", **note,
+        )
+        event = store.journal(actor, now, "handover.offered", incident["id"], role=role_name,
+                              handover_id=handover_id, to=to, **{"from": actor.name}, **note)
+    return Done(event, key, f"{role_name} on {key} offered to {to}; it moves when they accept",
+                handover_id)
+
+
+def _pending_handover(store: Store, incident: sqlite3.Row, role: str) -> sqlite3.Row:
+    pending = store.row("handovers", incident_id=incident["id"], role=role, status="offered")
+    if pending is None:
+        raise UserError(f"no handover of {role} is pending on {incident['key']}")
+    return pending
+
+
+def accept_handover(
+    store: Store, actor: Actor, ref: str, role: str, *, clock: Clock = utcnow
+) -> Done:
+    """Accept a handover offered to you: the role is yours from now."""
+    role_name = valid(RoleName, role, "role")
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        slot = role_row(store, incident, role_name)
+        pending = _pending_handover(store, incident, role_name)
+        if pending["to_person"] != actor.name:
+            raise UserError(f"{role_name} is offered to {pending['to_person']}, not to you")
+        if slot["version"] != pending["role_version"] or slot["holder"] != pending["from_person"]:
+            who = _holder_text(slot) if slot["holder"] else f"{role_name} is vacant"
+            raise Conflict(f"{role_name} changed since the offer: {who}")
+        _move_role(store, slot, actor.name, now)
+        store.update("handovers", {"id": pending["id"]}, status="accepted", closed_at=now,
+                     closed_by=actor.name)
+        event = store.journal(
+            actor, now, "handover.accepted", incident["id"], role=role_name,
+            handover_id=pending["id"], to=actor.name, offered_at=from_db(pending["offered_at"]),
+            **{"from": pending["from_person"]},
+        )
+    return Done(event, incident["key"], f"you hold {role_name} on {incident['key']}")
+
+
+def decline_handover(
+    store: Store, actor: Actor, ref: str, role: str, *, reason: str | None = None,
+    clock: Clock = utcnow,
+) -> Done:
+    """Decline a handover offered to you, or withdraw one you offered."""
+    role_name = valid(RoleName, role, "role")
+    reason = valid(Line, reason, "reason") if reason else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        pending = _pending_handover(store, incident, role_name)
+        if actor.name not in (pending["to_person"], pending["from_person"]):
+            raise UserError(
+                f"only {pending['to_person']} or {pending['from_person']} can decline this handover"
+            )
+        status = "declined" if actor.name == pending["to_person"] else "withdrawn"
+        store.update("handovers", {"id": pending["id"]}, status=status, closed_at=now,
+                     closed_by=actor.name, reason=reason)
+        event = store.journal(
+            actor, now, "handover.declined", incident["id"], role=role_name,
+            handover_id=pending["id"], to=pending["to_person"], status=status, reason=reason,
+            **{"from": pending["from_person"]},
+        )
+    return Done(event, incident["key"], f"handover of {role_name} {status}; "
+                f"{pending['from_person']} still holds it")
+
+
+def release_role(
+    store: Store, actor: Actor, ref: str, role: str, *, note: str | None = None,
+    clock: Clock = utcnow,
+) -> Done:
+    """Give up a role you hold; it becomes vacant (an alarm on every screen)."""
+    role_name = valid(RoleName, role, "role")
+    note = valid(Line, note, "note") if note else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        slot = role_row(store, incident, role_name)
+        key = incident["key"]
+        if slot["holder"] != actor.name:
+            who = f"{slot['holder']} holds it" if slot["holder"] else "it is vacant"
+            raise Conflict(f"you do not hold {role_name} on {key} ({who})")
+        dispute = _open_dispute(store, slot)
+        if dispute is not None:
+            raise UserError(
+                f"{role_name} is disputed by {dispute['claimant']}: settle it in their favour "
+                "instead of leaving the role vacant"
+            )
+        _move_role(store, slot, None, now)
+        event = store.journal(actor, now, "role.released", incident["id"], role=role_name,
+                              holder=actor.name, note=note)
+    return Done(event, key, f"{role_name} on {key} is now vacant")

@@ -1,0 +1,107 @@
+"""Milestones (time-bound targets with one owner) and blockers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom.actions._common import Done, item, live_incident
+from warroom.clock import Clock, local_hm, utcnow
+from warroom.errors import UserError
+from warroom.models import Actor, Line, Name, Title, valid
+from warroom.store import Store, from_db
+
+
+def add_milestone(
+    store: Store, actor: Actor, ref: str, *, name: str, owner: str, due_at: datetime,
+    clock: Clock = utcnow,
+) -> Done:
+    """Add a milestone with exactly one owner and a due time."""
+    name = valid(Title, name, "milestone")
+    owner = valid(Name, owner, "owner")
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        milestone_id = store.insert("milestones", incident_id=incident["id"], name=name,
+                                    owner=owner, due_at=due_at)
+        event = store.journal(actor, now, "milestone.added", incident["id"],
+                              milestone_id=milestone_id, name=name, owner=owner, due_at=due_at)
+    return Done(event, incident["key"],
+                f"milestone #{milestone_id} '{name}' due {local_hm(due_at)}, owner {owner}",
+                milestone_id)
+
+
+def complete_milestone(
+    store: Store, actor: Actor, ref: str, milestone_id: int, *, clock: Clock = utcnow
+) -> Done:
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        row = item(store, "milestones", incident, milestone_id, "milestone")
+        if row["done_at"] is not None:
+            raise UserError(f"milestone #{milestone_id} was already done by {row['done_by']}")
+        store.update("milestones", {"id": milestone_id}, done_at=now, done_by=actor.name)
+        due = from_db(row["due_at"])
+        event = store.journal(actor, now, "milestone.completed", incident["id"],
+                              milestone_id=milestone_id, name=row["name"], owner=row["owner"],
+                              due_at=due, late=now > due)
+    return Done(event, incident["key"], f"milestone #{milestone_id} '{row['name']}' done")
+
+
+def move_milestone(
+    store: Store, actor: Actor, ref: str, milestone_id: int, *, due_at: datetime,
+    reason: str, owner: str | None = None, clock: Clock = utcnow,
+) -> Done:
+    """Reschedule a milestone (and optionally give it a new owner); a reason is required."""
+    reason = valid(Line, reason, "reason")
+    owner = valid(Name, owner, "owner") if owner is not None else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        row = item(store, "milestones", incident, milestone_id, "milestone")
+        if row["done_at"] is not None:
+            raise UserError(f"milestone #{milestone_id} is already done")
+        values: dict = {"due_at": due_at}
+        if owner:
+            values["owner"] = owner
+        store.update("milestones", {"id": milestone_id}, **values)
+        event = store.journal(
+            actor, now, "milestone.moved", incident["id"], milestone_id=milestone_id,
+            name=row["name"], was_due=from_db(row["due_at"]), due_at=due_at, reason=reason,
+            owner=owner or row["owner"], was_owner=row["owner"],
+        )
+    return Done(event, incident["key"], f"milestone #{milestone_id} now due {local_hm(due_at)}")
+
+
+def raise_blocker(
+    store: Store, actor: Actor, ref: str, *, what: str, waiting_on: str, owner: str,
+    clock: Clock = utcnow,
+) -> Done:
+    """Record what is blocked, on whom it waits, and who chases it."""
+    what = valid(Line, what, "what is blocked")
+    waiting_on = valid(Name, waiting_on, "waiting on")
+    owner = valid(Name, owner, "owner")
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        blocker_id = store.insert("blockers", incident_id=incident["id"], what=what,
+                                  waiting_on=waiting_on, owner=owner, raised_at=now)
+        event = store.journal(actor, now, "blocker.raised", incident["id"], blocker_id=blocker_id,
+                              what=what, waiting_on=waiting_on, owner=owner)
+    return Done(event, incident["key"], f"blocker #{blocker_id} raised: {what}", blocker_id)
+
+
+def clear_blocker(
+    store: Store, actor: Actor, ref: str, blocker_id: int, *, note: str | None = None,
+    clock: Clock = utcnow,
+) -> Done:
+    note = valid(Line, note, "note") if note else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        row = item(store, "blockers", incident, blocker_id, "blocker")
+        if row["cleared_at"] is not None:
+            raise UserError(f"blocker #{blocker_id} was already cleared by {row['cleared_by']}")
+        store.update("blockers", {"id": blocker_id}, cleared_at=now, cleared_by=actor.name)
+        event = store.journal(actor, now, "blocker.cleared", incident["id"], blocker_id=blocker_id,
+                              what=row["what"], raised_at=from_db(row["raised_at"]), note=note)
+    return Done(event, incident["key"], f"blocker #{blocker_id} cleared")

@@ -1,0 +1,165 @@
+"""Verbs for the incident itself: open, ls, show, log, update, stage, resolve, close."""
+
+from __future__ import annotations
+
+import argparse
+
+from warroom import actions, views
+from warroom.cli import Context, Parser, print_json, verb
+from warroom.clock import local_stamp, parse_when, span
+from warroom.narrate import line
+from warroom.showtext import render_show
+
+
+def _done(done: actions.Done) -> int:
+    print(f"{done.key}: {done.message}")
+    return 0
+
+
+def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store(create=True) as store:
+        return _done(actions.open_incident(
+            store, ctx.actor, title=args.title, customer=args.customer,
+            severity=args.severity, service=args.service, clock=ctx.clock,
+        ))
+
+
+def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store() as store:
+        rows = views.list_incidents(store, include_closed=args.all)
+    if args.json:
+        print_json([r.model_dump(mode="json") for r in rows])
+        return 0
+    if not rows:
+        print("no open incidents" if not args.all else "no incidents")
+        return 0
+    now = ctx.clock()
+    for r in rows:
+        vacant = f"  VACANT: {', '.join(r.vacant_roles)}" if r.vacant_roles else ""
+        disputed = f"  DISPUTES: {r.open_disputes}" if r.open_disputes else ""
+        drill = " [DRILL]" if r.drill else ""
+        print(f"{r.key}{drill}  {r.severity.value}  {r.stage.value:<13} {span(now - r.opened_at):>7}"
+              f"  {r.customer}: {r.title}{vacant}{disputed}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store() as store:
+        view = views.incident_view(store, args.incident)
+    if args.json:
+        print_json(view.model_dump(mode="json"))
+    else:
+        print(render_show(view, ctx.clock()))
+    return 0
+
+
+def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store() as store:
+        events = views.events_after(store, args.after, args.incident)
+    if args.json:
+        print_json([e.model_dump(mode="json") for e in events])
+        return 0
+    for e in events:
+        key = f"{e.incident_key} " if not args.incident and e.incident_key else ""
+        user = f" [{e.os_user}]" if e.display_name and e.display_name != e.os_user else ""
+        print(f"{local_stamp(e.at)} {key}#{e.id} {line(e).split(' ', 1)[1]}{user}")
+    return 0
+
+
+def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store() as store:
+        return _done(actions.post_update(
+            store, ctx.actor, args.incident, audience=args.audience, known=args.known,
+            unknown=args.unknown, next_steps=args.next_steps,
+            next_update_at=parse_when(args.next, ctx.clock()) if args.next else None,
+            clock=ctx.clock,
+        ))
+
+
+def cmd_stage(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store() as store:
+        return _done(actions.advance_stage(
+            store, ctx.actor, args.incident, to=args.stage, confirm=args.confirm,
+            note=args.note, clock=ctx.clock,
+        ))
+
+
+def cmd_resolve(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store() as store:
+        return _done(actions.resolve(
+            store, ctx.actor, args.incident, summary=args.summary, confirm=args.confirm,
+            clock=ctx.clock,
+        ))
+
+
+def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
+    with ctx.store() as store:
+        return _done(actions.close(
+            store, ctx.actor, args.incident, csat=args.csat, comment=args.comment,
+            clock=ctx.clock,
+        ))
+
+
+def _csat(text: str) -> int:
+    if not text.strip().isdigit() or not 1 <= int(text) <= 5:
+        raise argparse.ArgumentTypeError("CSAT must be a whole number from 1 to 5")
+    return int(text)
+
+
+def register(sub, common: Parser, reading: Parser) -> None:
+    p = verb(sub, "open", [common], help="open an incident",
+             example="warroom open 'Checkout failing for EU users' --customer Acme "
+             "--severity SEV1 --service checkout", handler=cmd_open)
+    p.add_argument("title", help="what is wrong, in a few words")
+    p.add_argument("--customer", required=True, help="the customer affected")
+    p.add_argument("--severity", required=True, help="SEV1 (highest) to SEV4")
+    p.add_argument("--service", help="the service affected")
+
+    p = verb(sub, "ls", [common, reading], help="list open incidents",
+             example="warroom ls --all", handler=cmd_ls)
+    p.add_argument("--all", action="store_true", help="include closed incidents")
+
+    p = verb(sub, "show", [common, reading], help="show the current state of an incident",
+             example="warroom show INC-1001 --json", handler=cmd_show)
+    p.add_argument("incident", help="incident key (INC-1001) or number (1001)")
+
+    p = verb(sub, "log", [common, reading], help="print the journal (who, when, what)",
+             example="warroom log INC-1001", handler=cmd_log)
+    p.add_argument("incident", nargs="?", help="only this incident (default: all)")
+    p.add_argument("--after", type=int, default=0, metavar="ID",
+                   help="only events after this id")
+
+    p = verb(sub, "update", [common], help="post a status update (customer or internal)",
+             example="warroom update INC-1001 customer --known 'Checkout fails for 20% of "
+             "EU users' --unknown 'root cause' --next-steps 'rolling back deploy 412' "
+             "--next 30m", handler=cmd_update)
+    p.add_argument("incident")
+    p.add_argument("audience", choices=["customer", "internal"])
+    p.add_argument("--known", required=True, help="what we know")
+    p.add_argument("--unknown", required=True, help="what we don't know yet")
+    p.add_argument("--next-steps", required=True, help="what happens next")
+    p.add_argument("--next", metavar="WHEN",
+                   help="when the next update comes: +30m, 14:30 or an ISO time "
+                   "(required for customer updates)")
+
+    p = verb(sub, "stage", [common], help="move the incident to a later stage",
+             example="warroom stage INC-1001 mitigating --confirm", handler=cmd_stage)
+    p.add_argument("incident")
+    p.add_argument("stage", nargs="?", help="target stage (default: the next one)")
+    p.add_argument("--confirm", action="store_true",
+                   help="confirm the current stage's customer-resolution definition is met")
+    p.add_argument("--note", help="a note for the journal")
+
+    p = verb(sub, "resolve", [common], help="mark the incident resolved",
+             example="warroom resolve INC-1001 --summary 'rolled back deploy 412' --confirm",
+             handler=cmd_resolve)
+    p.add_argument("incident")
+    p.add_argument("--summary", required=True, help="how it was resolved, in one line")
+    p.add_argument("--confirm", action="store_true",
+                   help="confirm the customer-resolution definition is met")
+
+    p = verb(sub, "close", [common], help="close a resolved incident with the customer's CSAT",
+             example="warroom close INC-1001 --csat 4 --comment 'fast comms'", handler=cmd_close)
+    p.add_argument("incident")
+    p.add_argument("--csat", required=True, type=_csat, help="customer satisfaction, 1-5")
+    p.add_argument("--comment", help="the customer's comment")

@@ -1,0 +1,107 @@
+"""Time: the clock every action takes, and parsing of the times people type.
+
+Every function that needs the current time takes a ``clock`` (a callable returning an aware
+UTC datetime), so tests freeze it and drills speed it up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+from warroom.errors import UserError
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class FrozenClock:
+    """A clock that only moves when told to; for tests and snapshots."""
+
+    def __init__(self, at: datetime) -> None:
+        self.now = at.astimezone(timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+_DURATION = re.compile(r"(\d+)\s*([dhms])")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90m``, ``1h30m``, ``2d``, ``45s`` or a bare number of minutes."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned.isdigit():
+        return timedelta(minutes=int(cleaned))
+    parts = _DURATION.findall(cleaned)
+    if not parts or "".join(n + u for n, u in parts) != cleaned:
+        raise UserError(f"cannot read {text!r} as a duration: use e.g. 30m, 2h, 1h30m or 1d")
+    delta = timedelta()
+    for number, unit in parts:
+        delta += timedelta(**{_UNITS[unit]: int(number)})
+    return delta
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """A time someone typed: ``+30m`` or ``30m`` (from now), ``14:30`` (local, next such
+    time), or an ISO 8601 date-time (local unless it names a zone). Returns aware UTC."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise UserError("a time is required")
+    if cleaned.startswith("+") or _DURATION.fullmatch(cleaned.lower()) or re.fullmatch(
+        r"(\d+[dhms])+", cleaned.lower()
+    ):
+        return now + parse_duration(cleaned.lstrip("+"))
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", cleaned)
+    if match:
+        hour, minute = int(match[1]), int(match[2])
+        if hour > 23 or minute > 59:
+            raise UserError(f"{text!r} is not a time of day")
+        local_now = now.astimezone()
+        at = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if at <= local_now:
+            at += timedelta(days=1)
+        return at.astimezone(timezone.utc)
+    try:
+        at = datetime.fromisoformat(cleaned)
+    except ValueError:
+        raise UserError(
+            f"cannot read {text!r} as a time: use +30m, 14:30 or 2026-11-24T14:30"
+        ) from None
+    if at.tzinfo is None:
+        at = at.astimezone()
+    return at.astimezone(timezone.utc)
+
+
+def span(delta: timedelta) -> str:
+    """A short human duration: ``45s``, ``12m``, ``3h05m``, ``2d04h``."""
+    seconds = int(abs(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, _ = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours}h{minutes:02d}m"
+    days, hours = divmod(hours, 24)
+    return f"{days}d{hours:02d}h"
+
+
+def local_hm(at: datetime) -> str:
+    """``14:02`` in the viewer's local time zone."""
+    return at.astimezone().strftime("%H:%M")
+
+
+def local_stamp(at: datetime) -> str:
+    """``2026-11-24 14:02`` in the viewer's local time zone."""
+    return at.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,77 @@
+"""The plain-text form of an incident's state, for ``warroom show``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom.clock import local_hm, local_stamp, span
+from warroom.models import IncidentView
+
+
+def due_words(due: datetime | None, now: datetime) -> str:
+    """``in 12m`` or ``OVERDUE by 3m`` (words, never colour alone)."""
+    if due is None:
+        return "not due"
+    if due >= now:
+        return f"in {span(due - now)}"
+    return f"OVERDUE by {span(now - due)}"
+
+
+def render_show(view: IncidentView, now: datetime) -> str:
+    inc = view.incident
+    drill = " [DRILL]" if inc.drill else ""
+    out = [
+        f"{inc.key}{drill}  {inc.severity.value}  {inc.title}",
+        f"customer {inc.customer}" + (f", service {inc.service}" if inc.service else "")
+        + f"; stage {inc.stage.value}; opened {local_stamp(inc.opened_at)} by {inc.opened_by}"
+        + f" ({span(now - inc.opened_at)} ago)"
+        + (f"; playbook {inc.playbook}" if inc.playbook else ""),
+        "",
+        "Roles",
+    ]
+    disputes = {d.role: d for d in view.disputes}
+    offers = {h.role: h for h in view.handovers}
+    for slot in view.roles:
+        if slot.holder:
+            text = f"  {slot.role:<10} {slot.holder} (since {local_hm(slot.since)}, " \
+                   f"{span(now - slot.since)})"
+        else:
+            since = f" for {span(now - slot.vacant_since)}" if slot.vacant_since else ""
+            text = f"  {slot.role:<10} VACANT{since}"
+        if slot.role in disputes:
+            d = disputes[slot.role]
+            text += f"  DISPUTED by {d.claimant} for {span(now - d.opened_at)}"
+        if slot.role in offers:
+            text += f"  offered to {offers[slot.role].to_person}"
+        if slot.contingency:
+            text += f"  (contingency {slot.contingency})"
+        out.append(text)
+    out += ["", "Updates"]
+    for audience in ("customer", "internal"):
+        last = getattr(view, f"last_{audience}_update")
+        due = getattr(inc, f"next_{audience}_due")
+        posted = f"last {local_hm(last.posted_at)} by {last.author}" if last else "none yet"
+        out.append(f"  {audience:<10} next {due_words(due, now)}; {posted}; "
+                   f"every {view.cadence_minutes[audience]}m")
+    if view.milestones:
+        out += ["", "Milestones"]
+        for m in view.milestones:
+            state = f"done {local_hm(m.done_at)} by {m.done_by}" if m.done_at else due_words(
+                m.due_at, now)
+            out.append(f"  #{m.id} {m.name} (owner {m.owner}, due {local_hm(m.due_at)}): {state}")
+    if view.blockers:
+        out += ["", "Blockers"]
+        for b in view.blockers:
+            out.append(f"  #{b.id} {b.what}: waiting on {b.waiting_on}, owner {b.owner}, "
+                       f"for {span(now - b.raised_at)}")
+    pending = [a for a in view.approvals if a.effective_status(now) == "pending"]
+    if view.approvals:
+        out += ["", "Approvals"]
+        for a in view.approvals:
+            status = a.effective_status(now)
+            votes = ", ".join(v.voter for v in a.approvals) or "none"
+            extra = f"; expires {due_words(a.expires_at, now)}" if a in pending else ""
+            out.append(f"  #{a.id} {a.change} ({a.risk.value} risk): {status.upper()}, "
+                       f"{len(a.approvals)} of {a.needed} [{votes}]"
+                       f"{', decider required' if a.decider_required else ''}{extra}")
+    return "\n".join(out)
