@@ -1,0 +1,185 @@
+"""The Textual app: make_app() builds it for the CLI and the tests alike.
+
+Data flows one way: a form runs an action (one transaction, one journal event); the change
+feed notices commits by other processes; either way the app reads the events after the
+last one it saw and hands the screen a fresh view model.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from textual.app import App
+from textual.binding import Binding
+
+from warroom import views
+from warroom.actions import Done
+from warroom.clock import Clock, utcnow
+from warroom.errors import WarroomError
+from warroom.live import ChangeFeed
+from warroom.models import Actor, Event
+from warroom.screens import forms
+from warroom.screens.dashboard import DashboardScreen
+from warroom.screens.help import HelpScreen
+from warroom.screens.palette import WarroomCommands
+from warroom.screens.picker import PickerScreen
+from warroom.store import Store
+
+PAGE = 100
+
+
+class WarroomApp(App[None]):
+    """The war-room dashboard over one shared database."""
+
+    CSS_PATH = "warroom.tcss"
+    TITLE = "warroom"
+    COMMANDS = App.COMMANDS | {WarroomCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Keys and legend"),
+        Binding("i", "pick", "Incidents", id="app.pick", show=False,
+                tooltip="Switch to another open incident"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave warroom"),
+    ]
+
+    def __init__(
+        self, store: Store, actor: Actor, *, incident: str | None = None, wall: bool = False,
+        clock: Clock = utcnow, live: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.session = forms.Session(store, actor, clock)
+        self.clock = clock
+        self.wall = wall
+        self.live = live
+        self.start_incident = incident
+        self.key: str | None = None
+        self.last_event_id = store.last_event_id()
+        self.identity_text = (f"{actor.name} ({actor.os_user})" if actor.display else actor.name) \
+            + (" | WALL read-only" if wall else "")
+        self._trace = os.environ.get("WARROOM_TRACE")
+
+    # -- start-up -------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        key = self.start_incident
+        if key is None:
+            open_ = views.list_incidents(self.store, include_closed=False)
+            key = open_[0].key if len(open_) == 1 else None
+        if key is not None:
+            self.open_incident(key)
+        else:
+            self.push_screen(PickerScreen(views.list_incidents(self.store, include_closed=False)))
+        if self.live:
+            self._feed = ChangeFeed(self.store.path, self.store.data_version, self.db_changed)
+            self.run_worker(self._feed.run(), name="change-feed", exclusive=True)
+
+    def on_unmount(self) -> None:
+        if self.live:
+            self._feed.stop()
+
+    def open_incident(self, key: str) -> None:
+        """Show one incident's dashboard, with the latest page of its timeline."""
+        view = views.incident_view(self.store, key)
+        self.key = view.incident.key
+        screen = DashboardScreen(view, wall=self.wall)
+        if isinstance(self.screen, (PickerScreen, DashboardScreen)):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+        page = views.events_before(self.store, view.last_event_id + 1, self.key, PAGE)
+        screen.call_after_refresh(screen.load_initial_events, page, len(page) < PAGE)
+
+    # -- changes --------------------------------------------------------------------
+
+    def db_changed(self) -> None:
+        """Someone (another process, or this one) committed: read only the new events."""
+        events = views.events_after(self.store, self.last_event_id)
+        if not events:
+            return
+        self.last_event_id = events[-1].id
+        self._apply(events)
+
+    def _apply(self, events: list[Event]) -> None:
+        screen = self._dashboard()
+        if screen is not None:
+            if any(e.incident_id == screen.view.incident.id for e in events):
+                screen.apply(views.incident_view(self.store, self.key), events)
+        for picker in self.screen_stack:
+            if isinstance(picker, PickerScreen):
+                picker.show(views.list_incidents(self.store, include_closed=False), self.clock())
+        if self._trace:
+            ids = [e.id for e in events]
+            self.call_after_refresh(self._write_trace, ids)
+
+    def _write_trace(self, ids: list[int]) -> None:
+        """For bench/live.py: when each event was on screen (WARROOM_TRACE=file)."""
+        stamp = time.time()
+        with open(self._trace, "a") as handle:
+            handle.writelines(f"{i} {stamp:.6f}\n" for i in ids)
+
+    def _dashboard(self) -> DashboardScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, DashboardScreen)), None)
+
+    # -- actions --------------------------------------------------------------------
+
+    def open_form(self, name: str) -> None:
+        """Open the form of one action for the incident on screen."""
+        screen = self._dashboard()
+        if screen is None or self.wall:
+            return
+        try:
+            modal = getattr(forms, name)(self.session, screen.view)
+        except WarroomError as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        self.push_screen(modal, self._done)
+
+    def _done(self, done: Done | None) -> None:
+        if done is None:
+            return
+        self.notify(f"{done.key}: {done.message}", markup=False)
+        self.db_changed()
+
+    def load_older(self) -> None:
+        screen = self._dashboard()
+        if screen is None:
+            return
+        from warroom.widgets.timeline import Timeline
+
+        timeline = screen.query_one(Timeline)
+        if timeline.oldest_id is None or not timeline.more_older:
+            return
+        page = views.events_before(self.store, timeline.oldest_id, self.key, PAGE)
+        timeline.add_older(page, complete=len(page) < PAGE)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_pick(self) -> None:
+        if isinstance(self.screen, DashboardScreen):
+            self.switch_screen(PickerScreen(views.list_incidents(self.store,
+                                                                 include_closed=False)))
+
+
+def make_app(
+    db: str, actor: Actor, *, incident: str | None = None, wall: bool = False,
+    clock: Clock = utcnow, live: bool = True,
+) -> WarroomApp:
+    """Open the database (refusing foreign or newer files) and build the app on it."""
+    store = Store(db)
+    if incident is not None:
+        incident = views.incident_view(store, incident).incident.key
+    return WarroomApp(store, actor, incident=incident, wall=wall, clock=clock, live=live)
+
+
+def run_app(ctx, *, incident: str | None = None, wall: bool = False) -> int:
+    """``warroom run``: the dashboard until the user quits."""
+    app = make_app(ctx.db, ctx.actor, incident=incident, wall=wall, clock=ctx.clock)
+    try:
+        app.run()
+    finally:
+        app.store.close()
+    return 0

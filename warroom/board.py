@@ -1,0 +1,164 @@
+"""What each dashboard pane says, as plain data: lines of (text, tone) cells.
+
+Kept free of textual so it is tested directly; the widgets only turn tones into theme
+styles. Alarms are always words as well as colour ("VACANT 12m", "OVERDUE by 3m").
+Durations are shown to the minute above one minute, so most one-second ticks change no text
+and cost no repaint.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from warroom.clock import local_hm, span
+from warroom.models import IncidentView, Stage
+
+# Tones: "" plain, "muted", "ok", "warn", "alarm", "strong".
+
+
+class Cell(NamedTuple):
+    text: str
+    tone: str = ""
+
+
+Line = tuple[Cell, ...]
+
+
+def _until(due: datetime, now: datetime) -> Cell:
+    if due >= now:
+        left = due - now
+        return Cell(f"in {span(left)}", "warn" if left.total_seconds() < 300 else "ok")
+    return Cell(f"OVERDUE by {span(now - due)}", "alarm")
+
+
+def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
+    inc = view.incident
+    sev_tone = "alarm" if inc.severity.value in ("SEV1", "SEV2") else "warn"
+    cells = [Cell(f" {inc.key} ", "strong"), Cell(" "), Cell(inc.severity.value, sev_tone)]
+    if inc.drill:
+        cells += [Cell(" "), Cell(" DRILL ", "warn")]
+    cells += [
+        Cell("  "), Cell(inc.title, "strong"), Cell("  customer ", "muted"), Cell(inc.customer),
+        Cell("  stage ", "muted"), Cell(inc.stage.value.upper(), "strong"),
+        Cell("  open ", "muted"), Cell(span(now - inc.opened_at)),
+    ]
+    if wall:
+        cells += [Cell("  "), Cell(" WALL: read-only ", "muted")]
+    return tuple(cells)
+
+
+def role_lines(view: IncidentView, now: datetime) -> list[Line]:
+    disputes = {d.role: d for d in view.disputes}
+    offers = {h.role: h for h in view.handovers}
+    lines: list[Line] = []
+    for slot in view.roles:
+        label = Cell(f"{slot.title:<21}", "muted")
+        if slot.holder:
+            cells = [label, Cell(slot.holder, "strong")]
+            if slot.team:
+                cells.append(Cell(f" ({slot.team})", "muted"))
+            cells.append(Cell(f"  held {span(now - slot.since)}", "muted"))
+        else:
+            vacant = f" {span(now - slot.vacant_since)}" if slot.vacant_since else ""
+            cells = [label, Cell(f"VACANT{vacant}", "alarm")]
+            if slot.team:
+                cells.append(Cell(f"  suggested: {slot.team}", "muted"))
+            if slot.contingency:
+                cells.append(Cell(f"  contingency: {slot.contingency}", "muted"))
+        if slot.role in disputes:
+            d = disputes[slot.role]
+            cells.append(Cell(f"  DISPUTED by {d.claimant} {span(now - d.opened_at)}", "alarm"))
+        if slot.role in offers:
+            h = offers[slot.role]
+            cells.append(Cell(f"  offered to {h.to_person} {span(now - h.offered_at)}", "warn"))
+        lines.append(tuple(cells))
+    return lines
+
+
+def cadence_lines(view: IncidentView, now: datetime) -> list[Line]:
+    inc = view.incident
+    lines: list[Line] = []
+    for audience in ("customer", "internal"):
+        due = getattr(inc, f"next_{audience}_due")
+        last = getattr(view, f"last_{audience}_update")
+        head = Cell(f"{audience.capitalize():<9}", "muted")
+        if due is None or inc.stage in (Stage.RESOLVED, Stage.CLOSED):
+            state = Cell("no more due", "muted")
+        else:
+            state = _until(due, now)
+        posted = (f"  last {local_hm(last.posted_at)} by {last.author}" if last
+                  else "  none sent yet")
+        every = f"  every {view.cadence_minutes[audience]}m"
+        lines.append((head, state, Cell(posted + every, "muted")))
+    return lines
+
+
+def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
+    lines: list[Line] = []
+    for m in sorted(view.milestones, key=lambda m: (m.done_at is not None, m.due_at)):
+        if m.done_at:
+            state = Cell("done" + (" LATE" if m.done_at > m.due_at else ""), "muted")
+        else:
+            state = _until(m.due_at, now)
+        lines.append((Cell(f"#{m.id} "), state, Cell(f"  {m.name}"),
+                      Cell(f"  {m.owner}  due {local_hm(m.due_at)}", "muted")))
+    return lines or [(Cell("no milestones", "muted"),)]
+
+
+def blocker_lines(view: IncidentView, now: datetime) -> list[Line]:
+    lines: list[Line] = [
+        (Cell(f"#{b.id} "), Cell(b.what, "warn"), Cell(f"  waiting on {b.waiting_on}"),
+         Cell(f"  owner {b.owner}  {span(now - b.raised_at)}", "muted"))
+        for b in view.blockers
+    ]
+    return lines or [(Cell("no blockers", "muted"),)]
+
+
+def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
+    lines: list[Line] = []
+    for a in view.approvals:
+        status = a.effective_status(now)
+        if status != "pending":
+            continue
+        may = may_still_approve(view, a)
+        risk_tone = {"high": "alarm", "medium": "warn"}.get(a.risk.value, "")
+        decider = ", decider required" if a.decider_required else ""
+        lines.append((
+            Cell(f"#{a.id} "), Cell(a.change, "strong"), Cell(f"  {a.risk.value.upper()}", risk_tone),
+            Cell(f"  {len(a.approvals)}/{a.needed} approvals{decider}"),
+        ))
+        expiry = _until(a.expires_at, now)
+        lines.append((
+            Cell("    may approve: ", "muted"), Cell(", ".join(may) or "nobody", "muted"),
+            Cell(f"  by {a.requester}  expires ", "muted"),
+            Cell(expiry.text.replace("in ", ""), expiry.tone),
+        ))
+    return lines or [(Cell("no pending approvals", "muted"),)]
+
+
+def may_still_approve(view: IncidentView, request) -> list[str]:
+    """Who could still approve: holders of eligible roles and named people who have not
+    voted and did not ask; a vacant eligible role shows as such."""
+    voted = {v.voter for v in request.votes} | {request.requester}
+    names: list[str] = []
+    for role in request.eligible_roles:
+        slot = view.role(role)
+        holder = slot.holder if slot else None
+        if holder is None:
+            names.append(f"{role} (vacant)")
+        elif holder not in voted:
+            names.append(f"{holder} ({role})")
+            voted.add(holder)
+    names += [p for p in request.eligible_people if p not in voted]
+    return names
+
+
+def alarm_count(view: IncidentView, now: datetime) -> int:
+    """How many things need someone now: vacancies, disputes, overdue updates and milestones."""
+    count = sum(1 for r in view.roles if not r.holder) + len(view.disputes)
+    for audience in ("customer", "internal"):
+        due = getattr(view.incident, f"next_{audience}_due")
+        count += bool(due and due < now and view.incident.stage.order < Stage.RESOLVED.order)
+    count += sum(1 for m in view.milestones if not m.done_at and m.due_at < now)
+    return count

@@ -1,0 +1,100 @@
+"""The change feed: tells a reader, within tens of milliseconds, that another process wrote.
+
+How it works, and why (figures measured on the 2-core war-room host, see DESIGN.md):
+- watchfiles watches the database's *folder*, never the ``-wal`` path: SQLite deletes the
+  ``-wal`` file when the last connection closes and a watch on that path would go blind.
+- watchfiles' ``step`` sets both latency and idle cost: it wakes every step and hands a
+  change over one to two steps later (step 50: 75 ms at 0.18 % CPU; step 10: 16 ms at
+  0.7 %). :data:`STEP_MS` = 20 puts the median near 30 ms, inside the 50 ms budget, at about
+  a third of a percent of one core when idle.
+- A file event can arrive before the commit is visible (the WAL index lives in shared
+  memory, which makes no file event). So each wake-up is confirmed with
+  ``PRAGMA data_version``; if it has not moved, it is checked again after 2, 10 and 50 ms.
+- A safety net checks ``data_version`` every :data:`POLL_S` seconds anyway, for missed
+  events and file systems without inotify.
+
+No textual here: the app runs :meth:`ChangeFeed.run` as a worker and gets a callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+STEP_MS = 20
+POLL_S = 1.5
+RECHECKS_S = (0.002, 0.010, 0.050)
+
+
+class ChangeFeed:
+    """Calls ``on_change`` whenever another connection commits to the database."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        data_version: Callable[[], int],
+        on_change: Callable[[], Awaitable[None] | None],
+        *,
+        step_ms: int = STEP_MS,
+        poll_s: float = POLL_S,
+    ) -> None:
+        self.path = Path(path).resolve()
+        self._data_version = data_version
+        self._on_change = on_change
+        self._step_ms = step_ms
+        self._poll_s = poll_s
+        self._kick = asyncio.Event()
+        self._stop = asyncio.Event()
+        self._seen = data_version()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _ours(self, _change: object, changed: str) -> bool:
+        return os.path.basename(changed).startswith(self.path.name)
+
+    async def _watch(self) -> None:
+        from watchfiles import awatch
+
+        async for _ in awatch(
+            self.path.parent, watch_filter=self._ours, step=self._step_ms,
+            stop_event=self._stop, recursive=False, debounce=self._step_ms * 4,
+        ):
+            self._kick.set()
+
+    async def _moved(self, woken: bool) -> bool:
+        """Whether data_version moved; after a file event, look again a few times."""
+        if self._data_version() != self._seen:
+            return True
+        if woken:
+            for delay in RECHECKS_S:
+                await asyncio.sleep(delay)
+                if self._data_version() != self._seen:
+                    return True
+        return False
+
+    async def run(self) -> None:
+        """Watch until :meth:`stop`; call ``on_change`` once per burst of commits."""
+        watcher = asyncio.create_task(self._watch())
+        try:
+            while not self._stop.is_set():
+                try:
+                    await asyncio.wait_for(self._kick.wait(), timeout=self._poll_s)
+                    woken = True
+                except TimeoutError:
+                    woken = False
+                self._kick.clear()
+                if await self._moved(woken):
+                    self._seen = self._data_version()
+                    result = self._on_change()
+                    if asyncio.iscoroutine(result):
+                        await result
+        finally:
+            self._stop.set()
+            watcher.cancel()
+            try:
+                await watcher
+            except (asyncio.CancelledError, Exception):
+                pass

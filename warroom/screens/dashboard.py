@@ -1,0 +1,132 @@
+"""The dashboard of one incident: ownership, cadence, milestones, blockers, approvals, timeline.
+
+The screen never queries on its own: the app hands it a fresh view model and the new journal
+events after each commit, and it repaints only the panes those events touch. A one-second
+tick re-renders countdowns from the view it already has.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+
+from warroom import board
+from warroom.models import Event, IncidentView
+from warroom.widgets.footer import IdentityFooter
+from warroom.widgets.pane import LinesPane
+from warroom.widgets.timeline import Timeline
+
+# (key, form, footer label, description, shown in the footer)
+ACTIONS = [
+    ("c", "claim", "Claim", "Claim a role (a held role opens a dispute)", True),
+    ("s", "settle", "Settle", "Settle a dispute over a role", False),
+    ("h", "handover", "Hand over", "Offer your role to someone, with a handover note", True),
+    ("a", "accept", "Accept", "Accept a handover offered to you", True),
+    ("d", "decline", "Decline", "Decline a handover offered to you, or withdraw yours", False),
+    ("l", "release", "Release", "Release a role you hold (it becomes vacant)", False),
+    ("u", "update", "Update", "Post a customer or internal status update", True),
+    ("b", "raise_blocker", "Blocker", "Raise a blocker", True),
+    ("B", "clear_blocker", "Clear blocker", "Clear a blocker", False),
+    ("r", "request", "Request", "Request approval of a risky change", False),
+    ("p", "approve", "Approve", "Approve a pending change", True),
+    ("x", "reject", "Reject", "Reject a pending change, with a reason", False),
+    ("m", "add_milestone", "Milestone", "Add a milestone with one owner and a due time", False),
+    ("M", "complete_milestone", "Done", "Mark a milestone done", False),
+    ("g", "advance", "Stage", "Advance the stage (confirm its resolution definition)", True),
+    ("R", "resolve", "Resolve", "Resolve the incident", False),
+]
+
+PANES_BY_KIND = {
+    "role": {"roles", "approvals"},
+    "dispute": {"roles", "approvals"},
+    "handover": {"roles", "approvals"},
+    "milestone": {"milestones"},
+    "blocker": {"blockers"},
+    "approval": {"approvals"},
+    "update": {"cadence"},
+    "stage": {"header", "cadence"},
+}
+ALL_PANES = {"header", "roles", "cadence", "milestones", "blockers", "approvals"}
+
+
+def touched(events: list[Event]) -> set[str]:
+    """The panes a batch of events changes."""
+    panes: set[str] = set()
+    for e in events:
+        panes |= PANES_BY_KIND.get(e.kind.split(".", 1)[0], ALL_PANES)
+    return panes
+
+
+class DashboardScreen(Screen[None]):
+    """One incident, live."""
+
+    BINDINGS = [
+        Binding(key, f"form('{form}')", label, show=shown, id=f"dashboard.{form}",
+                tooltip=description)
+        for key, form, label, description, shown in ACTIONS
+    ] + [
+        Binding("o", "older", "Older", show=False, id="dashboard.older",
+                tooltip="Load older timeline events"),
+    ]
+
+    def __init__(self, view: IncidentView, *, wall: bool = False) -> None:
+        super().__init__(classes="-wall" if wall else "")
+        self.view = view
+        self.wall = wall
+
+    def compose(self) -> ComposeResult:
+        yield LinesPane("", lambda v, now: [board.header_line(v, now, self.wall)], id="header",
+                        wall=self.wall)
+        with Horizontal(id="top"):
+            yield LinesPane("Ownership", board.role_lines, id="roles", wall=self.wall)
+            yield LinesPane("Updates due", board.cadence_lines, id="cadence", wall=self.wall)
+        with Horizontal(id="middle"):
+            yield LinesPane("Milestones", board.milestone_lines, id="milestones", wall=self.wall)
+            with Vertical(id="side"):
+                yield LinesPane("Blockers", board.blocker_lines, id="blockers", wall=self.wall)
+                yield LinesPane("Pending approvals", board.approval_lines, id="approvals",
+                                wall=self.wall)
+        yield Timeline(id="timeline")
+        yield IdentityFooter(self.app.identity_text)
+
+    def on_mount(self) -> None:
+        self._show(ALL_PANES)
+        self.set_interval(1.0, self.tick)
+
+    def _panes(self) -> dict[str, LinesPane]:
+        return {p.id: p for p in self.query(LinesPane)}
+
+    def _show(self, panes: set[str]) -> None:
+        now = self.app.clock()
+        for name, pane in self._panes().items():
+            if name in panes:
+                pane.show(self.view, now)
+
+    def tick(self) -> None:
+        """Countdowns move; nothing is read from the database."""
+        now = self.app.clock()
+        for pane in self._panes().values():
+            pane.tick(now)
+
+    def apply(self, view: IncidentView, events: list[Event]) -> None:
+        """New state and the events that produced it: repaint what they touch."""
+        self.view = view
+        mine = [e for e in events if e.incident_id == view.incident.id]
+        self._show(touched(mine) if mine else set())
+        self.query_one(Timeline).add_newer(mine)
+
+    def load_initial_events(self, events: list[Event], complete: bool) -> None:
+        self.query_one(Timeline).add_older(events, complete=complete)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "form" and self.wall:
+            return False
+        return True
+
+    def action_form(self, name: str) -> None:
+        self.app.open_form(name)
+
+    def action_older(self) -> None:
+        self.app.load_older()

@@ -1,0 +1,150 @@
+"""One typed modal for every action: fields, a submit that runs the action, a clear error.
+
+The modal runs the action itself, so a refusal (a dispute already open, a role that changed
+under you, an empty note) shows inside the modal with everything typed still there. It
+dismisses with the action's :class:`~warroom.actions.Done` on success and ``None`` on every
+other way out, escape included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from warroom.actions import Done
+from warroom.errors import WarroomError
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of a form. ``kind``: line, text (several lines), choice or confirm."""
+
+    name: str
+    label: str
+    kind: str = "line"
+    value: str = ""
+    placeholder: str = ""
+    choices: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value)
+    required: bool = True
+
+
+class FormModal(ModalScreen[Done | None]):
+    """A form whose submit runs ``submit(values)`` and shows any user error in place."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="form.cancel", tooltip="Close without changes"),
+        Binding("ctrl+s", "submit", "Submit", id="form.submit", tooltip="Run the action"),
+    ]
+    DEFAULT_CSS = """
+    FormModal { align: center middle; }
+    FormModal > Vertical {
+        width: 84; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $panel; padding: 0 1;
+    }
+    FormModal .intro { color: $text-muted; margin-bottom: 1; }
+    FormModal .field-label { margin-top: 1; text-style: bold; }
+    FormModal TextArea { height: 4; }
+    FormModal #form-error { color: $text-error; text-style: bold; margin-top: 1; }
+    FormModal #form-error.-empty { display: none; }
+    FormModal #form-buttons { height: auto; align-horizontal: right; margin-top: 1; }
+    FormModal #form-buttons Button { margin-left: 1; }
+    FormModal VerticalScroll { height: auto; max-height: 24; }
+    """
+
+    def __init__(
+        self, title: str, fields: list[Field], submit: Callable[[dict[str, str]], Done],
+        *, intro: str = "", submit_label: str = "Submit",
+    ) -> None:
+        super().__init__()
+        self.form_title = title
+        self.fields = fields
+        self._submit = submit
+        self._intro = intro
+        self._submit_label = submit_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.form_title
+            if self._intro:
+                yield Static(Content(self._intro), classes="intro")
+            with VerticalScroll():
+                for f in self.fields:
+                    if f.kind != "confirm":
+                        yield Label(Content(f.label), classes="field-label")
+                    yield self._widget(f)
+            yield Static("", id="form-error", classes="-empty")
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel", id="cancel", variant="default")
+                yield Button(self._submit_label, id="submit", variant="primary")
+
+    def _widget(self, f: Field):
+        wid = f"field-{f.name}"
+        if f.kind == "text":
+            area = TextArea(f.value, id=wid, soft_wrap=True, show_line_numbers=False)
+            area.border_subtitle = f.placeholder or None
+            return area
+        if f.kind == "choice":
+            options = [(Content(label), value) for label, value in f.choices]
+            initial = f.value if any(v == f.value for _, v in f.choices) else (
+                f.choices[0][1] if len(f.choices) == 1 else Select.NULL)
+            return Select(options, id=wid, value=initial, allow_blank=True,
+                          prompt=f.placeholder or "choose")
+        if f.kind == "confirm":
+            return Checkbox(Content(f.label), value=f.value == "yes", id=wid)
+        return Input(f.value, placeholder=f.placeholder, id=wid)
+
+    def values(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#field-{f.name}")
+            if isinstance(widget, TextArea):
+                out[f.name] = widget.text
+            elif isinstance(widget, Select):
+                out[f.name] = "" if widget.value is Select.NULL else str(widget.value)
+            elif isinstance(widget, Checkbox):
+                out[f.name] = "yes" if widget.value else ""
+            else:
+                out[f.name] = widget.value
+        return out
+
+    def show_error(self, message: str) -> None:
+        error = self.query_one("#form-error", Static)
+        error.update(Content(message))
+        error.set_class(not message, "-empty")
+
+    def action_submit(self) -> None:
+        values = self.values()
+        missing = [f.label for f in self.fields
+                   if f.required and f.kind != "confirm" and not values[f.name].strip()]
+        if missing:
+            self.show_error(f"{missing[0]} is required")
+            return
+        try:
+            done = self._submit(values)
+        except WarroomError as exc:
+            self.show_error(str(exc))
+            return
+        self.dismiss(done)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def _pressed_submit(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _pressed_cancel(self) -> None:
+        self.action_cancel()
+
+    @on(Input.Submitted)
+    def _entered(self) -> None:
+        self.action_submit()

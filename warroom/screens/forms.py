@@ -1,0 +1,320 @@
+"""The form of every dashboard action: which fields, pre-filled how, and which action runs.
+
+Each builder takes the :class:`Session` (store, actor, clock) and the incident view on
+screen, and returns a :class:`FormModal`, or raises a UserError when there is nothing to act
+on ("no handover is offered to you").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from warroom import actions
+from warroom.clock import Clock, local_hm, parse_when
+from warroom.errors import UserError
+from warroom.models import Actor, IncidentView, Stage
+from warroom.screens.form import Field, FormModal
+from warroom.store import Store
+
+
+@dataclass
+class Session:
+    """Who is at the keyboard, on which database, at what time."""
+
+    store: Store
+    actor: Actor
+    clock: Clock
+
+    @property
+    def me(self) -> str:
+        return self.actor.name
+
+
+def _optional(text: str) -> str | None:
+    return text.strip() or None
+
+
+def _when(text: str, now: datetime) -> datetime | None:
+    return parse_when(text, now) if text.strip() else None
+
+
+def _kw(s: Session) -> dict:
+    return {"clock": s.clock}
+
+
+def claim(s: Session, v: IncidentView) -> FormModal:
+    seen = {r.role: r.holder for r in v.roles}
+    choices = [(f"{r.role}: " + (f"held by {r.holder} (claiming opens a dispute)" if r.holder
+                                 else "VACANT"), r.role) for r in v.roles if r.holder != s.me]
+    if not choices:
+        raise UserError("you already hold every role")
+    vacant = next((r.role for r in v.roles if not r.holder), "")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        role = x["role"]
+        expected = seen.get(role) or actions.VACANT
+        return actions.claim_role(s.store, s.actor, v.incident.key, role,
+                                  reason=_optional(x["reason"]), expect_holder=expected, **_kw(s))
+
+    return FormModal("Claim a role", [
+        Field("role", "Role", "choice", value=vacant, choices=choices),
+        Field("reason", "Reason (shown to everyone; required context for a dispute)",
+              required=False),
+    ], submit, submit_label="Claim")
+
+
+def settle(s: Session, v: IncidentView) -> FormModal:
+    choices = []
+    for d in v.disputes:
+        choices.append((f"{d.role}: stays with {d.holder} (holder)", f"{d.role}|{d.holder}"))
+        choices.append((f"{d.role}: goes to {d.claimant} (claimant)", f"{d.role}|{d.claimant}"))
+    if not choices:
+        raise UserError("there is no open dispute")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        role, winner = x["outcome"].split("|", 1)
+        return actions.settle_dispute(s.store, s.actor, v.incident.key, role, winner=winner,
+                                      **_kw(s))
+
+    return FormModal("Settle a dispute", [Field("outcome", "Outcome", "choice", choices=choices)],
+                     submit, intro="The decider settles either way; the holder may keep or "
+                     "yield; the claimant may withdraw.", submit_label="Settle")
+
+
+def handover(s: Session, v: IncidentView) -> FormModal:
+    mine = [(r.role, r.role) for r in v.roles if r.holder == s.me]
+    if not mine:
+        raise UserError("you hold no role to hand over")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.offer_handover(
+            s.store, s.actor, v.incident.key, x["role"], to=x["to"], done=x["done"],
+            remaining=x["remaining"], dependencies=x["dependencies"], risks=x["risks"], **_kw(s))
+
+    return FormModal("Offer a handover", [
+        Field("role", "Role", "choice", value=mine[0][1], choices=mine),
+        Field("to", "Hand over to"),
+        Field("done", "Done so far", "text"),
+        Field("remaining", "Remaining", "text"),
+        Field("dependencies", "Dependencies", "text"),
+        Field("risks", "Risks", "text"),
+    ], submit, intro="The role moves only when they accept; until then it stays yours.",
+        submit_label="Offer")
+
+
+def _offers(v: IncidentView, person: str, *, either: bool = False):
+    return [h for h in v.handovers if h.to_person == person or (either and h.from_person == person)]
+
+
+def accept(s: Session, v: IncidentView) -> FormModal:
+    offers = _offers(v, s.me)
+    if not offers:
+        raise UserError("no handover is offered to you")
+    notes = "\n".join(
+        f"{h.role} from {h.from_person} at {local_hm(h.offered_at)}\n  done: {h.done}\n"
+        f"  remaining: {h.remaining}\n  dependencies: {h.dependencies}\n  risks: {h.risks}"
+        for h in offers)
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.accept_handover(s.store, s.actor, v.incident.key, x["role"], **_kw(s))
+
+    return FormModal("Accept a handover", [
+        Field("role", "Role", "choice", value=offers[0].role,
+              choices=[(f"{h.role} from {h.from_person}", h.role) for h in offers]),
+    ], submit, intro=notes, submit_label="Accept")
+
+
+def decline(s: Session, v: IncidentView) -> FormModal:
+    offers = _offers(v, s.me, either=True)
+    if not offers:
+        raise UserError("no handover is offered to you or by you")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.decline_handover(s.store, s.actor, v.incident.key, x["role"],
+                                        reason=_optional(x["reason"]), **_kw(s))
+
+    choices = [(f"{h.role}: {h.from_person} -> {h.to_person}", h.role) for h in offers]
+    return FormModal("Decline or withdraw a handover", [
+        Field("role", "Handover", "choice", value=offers[0].role, choices=choices),
+        Field("reason", "Reason", required=False),
+    ], submit, submit_label="Decline")
+
+
+def release(s: Session, v: IncidentView) -> FormModal:
+    mine = [(r.role, r.role) for r in v.roles if r.holder == s.me]
+    if not mine:
+        raise UserError("you hold no role")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.release_role(s.store, s.actor, v.incident.key, x["role"],
+                                    note=_optional(x["note"]), **_kw(s))
+
+    return FormModal("Release a role", [
+        Field("role", "Role", "choice", value=mine[0][1], choices=mine),
+        Field("note", "Note", required=False),
+    ], submit, intro="The role becomes VACANT on every screen. Prefer a handover.",
+        submit_label="Release")
+
+
+def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal:
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.post_update(
+            s.store, s.actor, v.incident.key, audience=x["audience"], known=x["known"],
+            unknown=x["unknown"], next_steps=x["next_steps"],
+            next_update_at=_when(x["next"], s.clock()), **_kw(s))
+
+    minutes = v.cadence_minutes.get(audience, 30)
+    return FormModal("Post a status update", [
+        Field("audience", "Audience", "choice", value=audience,
+              choices=[("customer", "customer"), ("internal", "internal")]),
+        Field("known", "What we know", "text"),
+        Field("unknown", "What we don't know yet", "text"),
+        Field("next_steps", "Next steps", "text"),
+        Field("next", "Next update at (+30m, 14:30; required for customers)",
+              value=f"+{minutes}m", required=False),
+    ], submit, submit_label="Post")
+
+
+def raise_blocker(s: Session, v: IncidentView) -> FormModal:
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.raise_blocker(s.store, s.actor, v.incident.key, what=x["what"],
+                                     waiting_on=x["waiting_on"], owner=x["owner"], **_kw(s))
+
+    return FormModal("Raise a blocker", [
+        Field("what", "What is blocked"),
+        Field("waiting_on", "Waiting on whom"),
+        Field("owner", "Owner (chases it)", value=s.me),
+    ], submit, submit_label="Raise")
+
+
+def clear_blocker(s: Session, v: IncidentView) -> FormModal:
+    if not v.blockers:
+        raise UserError("there are no open blockers")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.clear_blocker(s.store, s.actor, v.incident.key, int(x["blocker"]),
+                                     note=_optional(x["note"]), **_kw(s))
+
+    return FormModal("Clear a blocker", [
+        Field("blocker", "Blocker", "choice", value=str(v.blockers[0].id),
+              choices=[(f"#{b.id} {b.what}", str(b.id)) for b in v.blockers]),
+        Field("note", "Note", required=False),
+    ], submit, submit_label="Clear")
+
+
+def request(s: Session, v: IncidentView) -> FormModal:
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.request_approval(
+            s.store, s.actor, v.incident.key, change=x["change"], risk=x["risk"],
+            rationale=x["rationale"], fallback=_optional(x["fallback"]),
+            expires_at=_when(x["expires"], s.clock()), **_kw(s))
+
+    return FormModal("Request approval", [
+        Field("change", "Change to authorize (rollback, hotfix, data repair...)"),
+        Field("risk", "Risk", "choice", value="medium",
+              choices=[("low", "low"), ("medium", "medium"), ("high (2 approvals, decider "
+                                                              "among them)", "high")]),
+        Field("rationale", "Rationale", "text"),
+        Field("fallback", "Fallback if it goes wrong", "text", required=False),
+        Field("expires", "Expires (+60m, 15:30; empty: policy default)", required=False),
+    ], submit, submit_label="Request")
+
+
+def _pending(v: IncidentView, now: datetime):
+    return [a for a in v.approvals if a.effective_status(now) == "pending"]
+
+
+def approve(s: Session, v: IncidentView) -> FormModal:
+    pending = [a for a in _pending(v, s.clock()) if a.requester != s.me]
+    if not pending:
+        raise UserError("no pending approval request that you can decide")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.approve(s.store, s.actor, v.incident.key, int(x["request"]), **_kw(s))
+
+    intro = "\n".join(f"#{a.id} {a.change} ({a.risk.value}): {a.rationale}\n  fallback: "
+                      f"{a.fallback or 'none'}" for a in pending)
+    return FormModal("Approve a change", [
+        Field("request", "Request", "choice", value=str(pending[0].id),
+              choices=[(f"#{a.id} {a.change}", str(a.id)) for a in pending]),
+    ], submit, intro=intro, submit_label="Approve")
+
+
+def reject(s: Session, v: IncidentView) -> FormModal:
+    pending = _pending(v, s.clock())
+    if not pending:
+        raise UserError("no pending approval request")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.reject(s.store, s.actor, v.incident.key, int(x["request"]),
+                              reason=x["reason"], **_kw(s))
+
+    return FormModal("Reject a change", [
+        Field("request", "Request", "choice", value=str(pending[0].id),
+              choices=[(f"#{a.id} {a.change}", str(a.id)) for a in pending]),
+        Field("reason", "Reason"),
+    ], submit, submit_label="Reject")
+
+
+def add_milestone(s: Session, v: IncidentView) -> FormModal:
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.add_milestone(s.store, s.actor, v.incident.key, name=x["name"],
+                                     owner=x["owner"], due_at=parse_when(x["due"], s.clock()),
+                                     **_kw(s))
+
+    return FormModal("Add a milestone", [
+        Field("name", "Milestone (acknowledge customer, rollback ready, RCA to customer...)"),
+        Field("owner", "Owner (exactly one)", value=s.me),
+        Field("due", "Due (+30m, 14:30)", value="+30m"),
+    ], submit, submit_label="Add")
+
+
+def complete_milestone(s: Session, v: IncidentView) -> FormModal:
+    open_ = [m for m in v.milestones if m.done_at is None]
+    if not open_:
+        raise UserError("no open milestones")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.complete_milestone(s.store, s.actor, v.incident.key,
+                                          int(x["milestone"]), **_kw(s))
+
+    return FormModal("Complete a milestone", [
+        Field("milestone", "Milestone", "choice", value=str(open_[0].id),
+              choices=[(f"#{m.id} {m.name} ({m.owner})", str(m.id)) for m in open_]),
+    ], submit, submit_label="Done")
+
+
+def advance(s: Session, v: IncidentView) -> FormModal:
+    current = v.incident.stage
+    later = [st for st in Stage if current.order < st.order <= Stage.RESOLVED.order]
+    if not later:
+        raise UserError(f"the incident is {current.value}: close it with a CSAT score")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.advance_stage(s.store, s.actor, v.incident.key, to=x["stage"],
+                                     confirm=bool(x["confirm"]), **_kw(s))
+
+    definition = v.stage_definitions.get(current.value, "")
+    return FormModal("Advance the stage", [
+        Field("stage", "Move to", "choice", value=later[0].value,
+              choices=[(st.value, st.value) for st in later]),
+        Field("confirm", "The definition above is met", "confirm"),
+    ], submit, intro=f"To leave {current.value}, this must be true:\n{definition}",
+        submit_label="Advance")
+
+
+def resolve(s: Session, v: IncidentView) -> FormModal:
+    if v.incident.stage.order >= Stage.RESOLVED.order:
+        raise UserError(f"the incident is already {v.incident.stage.value}")
+
+    def submit(x: dict[str, str]) -> actions.Done:
+        return actions.resolve(s.store, s.actor, v.incident.key, summary=x["summary"],
+                               confirm=bool(x["confirm"]), **_kw(s))
+
+    definition = v.stage_definitions.get(v.incident.stage.value, "")
+    return FormModal("Resolve the incident", [
+        Field("summary", "Resolution summary"),
+        Field("confirm", "The definition above is met", "confirm"),
+    ], submit, intro=f"To resolve from {v.incident.stage.value}, this must be true:\n"
+        f"{definition}", submit_label="Resolve")

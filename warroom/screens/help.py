@@ -1,0 +1,51 @@
+"""The help screen: every key, what it does, and how to read the alarms."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from warroom.screens.dashboard import ACTIONS
+
+LEGEND = """
+Reading the board
+  VACANT 12m        nobody holds the role, for 12 minutes: claim it (c)
+  DISPUTED by X     two people claim one role: the decider settles it (s)
+  offered to X      a handover waits for X to accept (a); the old holder still owns it
+  OVERDUE by 3m     an update or milestone is late
+  in 4m             due soon (under 5 minutes: highlighted)
+
+Everyone on this host shares one database: a change made anywhere shows here at once.
+"""
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and legend; escape, q or ? closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close",
+                tooltip="Close the help"),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90; max-width: 100%; height: auto; max-height: 90%;
+        border: thick $primary; background: $panel; padding: 0 1;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        keys = [f"  {key:<4} {description}" for key, _, _, description, _ in ACTIONS]
+        keys += ["  o    Load older timeline events", "  i    Switch incident",
+                 "  ^p   Command palette (every action by name)", "  ?    This help",
+                 "  q    Quit", "  esc  Cancel any form"]
+        with VerticalScroll() as box:
+            box.border_title = "warroom help"
+            yield Static(Content("Keys\n" + "\n".join(keys) + "\n" + LEGEND))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
