@@ -140,7 +140,7 @@ class WarroomApp(App[None]):
     def _done(self, done: Done | None) -> None:
         if done is None:
             return
-        self.notify(f"{done.key}: {done.message}", markup=False)
+        self.notify(done.message, markup=False)
         self.db_changed()
 
     def load_older(self) -> None:

@@ -75,7 +75,8 @@ class FormModal(ModalScreen[Done | None]):
             box.border_title = self.form_title
             if self._intro:
                 yield Static(Content(self._intro), classes="intro")
-            with VerticalScroll():
+            with VerticalScroll() as scroll:
+                scroll.can_focus = False
                 for f in self.fields:
                     if f.kind != "confirm":
                         yield Label(Content(f.label), classes="field-label")
@@ -100,6 +101,9 @@ class FormModal(ModalScreen[Done | None]):
         if f.kind == "confirm":
             return Checkbox(Content(f.label), value=f.value == "yes", id=wid)
         return Input(f.value, placeholder=f.placeholder, id=wid)
+
+    def on_mount(self) -> None:
+        self.query_one(f"#field-{self.fields[0].name}").focus()
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}
