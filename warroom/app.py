@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Awaitable, Callable
 
 from textual.app import App
 from textual.binding import Binding
@@ -45,9 +46,12 @@ class WarroomApp(App[None]):
 
     def __init__(
         self, store: Store, actor: Actor, *, incident: str | None = None, wall: bool = False,
-        clock: Clock = utcnow, live: bool = True,
+        clock: Clock = utcnow, live: bool = True, background: list[Callable[[], Awaitable]]
+        | None = None, greeting: str | None = None,
     ) -> None:
         super().__init__()
+        self.background = background or []
+        self.greeting = greeting
         self.store = store
         self.actor = actor
         self.session = forms.Session(store, actor, clock)
@@ -74,7 +78,11 @@ class WarroomApp(App[None]):
             self.push_screen(PickerScreen(views.list_incidents(self.store, include_closed=False)))
         if self.live:
             self._feed = ChangeFeed(self.store.path, self.store.data_version, self.db_changed)
-            self.run_worker(self._feed.run(), name="change-feed", exclusive=True)
+            self.run_worker(self._feed.run(), name="change-feed")
+        for task in self.background:
+            self.run_worker(task(), name="background")
+        if self.greeting:
+            self.notify(self.greeting, markup=False, timeout=10)
 
     def on_unmount(self) -> None:
         if self.live:
@@ -166,13 +174,17 @@ class WarroomApp(App[None]):
 
 def make_app(
     db: str, actor: Actor, *, incident: str | None = None, wall: bool = False,
-    clock: Clock = utcnow, live: bool = True,
+    clock: Clock = utcnow, live: bool = True, **extra,
 ) -> WarroomApp:
-    """Open the database (refusing foreign or newer files) and build the app on it."""
+    """Open the database (refusing foreign or newer files) and build the app on it.
+
+    ``extra`` passes ``background`` (coroutine factories run as workers) and ``greeting``.
+    """
     store = Store(db)
     if incident is not None:
         incident = views.incident_view(store, incident).incident.key
-    return WarroomApp(store, actor, incident=incident, wall=wall, clock=clock, live=live)
+    return WarroomApp(store, actor, incident=incident, wall=wall, clock=clock, live=live,
+                      **extra)
 
 
 def run_app(ctx, *, incident: str | None = None, wall: bool = False) -> int:

@@ -81,12 +81,15 @@ def describe(event: Event) -> str:
             return f"{who} withdrew approval request {_approval(p)}"
         case "update.posted":
             late = " (late)" if p.get("late") else ""
-            return f"{who} posted a {p.get('audience')} update{late}: {p.get('known')}"
+            article = "an" if p.get("audience") == "internal" else "a"
+            return f"{who} posted {article} {p.get('audience')} update{late}: {p.get('known')}"
         case "stage.advanced":
             return f"{who} moved the incident from {p.get('from')} to {p.get('to')}"
         case "incident.resolved":
             note = f": {p['note']}" if p.get("note") else ""
             return f"{who} resolved the incident{note}"
+        case "note.posted":
+            return f"{who} noted: {p.get('text')}"
         case "incident.closed":
             return f"{who} closed the incident, CSAT {p.get('csat')}"
         case _:

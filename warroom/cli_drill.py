@@ -1,0 +1,121 @@
+"""Demo and drills: ``warroom demo`` plays a scenario live in the dashboard; ``warroom drill``
+is the facilitator's console while participants respond from their own terminals."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shlex
+import tempfile
+from pathlib import Path
+
+from warroom import scenarios
+from warroom.cli import Context, Parser, verb
+from warroom.clock import local_hm, span
+from warroom.drills import Outcome, Player
+from warroom.clock import parse_duration
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("speed must be a number such as 1, 5 or 30") from None
+    if not 0.1 <= value <= 1000:
+        raise argparse.ArgumentTypeError("speed must be from 0.1 to 1000")
+    return value
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    """A throwaway database (or --db), one scenario played live in the dashboard."""
+    from warroom.app import make_app
+    from warroom.store import Store
+
+    scenario = scenarios.load(args.scenario)
+    with tempfile.TemporaryDirectory(prefix="warroom-demo-") as tmp:
+        given = args.db or args.global_db  # never $WARROOM_DB: that may be a real one
+        db = given or str(Path(tmp) / "demo.db")
+        writer = Store(db, create=True)
+        try:
+            player = Player(writer, scenario, os_user=ctx.actor.os_user, clock=ctx.clock,
+                            speed=args.speed, demo=True)
+            key = player.start()
+            player.step()
+            join = (f"join from another terminal: warroom --db {shlex.quote(db)}"
+                    if given else "add --db PATH to keep the database and let others join")
+            greeting = (f"Demo {scenario.name} at speed {args.speed:g}: {scenario.summary} "
+                        f"({join})")
+            app = make_app(db, ctx.actor, incident=key, clock=ctx.clock,
+                           background=[player.run], greeting=greeting)
+            try:
+                app.run()
+            finally:
+                app.store.close()
+        finally:
+            writer.close()
+    return 0
+
+
+def _print_outcome(outcome: Outcome) -> None:
+    inject = outcome.inject
+    mark = "  " if outcome.ok else "!!"
+    print(f"{mark} {local_hm(outcome.at)} +{span(inject.at):>6} {inject.actor}: "
+          f"{inject.do} -> {outcome.message}", flush=True)
+
+
+def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
+    if args.scenario == "score":
+        return cmd_score(args, ctx)
+    from warroom.store import Store
+
+    scenario = scenarios.load(args.scenario)
+    with Store(ctx.db, create=True) as store:
+        player = Player(store, scenario, os_user=ctx.actor.os_user, clock=ctx.clock,
+                        speed=args.speed)
+        key = player.start()
+        print(f"Drill {scenario.name} on {key} [DRILL], speed {args.speed:g}")
+        print(scenario.summary)
+        print("Ambiguity built in: " + "; ".join(scenario.ambiguity))
+        print(f"Participants join with: warroom --db {shlex.quote(ctx.db)} --as NAME")
+        print(f"Injects: {len(player.injects)}; the last fires in "
+              f"{span(player.fires_at(player.injects[-1]) - player.started)}. Ctrl+C ends the "
+              "drill early.\n", flush=True)
+        wait = parse_duration(args.wait)
+        try:
+            asyncio.run(player.run(on_outcome=_print_outcome))
+            print(f"\nAll injects played; the room has {span(wait)} more to respond "
+                  "(Ctrl+C scores now).", flush=True)
+            asyncio.run(asyncio.sleep(wait.total_seconds()))
+        except KeyboardInterrupt:
+            print("\nDrill ended by the facilitator.")
+        args.incident = key
+        return cmd_score(args, ctx)
+
+
+def cmd_score(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import debrief
+    from warroom.store import Store
+
+    with Store(ctx.db) as store:
+        print(debrief.render(debrief.score(store, args.incident, ctx.clock())))
+    return 0
+
+
+def register(sub, common: Parser, reading: Parser) -> None:
+    p = verb(sub, "demo", [common], help="play a realistic incident live in the dashboard",
+             example="warroom demo --speed 10 --db /tmp/demo.db", handler=cmd_demo)
+    p.add_argument("--scenario", default="two-leads",
+                   help="shipped scenario name or a .toml file (default: two-leads)")
+    p.add_argument("--speed", type=_speed, default=1.0,
+                   help="compress the scenario's time N times (default 1: real time)")
+
+    p = verb(sub, "drill", [common],
+             help="run a tabletop drill (facilitator console), or 'drill score' for the debrief",
+             example="warroom drill two-leads --db /srv/drills/today.db --speed 2\n"
+             "  warroom drill score --db /srv/drills/today.db", handler=cmd_drill)
+    p.add_argument("scenario", help="scenario name or .toml file, or 'score'")
+    p.add_argument("incident", nargs="?", help="with 'score': the drill incident (default: latest)")
+    p.add_argument("--speed", type=_speed, default=1.0, help="compress the scenario's time")
+    p.add_argument("--wait", metavar="DURATION", default="10m",
+                   help="after the last inject, keep the drill open this long (default 10m)")
+

@@ -1,0 +1,185 @@
+"""The scenario player: opens a drill incident and applies injects on schedule.
+
+Times: the incident opens ``opened_ago`` before the start, and injects up to that point are
+history, written at their own times. Later injects fire at ``(at - opened_ago) / speed``
+after the start and are recorded at the moment they really happen, so every process on the
+database (participants' dashboards, the CLI) agrees on the clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from warroom import actions
+from warroom.clock import Clock, utcnow
+from warroom.errors import WarroomError
+from warroom.models import Actor
+from warroom.scenarios import Inject, Scenario
+from warroom.store import Store
+
+
+@dataclass
+class Outcome:
+    """What one inject did: the action's message, or why it could not happen."""
+
+    inject: Inject
+    at: datetime
+    message: str
+    ok: bool
+
+
+def _at(moment: datetime) -> Clock:
+    return lambda: moment
+
+
+def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str, int],
+          clock: Clock) -> actions.Done:
+    """Carry out one inject as ``actor`` through the ordinary actions."""
+    now = clock()
+    kw = {"clock": clock}
+    i = inject
+    match i.do:
+        case "claim":
+            return actions.claim_role(store, actor, key, i.role, reason=i.reason, **kw)
+        case "settle":
+            return actions.settle_dispute(store, actor, key, i.role, winner=i.winner, **kw)
+        case "handover":
+            return actions.offer_handover(store, actor, key, i.role, to=i.to, done=i.done,
+                                          remaining=i.remaining, dependencies=i.dependencies,
+                                          risks=i.risks, **kw)
+        case "accept":
+            return actions.accept_handover(store, actor, key, i.role, **kw)
+        case "decline":
+            return actions.decline_handover(store, actor, key, i.role, reason=i.reason, **kw)
+        case "release":
+            return actions.release_role(store, actor, key, i.role, note=i.reason, **kw)
+        case "update":
+            return actions.post_update(
+                store, actor, key, audience=i.audience, known=i.known, unknown=i.unknown,
+                next_steps=i.next_steps, next_update_at=now + i.next if i.next else None, **kw)
+        case "block":
+            done = actions.raise_blocker(store, actor, key, what=i.what,
+                                         waiting_on=i.waiting_on, owner=i.owner, **kw)
+        case "unblock":
+            return actions.clear_blocker(store, actor, key, labels[i.target], note=i.reason,
+                                         **kw)
+        case "request":
+            done = actions.request_approval(store, actor, key, change=i.change, risk=i.risk,
+                                            rationale=i.rationale, fallback=i.fallback, **kw)
+        case "approve":
+            return actions.approve(store, actor, key, labels[i.target], **kw)
+        case "reject":
+            return actions.reject(store, actor, key, labels[i.target], reason=i.reason, **kw)
+        case "milestone":
+            done = actions.add_milestone(store, actor, key, name=i.name, owner=i.owner,
+                                         due_at=now + i.due, **kw)
+        case "milestone_done":
+            return actions.complete_milestone(store, actor, key, labels[i.target], **kw)
+        case "stage":
+            return actions.advance_stage(store, actor, key, to=i.stage, confirm=True, **kw)
+        case "resolve":
+            return actions.resolve(store, actor, key, summary=i.summary, confirm=True, **kw)
+        case _:  # "note"
+            return actions.add_note(store, actor, key, text=i.text, **kw)
+    labels[i.label] = done.ref
+    return done
+
+
+class Player:
+    """Plays one scenario against a database; :meth:`step` is the whole engine."""
+
+    def __init__(
+        self, store: Store, scenario: Scenario, *, os_user: str, clock: Clock = utcnow,
+        speed: float = 1.0, demo: bool = False, open_incident: Callable[..., actions.Done]
+        | None = None,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.store = store
+        self.scenario = scenario
+        self.os_user = os_user
+        self.clock = clock
+        self.speed = speed
+        self.injects = [i for i in scenario.inject if demo or not i.demo_only]
+        self.outcomes: list[Outcome] = []
+        self.labels: dict[str, int] = {}
+        self._open = open_incident or actions.open_incident
+        self.key: str | None = None
+        self.started: datetime | None = None
+        self.opened: datetime | None = None
+
+    def actor(self, name: str) -> Actor:
+        return Actor(os_user=self.os_user, display=name)
+
+    def start(self) -> str:
+        """Open the drill incident, backdated by ``opened_ago``; returns its key."""
+        self.started = self.clock()
+        self.opened = self.started - self.scenario.incident.opened_ago
+        inc = self.scenario.incident
+        done = self._open(
+            self.store, self.actor("facilitator"), title=inc.title, customer=inc.customer,
+            severity=inc.severity, service=inc.service, drill=True, clock=_at(self.opened),
+        )
+        self.key = done.key
+        return done.key
+
+    def fires_at(self, inject: Inject) -> datetime:
+        """The real time an inject fires."""
+        ago = self.scenario.incident.opened_ago
+        if inject.at <= ago:
+            return self.started
+        return self.started + (inject.at - ago) / self.speed
+
+    def pending(self) -> list[Inject]:
+        return self.injects[len(self.outcomes):]
+
+    def next_due(self) -> datetime | None:
+        left = self.pending()
+        return self.fires_at(left[0]) if left else None
+
+    @property
+    def finished(self) -> bool:
+        return not self.pending()
+
+    def step(self) -> list[Outcome]:
+        """Apply every inject that is due now; a refused inject is recorded, not fatal."""
+        done: list[Outcome] = []
+        now = self.clock()
+        for inject in self.pending():
+            if self.fires_at(inject) > now:
+                break
+            history = inject.at <= self.scenario.incident.opened_ago
+            moment = self.opened + inject.at if history else self.clock()
+            try:
+                result = apply(self.store, self.key, inject, self.actor(inject.actor),
+                               self.labels, _at(moment))
+                outcome = Outcome(inject, moment, result.message, True)
+            except (WarroomError, KeyError) as exc:
+                outcome = Outcome(inject, moment, f"skipped: {exc}", False)
+            self.outcomes.append(outcome)
+            done.append(outcome)
+        return done
+
+    async def run(self, on_outcome: Callable[[Outcome], None] | None = None,
+                  sleep=asyncio.sleep) -> None:
+        """Play to the end in real time (scaled by ``speed``)."""
+        if self.key is None:
+            self.start()
+        while not self.finished:
+            wait = (self.next_due() - self.clock()).total_seconds()
+            if wait > 0:
+                await sleep(min(wait, 1.0))
+                continue
+            for outcome in self.step():
+                if on_outcome:
+                    on_outcome(outcome)
+
+
+def remaining_time(player: Player) -> timedelta:
+    """How long until the last inject fires."""
+    if not player.injects or player.started is None:
+        return timedelta()
+    return max(timedelta(), player.fires_at(player.injects[-1]) - player.clock())
