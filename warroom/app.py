@@ -92,6 +92,8 @@ class WarroomApp(App[None]):
         """Show one incident's dashboard, with the latest page of its timeline."""
         view = views.incident_view(self.store, key)
         self.key = view.incident.key
+        # The page below covers everything up to the view; the feed takes over from there.
+        self.last_event_id = view.last_event_id
         screen = DashboardScreen(view, wall=self.wall)
         if isinstance(self.screen, (PickerScreen, DashboardScreen)):
             self.switch_screen(screen)

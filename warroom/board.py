@@ -44,7 +44,7 @@ def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
         Cell("  open ", "muted"), Cell(span(now - inc.opened_at)),
     ]
     if wall:
-        cells += [Cell("  "), Cell(" WALL: read-only ", "muted")]
+        cells += [Cell("  "), Cell(" WALL ", "muted")]
     return tuple(cells)
 
 

@@ -110,12 +110,26 @@ def context(args: argparse.Namespace) -> Context:
     return Context(db=db, actor=Actor(os_user=os_user(), display=display))
 
 
+def _default_verb(argv: list[str]) -> list[str]:
+    """No verb means ``run``: ``warroom --db X --wall`` is ``warroom run --db X --wall``."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-h", "--help"):
+            return argv
+        if arg in ("--db", "--as"):
+            i += 2
+        elif arg.startswith("-"):
+            i += 1
+        else:
+            return argv  # a verb (or a typo argparse will name)
+    return ["run", *argv]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.verb is None:  # no verb: open the dashboard
-        args = parser.parse_args([*argv, "run"])
+    args = parser.parse_args(_default_verb(argv))
     try:
         return args.handler(args, context(args))
     except WarroomError as exc:
