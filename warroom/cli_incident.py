@@ -12,7 +12,8 @@ from warroom.showtext import render_show
 
 
 def _done(done: actions.Done) -> int:
-    print(f"{done.key}: {done.message}")
+    """Print what an action did, on one line that names the incident."""
+    print(done.message if done.key in done.message else f"{done.key}: {done.message}")
     return 0
 
 
