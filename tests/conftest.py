@@ -1,0 +1,102 @@
+"""Shared fixtures: a fresh database, a frozen clock at 14:00 UTC, and the people in the room."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from warroom import actions
+from warroom.clock import FrozenClock
+from warroom.models import Actor
+from warroom.store import Store
+
+START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def utc_local_time(monkeypatch):
+    """Local times in messages are rendered in UTC, whatever the machine's zone."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "warroom.db", create=True) as s:
+        yield s
+
+
+def person(name: str) -> Actor:
+    return Actor(os_user="oncall", display=name)
+
+
+@pytest.fixture
+def sam() -> Actor:
+    return person("sam")
+
+
+@pytest.fixture
+def dana() -> Actor:
+    return person("dana")
+
+
+@pytest.fixture
+def pat() -> Actor:
+    return person("pat")
+
+
+@pytest.fixture
+def alex() -> Actor:
+    return person("alex")
+
+
+@pytest.fixture
+def incident(store, sam, clock) -> str:
+    """An open SEV1 incident with every role vacant; returns its key."""
+    return actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                                 severity="SEV1", clock=clock).key
+
+
+@pytest.fixture
+def staffed(store, incident, sam, alex, pat, clock) -> str:
+    """The incident with lead sam, comms alex, decider pat."""
+    for who, role in ((sam, "lead"), (alex, "comms"), (pat, "decider")):
+        actions.claim_role(store, who, incident, role, clock=clock)
+    return incident
+
+
+def journal_count(store: Store) -> int:
+    return store.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+
+def snapshot(store: Store) -> dict[str, list[tuple]]:
+    """Every row of every table: compared before and after a refused action."""
+    tables = [r[0] for r in store.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: [tuple(r) for r in store.conn.execute(f"SELECT * FROM {t}")] for t in tables}
+
+
+def refused(store: Store, call, match: str, error=None):
+    """Assert ``call()`` raises a user error matching ``match`` and writes nothing."""
+    from warroom.errors import UserError
+
+    before = snapshot(store)
+    with pytest.raises(error or UserError, match=match):
+        call()
+    assert snapshot(store) == before, "a refused action changed the database"
+
+
+def last_event(store: Store):
+    from warroom import views
+
+    return views.events_after(store, journal_count(store) - 1)[-1]

@@ -1,0 +1,81 @@
+"""Approval requests: the authority rules hold."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conftest import last_event, person, refused
+
+from warroom import actions, views
+
+
+def request(store, who, key, clock, **kw):
+    args = dict(change="Roll back deploy 412", risk="high", rationale="bad deploy",
+                fallback="roll forward") | kw
+    return actions.request_approval(store, who, key, clock=clock, **args).ref
+
+
+def status(store, key, clock):
+    return views.incident_view(store, key).approvals[0].effective_status(clock())
+
+
+def test_high_risk_needs_two_with_the_decider(store, staffed, sam, alex, pat, clock):
+    rid = request(store, sam, staffed, clock)
+    event = last_event(store)
+    assert (event.payload["needed"], event.payload["decider_required"]) == (2, True)
+    assert event.payload["policy"] == "built-in defaults"
+    refused(store, lambda: actions.approve(store, sam, staffed, rid, clock=clock),
+            "you requested approval #1; someone else must approve it")
+    refused(store, lambda: actions.approve(store, person("kim"), staffed, rid, clock=clock),
+            "you are not eligible .* the lead, the comms, the decider")
+    actions.approve(store, alex, staffed, rid, clock=clock)
+    assert status(store, staffed, clock) == "pending"
+    refused(store, lambda: actions.approve(store, alex, staffed, rid, clock=clock),
+            "already approved")
+    actions.approve(store, pat, staffed, rid, clock=clock)
+    assert status(store, staffed, clock) == "approved"
+    assert last_event(store).payload["granted"] is True
+
+
+def test_decider_required_is_not_granted_without_the_decider(store, staffed, sam, alex, dana,
+                                                             pat, clock):
+    rid = request(store, sam, staffed, clock, eligible=["comms", "dana", "decider"])
+    actions.approve(store, alex, staffed, rid, clock=clock)
+    done = actions.approve(store, dana, staffed, rid, clock=clock)
+    assert "still needs the decider" in done.message
+    assert status(store, staffed, clock) == "pending"
+    actions.approve(store, pat, staffed, rid, clock=clock)
+    assert status(store, staffed, clock) == "approved"
+
+
+def test_low_risk_needs_one_and_a_fallback_is_required(store, staffed, sam, alex, clock):
+    refused(store, lambda: request(store, sam, staffed, clock, risk="low", fallback=None),
+            "needs a fallback plan")
+    rid = request(store, sam, staffed, clock, risk="low")
+    actions.approve(store, alex, staffed, rid, clock=clock)
+    assert status(store, staffed, clock) == "approved"
+    refused(store, lambda: actions.approve(store, person("pat"), staffed, rid, clock=clock),
+            "already approved")
+
+
+def test_reject_and_withdraw(store, staffed, sam, alex, pat, clock):
+    rid = request(store, sam, staffed, clock)
+    refused(store, lambda: actions.reject(store, pat, staffed, rid, reason=" ", clock=clock),
+            "reason must not be empty")
+    refused(store, lambda: actions.withdraw(store, alex, staffed, rid, clock=clock),
+            "only sam .who asked. can withdraw")
+    actions.reject(store, pat, staffed, rid, reason="no tested fallback", clock=clock)
+    assert status(store, staffed, clock) == "rejected"
+    rid2 = request(store, sam, staffed, clock)
+    actions.withdraw(store, sam, staffed, rid2, clock=clock)
+    assert views.incident_view(store, staffed).approvals[1].status == "withdrawn"
+    refused(store, lambda: actions.approve(store, pat, staffed, rid2, clock=clock),
+            "already withdrawn")
+
+
+def test_expired_requests_refuse_votes(store, staffed, sam, pat, clock):
+    rid = request(store, sam, staffed, clock, expires_at=clock() + timedelta(minutes=10))
+    clock.advance(minutes=11)
+    assert status(store, staffed, clock) == "expired"
+    refused(store, lambda: actions.approve(store, pat, staffed, rid, clock=clock),
+            "expired 1m ago")
