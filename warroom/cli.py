@@ -129,7 +129,10 @@ def _default_verb(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
-    args = parser.parse_args(_default_verb(argv))
+    try:
+        args = parser.parse_args(_default_verb(argv))
+    except SystemExit as exc:  # --help, or a usage error already printed on one line
+        return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     try:
         return args.handler(args, context(args))
     except WarroomError as exc:

@@ -1,0 +1,40 @@
+"""Eight processes claim the same vacant role on 200 incidents at once."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from warroom import actions, views
+from warroom.models import Actor
+from warroom.store import Store
+
+WORKER = Path(__file__).with_name("race_worker.py")
+PROCESSES, INCIDENTS = 8, 200
+
+
+def test_exactly_one_holder_per_incident_and_nothing_lost(tmp_path):
+    db = tmp_path / "race.db"
+    with Store(db, create=True) as store:
+        for i in range(INCIDENTS):
+            actions.open_incident(store, Actor(os_user="setup"), title=f"incident {i}",
+                                  customer="Acme", severity="SEV2")
+    racers = [subprocess.Popen([sys.executable, str(WORKER), str(db), f"racer{n}",
+                                str(INCIDENTS)], stdout=subprocess.PIPE, text=True)
+              for n in range(PROCESSES)]
+    results = [json.loads(p.communicate(timeout=120)[0]) for p in racers]
+    assert all(p.returncode == 0 for p in racers)
+    assert [r["other"] for r in results] == [[]] * PROCESSES  # no "database is locked"
+    won = [e for r in results for e in r["won"]]
+    assert len(won) == INCIDENTS
+    assert sum(r["conflicts"] for r in results) == (PROCESSES - 1) * INCIDENTS
+    with Store(db) as store:
+        holders = [views.incident_view(store, str(1001 + i)).role("lead").holder
+                   for i in range(INCIDENTS)]
+        events = views.events_after(store, 0)
+    assert all(h and h.startswith("racer") for h in holders)
+    claims = [e for e in events if e.kind == "role.claimed"]
+    assert sorted(e.id for e in claims) == sorted(won)  # every acknowledged claim is there
+    assert len({e.incident_id for e in claims}) == INCIDENTS

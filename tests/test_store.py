@@ -1,0 +1,101 @@
+"""The database file: append-only journal, refusal of foreign and newer files, file mode."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from warroom.errors import DatabaseError
+from warroom.store import APPLICATION_ID, SCHEMA_VERSION, Store
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_journal_refuses_update_and_delete(store, incident):
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("UPDATE events SET kind = 'forged'")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        store.conn.execute("DELETE FROM events")
+    raw = sqlite3.connect(store.path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("UPDATE events SET os_user = 'someone-else'")
+    raw.close()
+
+
+def test_a_text_file_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("this is not a database\n")
+    before = digest(path)
+    with pytest.raises(DatabaseError, match="is not a warroom database .not an SQLite file."):
+        Store(path)
+    assert digest(path) == before
+
+
+def test_someone_elses_sqlite_database_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO customers (name) VALUES ('acme')")
+    conn.commit()
+    conn.close()
+    before = digest(path)
+    with pytest.raises(DatabaseError, match="an SQLite database but not a warroom one"):
+        Store(path, create=True)
+    assert digest(path) == before
+    assert sorted(os.listdir(tmp_path)) == ["other.db"]
+
+
+def test_a_newer_schema_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "newer.db"
+    Store(path, create=True).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("PRAGMA journal_mode = DELETE")  # everything in the main file
+    conn.close()
+    before = digest(path)
+    with pytest.raises(DatabaseError, match="newer warroom .schema 2, this one knows 1."):
+        Store(path)
+    assert digest(path) == before
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_new_database_is_created_0660(tmp_path, umask):
+    old = os.umask(umask)
+    try:
+        Store(tmp_path / "new.db", create=True).close()
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.db").st_mode) == 0o660
+
+
+def test_an_empty_file_becomes_a_warroom_database(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_missing_file_is_not_created_by_readers(tmp_path):
+    with pytest.raises(DatabaseError, match="no warroom database at .*open an incident"):
+        Store(tmp_path / "missing.db")
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_two_stores_opening_a_new_file_migrate_once(tmp_path):
+    a = Store(tmp_path / "w.db", create=True)
+    b = Store(tmp_path / "w.db", create=True)
+    assert b.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    a.close()
+    b.close()
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(DatabaseError, match="is a folder"):
+        Store(tmp_path)
