@@ -100,3 +100,8 @@ def last_event(store: Store):
     from warroom import views
 
     return views.events_after(store, journal_count(store) - 1)[-1]
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
