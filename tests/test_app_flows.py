@@ -145,7 +145,7 @@ async def test_post_an_update(db, clock, audience):
         await pilot.press("u")
         await fill(pilot, audience=audience, known="20% of checkouts fail",
                    unknown="root cause", next_steps="roll back", next="+20m")
-        assert "last 14:00 by alex" in pane(app, "cadence")
+        assert "last 14:00 alex" in pane(app, "cadence")
     last = getattr(view(db), f"last_{audience}_update")
     assert last.known == "20% of checkouts fail"
 

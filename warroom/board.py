@@ -87,11 +87,15 @@ def cadence_lines(view: IncidentView, now: datetime) -> list[Line]:
             state = Cell("no more due", "muted")
         else:
             state = _until(due, now)
-        posted = (f"  last {local_hm(last.posted_at)} by {last.author}" if last
-                  else "  none sent yet")
-        every = f"  every {view.cadence_minutes[audience]}m"
-        lines.append((head, state, Cell(posted + every, "muted")))
+        posted = f"  last {local_hm(last.posted_at)} {last.author}" if last else "  none yet"
+        lines.append((head, state, Cell(posted, "muted")))
     return lines
+
+
+def cadence_note(view: IncidentView) -> str:
+    """The cadence itself, for the pane's border: ``every 30m / 15m``."""
+    return f"customer every {view.cadence_minutes['customer']}m, internal every " \
+           f"{view.cadence_minutes['internal']}m"
 
 
 def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
@@ -102,7 +106,7 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
         else:
             state = _until(m.due_at, now)
         lines.append((Cell(f"#{m.id} "), state, Cell(f"  {m.name}"),
-                      Cell(f"  {m.owner}  due {local_hm(m.due_at)}", "muted")))
+                      Cell(f" ({m.owner}, {local_hm(m.due_at)})", "muted")))
     return lines or [(Cell("no milestones", "muted"),)]
 
 

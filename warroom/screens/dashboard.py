@@ -81,7 +81,8 @@ class DashboardScreen(Screen[None]):
                         wall=self.wall)
         with Horizontal(id="top"):
             yield LinesPane("Ownership", board.role_lines, id="roles", wall=self.wall)
-            yield LinesPane("Updates due", board.cadence_lines, id="cadence", wall=self.wall)
+            yield LinesPane("Updates due", board.cadence_lines, id="cadence", wall=self.wall,
+                            note=board.cadence_note)
         with Horizontal(id="middle"):
             yield LinesPane("Milestones", board.milestone_lines, id="milestones", wall=self.wall)
             with Vertical(id="side"):

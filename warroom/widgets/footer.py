@@ -17,7 +17,7 @@ class IdentityFooter(Footer):
     """
 
     def __init__(self, identity: str) -> None:
-        super().__init__()
+        super().__init__(compact=True, show_command_palette=False)
         self.identity = identity
 
     def compose(self) -> ComposeResult:

@@ -41,10 +41,12 @@ class LinesPane(Static):
     def __init__(
         self, title: str, compute: Callable[[IncidentView, datetime], list[Line]],
         *, id: str | None = None, wall: bool = False,
+        note: Callable[[IncidentView], str] | None = None,
     ) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = title
         self._compute = compute
+        self._note = note
         self._wall = wall
         self._view: IncidentView | None = None
         self._shown: list[Line] | None = None
@@ -52,6 +54,8 @@ class LinesPane(Static):
     def show(self, view: IncidentView, now: datetime) -> None:
         """A new view model from the database."""
         self._view = view
+        if self._note:
+            self.border_subtitle = self._note(view)
         self.tick(now)
 
     def tick(self, now: datetime) -> None:

@@ -1,0 +1,35 @@
+"""A change committed by another process appears on a running dashboard without a keypress."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from app_helpers import open_incident, who
+from textual.widgets import Static
+
+from warroom.app import make_app
+from warroom.widgets.pane import LinesPane
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_another_process_writes_and_the_app_shows_it(tmp_path, clock):
+    db = tmp_path / "live.db"
+    open_incident(db, clock, staff=False)
+    app = make_app(str(db), who("alex"), live=True)
+    async with app.run_test(size=(120, 35)) as pilot:
+        roles = app.screen.query_one("#roles", LinesPane)
+        assert "Communications owner VACANT" in roles.plain
+        subprocess.run(
+            [sys.executable, "-m", "warroom", "claim", "INC-1001", "comms", "--as", "zoe",
+             "--db", str(db)], check=True, capture_output=True, env=os.environ)
+        for _ in range(100):  # up to 5 s; the budget is tens of milliseconds
+            await pilot.pause(0.05)
+            if "Communications owner zoe" in roles.plain:
+                break
+        assert "Communications owner zoe" in roles.plain
+        timeline = str(app.screen.query_one("#timeline-text", Static).render())
+        assert "zoe took comms (was vacant)" in timeline.splitlines()[0]

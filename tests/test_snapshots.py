@@ -1,0 +1,114 @@
+"""What the screens look like: SVG snapshots at a fixed size and a frozen clock (UTC).
+
+Regenerate with `pytest tests/test_snapshots.py --snapshot-update` only for a change you
+meant, and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from app_helpers import act, app_for, open_incident, who
+
+from warroom import actions
+from warroom.clock import FrozenClock
+from warroom.screens.dashboard import ACTIONS
+from conftest import START
+
+NOTE = dict(done="found bad deploy 412", remaining="roll back, confirm error rate",
+            dependencies="release team", risks="cache warm-up spike")
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(START)
+
+
+def all_held(db, clock):
+    open_incident(db, clock)
+    clock.advance(minutes=12)
+    act(db, actions.post_update, who("alex"), "INC-1001", audience="customer",
+        known="20% of EU card payments fail at checkout", unknown="root cause",
+        next_steps="rolling back deploy 412", next_update_at=clock() + timedelta(minutes=20),
+        clock=clock)
+    act(db, actions.add_milestone, who("sam"), "INC-1001", name="Rollback ready", owner="sam",
+        due_at=clock() + timedelta(minutes=25), clock=clock)
+    act(db, actions.raise_blocker, who("sam"), "INC-1001", what="Prod DB read access",
+        waiting_on="DBA on-call", owner="sam", clock=clock)
+    clock.advance(minutes=3)
+
+
+def alarms(db, clock):
+    """A vacant role, a dispute, an overdue milestone and an overdue customer update."""
+    open_incident(db, clock, staff=False)
+    act(db, actions.claim_role, who("sam"), "INC-1001", "lead", clock=clock)
+    act(db, actions.claim_role, who("pat"), "INC-1001", "decider", clock=clock)
+    clock.advance(minutes=4)
+    act(db, actions.claim_role, who("dana"), "INC-1001", "lead",
+        reason="payments owns checkout", clock=clock)
+    act(db, actions.add_milestone, who("sam"), "INC-1001", name="Acknowledge the customer",
+        owner="sam", due_at=clock() + timedelta(minutes=10), clock=clock)
+    clock.advance(minutes=38)
+
+
+def approval(db, clock):
+    all_held(db, clock)
+    act(db, actions.request_approval, who("sam"), "INC-1001", change="Roll back deploy 412",
+        risk="high", rationale="errors began 7 minutes after the deploy",
+        fallback="roll forward with the flag off", clock=clock)
+    act(db, actions.approve, who("alex"), "INC-1001", 1, clock=clock)
+    act(db, actions.offer_handover, who("sam"), "INC-1001", "lead", to="dana", clock=clock,
+        **NOTE)
+    clock.advance(minutes=2)
+
+
+def test_all_roles_held(snap_compare, tmp_path, clock):
+    all_held(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), terminal_size=(120, 35))
+
+
+def test_vacancy_dispute_and_overdue_alarms(snap_compare, tmp_path, clock):
+    alarms(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), terminal_size=(120, 35))
+
+
+def test_pending_approval_and_handover(snap_compare, tmp_path, clock):
+    approval(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), terminal_size=(120, 35))
+
+
+def test_picker(snap_compare, tmp_path, clock):
+    db = tmp_path / "s.db"
+    open_incident(db, clock)
+    clock.advance(minutes=30)
+    open_incident(db, clock, title="Invoices emailed twice", severity="SEV3", customer="Globex",
+                  staff=False)
+    clock.advance(minutes=5)
+    assert snap_compare(app_for(db, clock), terminal_size=(120, 35))
+
+
+def test_small_terminal(snap_compare, tmp_path, clock):
+    alarms(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), terminal_size=(80, 24))
+
+
+def test_wall(snap_compare, tmp_path, clock):
+    alarms(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock, wall=True), terminal_size=(120, 35))
+
+
+# Each form, opened by its key on a board where it has something to act on.
+FORM_USER = {"settle": "pat", "accept": "dana", "decline": "dana", "approve": "pat",
+             "reject": "pat"}
+
+
+@pytest.mark.parametrize("key, form", [(a[0], a[1]) for a in ACTIONS])
+def test_each_form(snap_compare, tmp_path, clock, key, form):
+    db = tmp_path / "s.db"
+    approval(db, clock)
+    act(db, actions.claim_role, who("kim"), "INC-1001", "comms", clock=clock)
+    app = app_for(db, clock, name=FORM_USER.get(form, "sam"))
+    if form == "settle":
+        app = app_for(db, clock, name="pat")
+    assert snap_compare(app, press=[key], terminal_size=(120, 35))
