@@ -305,7 +305,8 @@ async def test_new_events_appear_in_the_timeline_after_an_action(db, clock):
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("b")
         await fill(pilot, what="Vendor logs", waiting_on="vendor")
-        text = str(app.screen.query_one("#timeline-text", Static).render())
-        assert text.splitlines()[0] == "14:00 sam raised blocker #1 Vendor logs (waiting on " \
+        from warroom.widgets.timeline import Timeline
+
+        assert app.screen.query_one(Timeline).plain_lines[0] == "14:00 sam raised blocker #1 Vendor logs (waiting on " \
                                        "vendor, owner sam)"
     assert soon(clock, 0) == clock()

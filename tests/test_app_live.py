@@ -8,10 +8,10 @@ import sys
 
 import pytest
 from app_helpers import open_incident, who
-from textual.widgets import Static
 
 from warroom.app import make_app
 from warroom.widgets.pane import LinesPane
+from warroom.widgets.timeline import Timeline
 
 pytestmark = pytest.mark.anyio
 
@@ -31,5 +31,5 @@ async def test_another_process_writes_and_the_app_shows_it(tmp_path, clock):
             if "Communications owner zoe" in roles.plain:
                 break
         assert "Communications owner zoe" in roles.plain
-        timeline = str(app.screen.query_one("#timeline-text", Static).render())
-        assert "zoe took comms (was vacant)" in timeline.splitlines()[0]
+        timeline = app.screen.query_one(Timeline).plain_lines
+        assert "zoe took comms (was vacant)" in timeline[0]

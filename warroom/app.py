@@ -76,9 +76,9 @@ class WarroomApp(App[None]):
             self.open_incident(key)
         else:
             self.push_screen(PickerScreen(views.list_incidents(self.store, include_closed=False)))
-        if self.live:
+        if self.live:  # after the first paint: watchfiles' import is not free
             self._feed = ChangeFeed(self.store.path, self.store.data_version, self.db_changed)
-            self.run_worker(self._feed.run(), name="change-feed")
+            self.call_after_refresh(self.run_worker, self._feed.run(), name="change-feed")
         for task in self.background:
             self.run_worker(task(), name="background")
         if self.greeting:
@@ -101,6 +101,8 @@ class WarroomApp(App[None]):
             self.push_screen(screen)
         page = views.events_before(self.store, view.last_event_id + 1, self.key, PAGE)
         screen.call_after_refresh(screen.load_initial_events, page, len(page) < PAGE)
+        if self._trace:  # event id 0 in the trace: the dashboard's first paint
+            screen.call_after_refresh(self._write_trace, [0])
 
     # -- changes --------------------------------------------------------------------
 

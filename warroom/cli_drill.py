@@ -9,11 +9,8 @@ import shlex
 import tempfile
 from pathlib import Path
 
-from warroom import scenarios
 from warroom.cli import Context, Parser, verb
-from warroom.clock import local_hm, span
-from warroom.drills import Outcome, Player
-from warroom.clock import parse_duration
+from warroom.clock import local_hm, parse_duration, span
 
 
 def _speed(text: str) -> float:
@@ -28,7 +25,9 @@ def _speed(text: str) -> float:
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     """A throwaway database (or --db), one scenario played live in the dashboard."""
+    from warroom import scenarios
     from warroom.app import make_app
+    from warroom.drills import Player
     from warroom.store import Store
 
     scenario = scenarios.load(args.scenario)
@@ -56,7 +55,7 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def _print_outcome(outcome: Outcome) -> None:
+def _print_outcome(outcome) -> None:
     inject = outcome.inject
     mark = "  " if outcome.ok else "!!"
     print(f"{mark} {local_hm(outcome.at)} +{span(inject.at):>6} {inject.actor}: "
@@ -66,6 +65,8 @@ def _print_outcome(outcome: Outcome) -> None:
 def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
     if args.scenario == "score":
         return cmd_score(args, ctx)
+    from warroom import scenarios
+    from warroom.drills import Player
     from warroom.store import Store
 
     scenario = scenarios.load(args.scenario)

@@ -12,7 +12,8 @@ from warroom.errors import UserError
 
 
 def _when(ctx: Context, text: str | None):
-    return parse_when(text, ctx.clock()) if text else None
+    """A typed time; absent stays None, but an empty ``--due ''`` is refused, not dropped."""
+    return parse_when(text, ctx.clock()) if text is not None else None
 
 
 def cmd_milestone_add(args: argparse.Namespace, ctx: Context) -> int:

@@ -5,8 +5,9 @@ How it works, and why (figures measured on the 2-core war-room host, see DESIGN.
   ``-wal`` file when the last connection closes and a watch on that path would go blind.
 - watchfiles' ``step`` sets both latency and idle cost: it wakes every step and hands a
   change over one to two steps later (step 50: 75 ms at 0.18 % CPU; step 10: 16 ms at
-  0.7 %). :data:`STEP_MS` = 20 puts the median near 30 ms, inside the 50 ms budget, at about
-  a third of a percent of one core when idle.
+  0.7 %). :data:`STEP_MS` = 10: with ten viewers sharing two cores, the queue for the CPU
+  adds to the watcher's delay, and only step 10 keeps p95 inside the 50 ms budget;
+  bench/live.py measures a whole idle viewer (watcher, tick, safety poll) at about 0.25 %.
 - A file event can arrive before the commit is visible (the WAL index lives in shared
   memory, which makes no file event). So each wake-up is confirmed with
   ``PRAGMA data_version``; if it has not moved, it is checked again after 2, 10 and 50 ms.
@@ -23,7 +24,7 @@ import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-STEP_MS = 20
+STEP_MS = 10
 POLL_S = 1.5
 RECHECKS_S = (0.002, 0.010, 0.050)
 

@@ -21,8 +21,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from warroom.errors import Busy, DatabaseError
 from warroom.models import Actor
 
@@ -46,7 +44,7 @@ def from_db(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
-def _v1(db: sqlite_utils.Database) -> None:
+def _v1(db) -> None:
     """The first schema: incidents, their parts, and the append-only journal."""
     db["incidents"].create(
         {
@@ -218,7 +216,6 @@ class Store:
             check_same_thread=False,
         )
         self.conn.row_factory = sqlite3.Row
-        self.db = sqlite_utils.Database(self.conn)
         self.conn.execute("PRAGMA foreign_keys=ON")
         self.conn.execute("PRAGMA synchronous=FULL")
         if version < SCHEMA_VERSION:
@@ -232,14 +229,21 @@ class Store:
             self.conn.execute("PRAGMA journal_mode=WAL")
 
     def _migrate(self) -> None:
-        """Bring the schema up to date, one migration per transaction, safe to race."""
+        """Bring the schema up to date, one migration per transaction, safe to race.
+
+        sqlite-utils builds the tables; it is imported only here, since opening an
+        up-to-date database (every dashboard start) does not need its 40 ms import.
+        """
+        import sqlite_utils
+
+        db = sqlite_utils.Database(self.conn)
         self.conn.execute("PRAGMA journal_mode=WAL")
         with self._immediate():
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise DatabaseError(f"{self.path} was written by a newer warroom")
             for migration in MIGRATIONS[version:]:
-                migration(self.db)
+                migration(db)
             self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 

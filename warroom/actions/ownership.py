@@ -96,8 +96,8 @@ def claim_role(
         event = store.journal(actor, now, "role.disputed", incident["id"], role=role_name,
                               claimant=me, holder=slot["holder"], reason=reason,
                               dispute_id=dispute_id)
-    return Done(event, key, f"{_holder_text(slot)}: your claim is now an open dispute",
-                dispute_id)
+    return Done(event, key, f"{_holder_text(slot)}; your claim is now an open dispute, "
+                f"for the decider or {slot['holder']} to settle", dispute_id)
 
 
 def settle_dispute(

@@ -64,8 +64,12 @@ class LinesPane(Static):
             return
         lines = self._compute(self._view, now)
         if lines != self._shown:
+            # A layout costs more than the repaint: skip it when the height cannot change.
+            width = self.content_size.width
+            same_height = self._shown is not None and len(lines) == len(self._shown) and all(
+                sum(len(c.text) for c in line) < width for line in lines + self._shown)
             self._shown = lines
-            self.update(to_content(lines, self._wall))
+            self.update(to_content(lines, self._wall), layout=not same_height)
             self.set_class(any(c.tone == "alarm" for line in lines for c in line), "-alarm")
 
     @property

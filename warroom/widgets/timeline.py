@@ -1,61 +1,90 @@
 """The timeline: the journal in plain words, newest first, in a bounded window.
 
 Measured here, growing widgets are expensive (a DataTable of 10,000 rows takes 2 s to
-refresh), so the pane holds at most :data:`PAGE` events plus the pages asked for with
-"older", and renders them as one Static.
+refresh, a RichLog fed 10,000 writes 2.5 s), so the timeline is a line-API scroll view: one
+row per event, cropped to the pane's width with an ellipsis, and a new event costs the few
+visible rows. It keeps at most :data:`MAX_KEPT` events; older ones are paged in on demand.
 """
 
 from __future__ import annotations
 
-from textual.containers import VerticalScroll
-from textual.content import Content
-from textual.widgets import Static
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from warroom.models import Event
 from warroom.narrate import line
+from warroom.text import clean_line
 
-PAGE = 100
 MAX_KEPT = 2000
+HINT = "... older events: press o"
 
 
-class Timeline(VerticalScroll):
+class Timeline(ScrollView, can_focus=True):
     """Newest events on top; :meth:`add_newer` and :meth:`add_older` keep it bounded."""
 
     DEFAULT_CSS = """
-    Timeline { height: 1fr; }
-    Timeline > Static { width: 1fr; }
+    Timeline { height: 1fr; overflow-x: hidden; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = "Timeline (newest first)"
         self._events: list[Event] = []  # newest first
+        self._lines: list[str] = []  # the same, in words
         self.more_older = True
-
-    def compose(self):
-        yield Static(id="timeline-text")
+        self._base: Style | None = None  # rich_style is costly to compute per row
 
     @property
     def oldest_id(self) -> int | None:
         return self._events[-1].id if self._events else None
+
+    @property
+    def plain_lines(self) -> list[str]:
+        """What the timeline says, top to bottom (for tests and the bench)."""
+        return self._lines + ([HINT] if self.more_older else [])
 
     def add_newer(self, events: list[Event]) -> None:
         """Events that just happened (oldest first, as read from the journal)."""
         if not events:
             return
         self._events[:0] = reversed(events)
-        del self._events[MAX_KEPT:]
-        self._repaint()
+        self._lines[:0] = [clean_line(line(e)) for e in reversed(events)]
+        del self._events[MAX_KEPT:], self._lines[MAX_KEPT:]
+        self._changed()
 
     def add_older(self, events: list[Event], *, complete: bool) -> None:
         """A page of older events (newest first); ``complete`` when none are left."""
         self._events.extend(events)
+        self._lines.extend(clean_line(line(e)) for e in events)
         self.more_older = not complete
-        self._repaint()
+        self._changed()
 
-    def _repaint(self) -> None:
-        lines = [Content(line(e)) for e in self._events]
-        if self.more_older:
-            lines.append(Content.styled("... older events: press o", "$text-muted"))
-        self.query_one("#timeline-text", Static).update(Content("\n").join(lines))
+    def _changed(self) -> None:
+        rows = len(self._lines) + self.more_older
+        if rows != self.virtual_size.height:
+            self.virtual_size = Size(0, rows)
         self.border_subtitle = f"{len(self._events)} shown"
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        self._base = None
+        super().notify_style_update()
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        if self._base is None:
+            self._base = self.rich_style
+        base = self._base
+        if index < len(self._lines):
+            text, style = self._lines[index], base
+        elif index == len(self._lines) and self.more_older:
+            text, style = HINT, base + Style(dim=True)
+        else:
+            return Strip.blank(width, base)
+        if len(text) > width:  # one row per event: crop, and say so
+            text = text[: max(0, width - 1)] + "…"
+        return Strip([Segment(text, style)]).extend_cell_length(width, base)
