@@ -43,7 +43,12 @@ def pct(values: list[float], q: float) -> float:
 
 
 def make_db(path: Path, events: int = 0) -> None:
-    """An incident with its trio held, plus ``events`` more realistic journal events."""
+    """An incident with its trio held, plus ``events`` more realistic journal events.
+
+    The database gets a folder of its own: viewers watch that folder, and the bench's
+    trace files written beside it would wake every viewer and distort what is measured.
+    """
+    path.parent.mkdir(exist_ok=True)
     with Store(path, create=True) as store:
         sam = Actor(os_user="bench", display="sam")
         actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
@@ -99,7 +104,7 @@ def stop(procs: list[subprocess.Popen]) -> None:
 def latency(viewers: int, writes: int) -> list[float]:
     """Commit (writer process) to paint (each viewer process), in seconds."""
     with tempfile.TemporaryDirectory(prefix="warroom-live-") as tmp:
-        db = Path(tmp) / "live.db"
+        db = Path(tmp) / "db" / "live.db"
         make_db(db)
         traces = [Path(tmp) / f"trace{i}" for i in range(viewers)]
         procs = [start_viewer(db, t, f"viewer{i}") for i, t in enumerate(traces)]
@@ -132,7 +137,7 @@ def latency(viewers: int, writes: int) -> list[float]:
 
 def idle_cpu(seconds: float) -> float:
     with tempfile.TemporaryDirectory(prefix="warroom-idle-") as tmp:
-        db = Path(tmp) / "idle.db"
+        db = Path(tmp) / "db" / "idle.db"
         make_db(db)
         trace = Path(tmp) / "trace"
         proc = start_viewer(db, trace, "idle")
@@ -156,7 +161,7 @@ def idle_cpu(seconds: float) -> float:
 def first_paint(script: Path, events: int | None, runs: int = 5) -> float:
     times = []
     with tempfile.TemporaryDirectory(prefix="warroom-paint-") as tmp:
-        db = Path(tmp) / "paint.db"
+        db = Path(tmp) / "db" / "paint.db"
         if events is not None:
             make_db(db, events)
         for n in range(runs):

@@ -20,14 +20,19 @@ from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
 from warroom.live import ChangeFeed
 from warroom.models import Actor, Event
-from warroom.screens import forms
 from warroom.screens.dashboard import DashboardScreen
-from warroom.screens.help import HelpScreen
 from warroom.screens.palette import WarroomCommands
-from warroom.screens.picker import PickerScreen
 from warroom.store import Store
 
 PAGE = 100
+
+
+def _picker():
+    """The picker's class, imported on first use: a start on one incident never needs it,
+    and the first paint is measured against a bare Textual app (bench/live.py)."""
+    from warroom.screens.picker import PickerScreen
+
+    return PickerScreen
 
 
 class WarroomApp(App[None]):
@@ -54,7 +59,6 @@ class WarroomApp(App[None]):
         self.greeting = greeting
         self.store = store
         self.actor = actor
-        self.session = forms.Session(store, actor, clock)
         self.clock = clock
         self.wall = wall
         self.live = live
@@ -75,7 +79,7 @@ class WarroomApp(App[None]):
         if key is not None:
             self.open_incident(key)
         else:
-            self.push_screen(PickerScreen(views.list_incidents(self.store, include_closed=False)))
+            self.push_screen(_picker()(views.list_incidents(self.store, include_closed=False)))
         if self.live:  # after the first paint: watchfiles' import is not free
             self._feed = ChangeFeed(self.store.path, self.store.data_version, self.db_changed)
             self.call_after_refresh(self.run_worker, self._feed.run(), name="change-feed")
@@ -95,7 +99,7 @@ class WarroomApp(App[None]):
         # The page below covers everything up to the view; the feed takes over from there.
         self.last_event_id = view.last_event_id
         screen = DashboardScreen(view, wall=self.wall)
-        if isinstance(self.screen, (PickerScreen, DashboardScreen)):
+        if isinstance(self.screen, (_picker(), DashboardScreen)):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -120,7 +124,7 @@ class WarroomApp(App[None]):
             if any(e.incident_id == screen.view.incident.id for e in events):
                 screen.apply(views.incident_view(self.store, self.key), events)
         for picker in self.screen_stack:
-            if isinstance(picker, PickerScreen):
+            if isinstance(picker, _picker()):
                 picker.show(views.list_incidents(self.store, include_closed=False), self.clock())
         if self._trace:
             ids = [e.id for e in events]
@@ -142,8 +146,11 @@ class WarroomApp(App[None]):
         screen = self._dashboard()
         if screen is None or self.wall:
             return
+        from warroom.screens import forms  # on first use: not needed for the first paint
+
         try:
-            modal = getattr(forms, name)(self.session, screen.view)
+            modal = getattr(forms, name)(forms.Session(self.store, self.actor, self.clock),
+                                         screen.view)
         except WarroomError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
@@ -168,11 +175,13 @@ class WarroomApp(App[None]):
         timeline.add_older(page, complete=len(page) < PAGE)
 
     def action_help(self) -> None:
+        from warroom.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_pick(self) -> None:
         if isinstance(self.screen, DashboardScreen):
-            self.switch_screen(PickerScreen(views.list_incidents(self.store,
+            self.switch_screen(_picker()(views.list_incidents(self.store,
                                                                  include_closed=False)))
 
 

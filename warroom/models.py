@@ -140,7 +140,7 @@ UTC = Annotated[datetime, AfterValidator(_utc)]
 class Record(BaseModel):
     """Base of every domain record: immutable, unknown fields refused."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Actor(Record):

@@ -47,13 +47,19 @@ class Timeline(ScrollView, can_focus=True):
         return self._lines + ([HINT] if self.more_older else [])
 
     def add_newer(self, events: list[Event]) -> None:
-        """Events that just happened (oldest first, as read from the journal)."""
+        """Events that just happened (oldest first, as read from the journal).
+
+        Someone reading older events (scrolled down) keeps their place: the view moves
+        down with the rows that appear above it.
+        """
         if not events:
             return
         self._events[:0] = reversed(events)
         self._lines[:0] = [clean_line(line(e)) for e in reversed(events)]
         del self._events[MAX_KEPT:], self._lines[MAX_KEPT:]
         self._changed()
+        if self.scroll_y > 0:
+            self.scroll_to(y=self.scroll_y + len(events), animate=False, immediate=True)
 
     def add_older(self, events: list[Event], *, complete: bool) -> None:
         """A page of older events (newest first); ``complete`` when none are left."""
@@ -64,8 +70,16 @@ class Timeline(ScrollView, can_focus=True):
 
     def _changed(self) -> None:
         rows = len(self._lines) + self.more_older
-        if rows != self.virtual_size.height:
-            self.virtual_size = Size(0, rows)
+        before = self.virtual_size.height
+        if rows != before:
+            window = self.scrollable_content_region.height
+            if self.show_vertical_scrollbar and rows > window and before > window:
+                # The scrollbar stays: only its thumb changes. Setting virtual_size would
+                # re-lay out the whole screen for every event (half a viewer's CPU).
+                self.set_reactive(Timeline.virtual_size, Size(0, rows))
+                self.vertical_scrollbar.window_virtual_size = rows
+            else:
+                self.virtual_size = Size(0, rows)
         self.border_subtitle = f"{len(self._events)} shown"
         self.refresh()
 
