@@ -169,7 +169,7 @@ class WarroomApp(App[None]):
         from warroom.widgets.timeline import Timeline
 
         timeline = screen.query_one(Timeline)
-        if timeline.oldest_id is None or not timeline.more_older:
+        if timeline.oldest_id is None or not timeline.more_older or timeline.full:
             return
         page = views.events_before(self.store, timeline.oldest_id, self.key, PAGE)
         timeline.add_older(page, complete=len(page) < PAGE)

@@ -20,6 +20,7 @@ from warroom.text import clean_line
 
 MAX_KEPT = 2000
 HINT = "... older events: press o"
+HINT_FULL = f"... older events: the pane keeps {MAX_KEPT:,}; 'warroom log' shows them all"
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -42,9 +43,18 @@ class Timeline(ScrollView, can_focus=True):
         return self._events[-1].id if self._events else None
 
     @property
+    def full(self) -> bool:
+        """The window holds :data:`MAX_KEPT` events: no more pages of older ones."""
+        return len(self._events) >= MAX_KEPT
+
+    @property
+    def hint(self) -> str:
+        return HINT_FULL if self.full else HINT
+
+    @property
     def plain_lines(self) -> list[str]:
         """What the timeline says, top to bottom (for tests and the bench)."""
-        return self._lines + ([HINT] if self.more_older else [])
+        return self._lines + ([self.hint] if self.more_older else [])
 
     def add_newer(self, events: list[Event]) -> None:
         """Events that just happened (oldest first, as read from the journal).
@@ -56,16 +66,22 @@ class Timeline(ScrollView, can_focus=True):
             return
         self._events[:0] = reversed(events)
         self._lines[:0] = [clean_line(line(e)) for e in reversed(events)]
-        del self._events[MAX_KEPT:], self._lines[MAX_KEPT:]
+        if len(self._events) > MAX_KEPT:
+            del self._events[MAX_KEPT:], self._lines[MAX_KEPT:]
+            self.more_older = True
         self._changed()
         if self.scroll_y > 0:
             self.scroll_to(y=self.scroll_y + len(events), animate=False, immediate=True)
 
     def add_older(self, events: list[Event], *, complete: bool) -> None:
-        """A page of older events (newest first); ``complete`` when none are left."""
-        self._events.extend(events)
-        self._lines.extend(clean_line(line(e)) for e in events)
-        self.more_older = not complete
+        """A page of older events (newest first); ``complete`` when none are left.
+
+        Paging stops at :data:`MAX_KEPT` events; the hint then points to ``warroom log``.
+        """
+        room = MAX_KEPT - len(self._events)
+        self._events.extend(events[:room])
+        self._lines.extend(clean_line(line(e)) for e in events[:room])
+        self.more_older = not complete or len(events) > room
         self._changed()
 
     def _changed(self) -> None:
@@ -96,7 +112,7 @@ class Timeline(ScrollView, can_focus=True):
         if index < len(self._lines):
             text, style = self._lines[index], base
         elif index == len(self._lines) and self.more_older:
-            text, style = HINT, base + Style(dim=True)
+            text, style = self.hint, base + Style(dim=True)
         else:
             return Strip.blank(width, base)
         if len(text) > width:  # one row per event: crop, and say so
