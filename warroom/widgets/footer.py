@@ -5,6 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Footer, Label
+from textual.widgets._footer import FooterKey
+
+# Keys the footer leaves out below 110 columns, so that "? Help" and "q Quit" stay visible;
+# the help screen and the command palette still list them (the rule is in warroom.tcss:
+# DEFAULT_CSS is scoped to the widget and cannot see the screen's class).
+WIDE_ONLY = {"a", "g"}
 
 
 class IdentityFooter(Footer):
@@ -21,5 +27,8 @@ class IdentityFooter(Footer):
         self.identity = identity
 
     def compose(self) -> ComposeResult:
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and widget.key in WIDE_ONLY:
+                widget.add_class("-wide-only")
+            yield widget
         yield Label(Content(self.identity), classes="identity")
