@@ -59,7 +59,8 @@ def test_a_newer_schema_is_refused_and_left_alone(tmp_path):
     conn.execute("PRAGMA journal_mode = DELETE")  # everything in the main file
     conn.close()
     before = digest(path)
-    with pytest.raises(DatabaseError, match="newer warroom .schema 2, this one knows 1."):
+    with pytest.raises(DatabaseError, match=f"newer warroom .schema {SCHEMA_VERSION + 1}, "
+                       f"this one knows {SCHEMA_VERSION}."):
         Store(path)
     assert digest(path) == before
 
@@ -99,3 +100,23 @@ def test_two_stores_opening_a_new_file_migrate_once(tmp_path):
 def test_a_folder_is_refused(tmp_path):
     with pytest.raises(DatabaseError, match="is a folder"):
         Store(tmp_path)
+
+
+def test_a_version_1_database_gains_the_tier_column(tmp_path):
+    """Migrations run forward on an existing file: v1 incidents keep their rows, tier NULL."""
+    import sqlite_utils
+
+    from warroom.store import MIGRATIONS
+
+    path = tmp_path / "v1.db"
+    conn = sqlite3.connect(path)
+    MIGRATIONS[0](sqlite_utils.Database(conn))
+    conn.execute("INSERT INTO incidents (key, title, customer, severity, stage, opened_at) "
+                 "VALUES ('INC-1001', 't', 'c', 'SEV1', 'triage', '2026-11-24T14:00:00+00:00')")
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.incident_row("INC-1001")["tier"] is None
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

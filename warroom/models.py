@@ -160,6 +160,7 @@ class Incident(Record):
     title: Title
     customer: Name
     service: Name | None = None
+    tier: Name | None = None
     severity: Severity
     stage: Stage
     playbook: str | None = None

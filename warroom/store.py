@@ -141,7 +141,12 @@ def _v1(db) -> None:
         )
 
 
-MIGRATIONS = [_v1]
+def _v2(db) -> None:
+    """Incidents record the customer's tier (enterprise, standard...), which playbooks match."""
+    db["incidents"].add_column("tier", str)
+
+
+MIGRATIONS = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
