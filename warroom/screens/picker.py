@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from rich.style import Style
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -48,16 +50,19 @@ class PickerScreen(Screen[None]):
         if table.row_count:
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         rows = sorted(incidents, key=lambda i: (i.severity.value, i.opened_at))
+        # Cells are rich Text: DataTable sizes its columns by measuring rich renderables
+        # (a Content cell measures as one cell wide). User text is never parsed as markup.
+        alarm = Style(bold=True, color=self.app.theme_variables.get("text-error"))
         table.clear()
         for i in rows:
-            vacant = Content.styled("VACANT: " + ", ".join(i.vacant_roles), "bold $text-error") \
-                if i.vacant_roles else Content("all held")
-            disputes = f" DISPUTES {i.open_disputes}" if i.open_disputes else ""
+            vacant = Text("VACANT: " + ", ".join(i.vacant_roles), style=alarm) \
+                if i.vacant_roles else Text("all held")
+            if i.open_disputes:
+                vacant.append(f" DISPUTES {i.open_disputes}", style=alarm)
             title = ("[DRILL] " if i.drill else "") + i.title
             table.add_row(
-                Content(i.key), Content(i.severity.value), Content(title), Content(i.customer),
-                Content(i.stage.value), Content(span(now - i.opened_at)),
-                vacant + Content.styled(disputes, "bold $text-error"), key=i.key,
+                Text(i.key), Text(i.severity.value), Text(title), Text(i.customer),
+                Text(i.stage.value), Text(span(now - i.opened_at)), vacant, key=i.key,
             )
         if keep is not None and keep in {i.key for i in rows}:
             table.move_cursor(row=table.get_row_index(keep))
