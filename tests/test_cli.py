@@ -93,9 +93,10 @@ def test_reading_verbs_do_not_create_a_database(capsys, tmp_path):
 def test_ls_and_if_vacant(capsys, db):
     run(capsys, "open", "Checkout failing", "--customer", "Acme", "--severity", "SEV1")
     code, out, _ = run(capsys, "ls")
-    assert "INC-1001" in out and "VACANT: lead, comms, decider" in out
+    # 'failing' picks the customer-outage playbook, which adds an internal liaison
+    assert "INC-1001" in out and "VACANT: lead, comms, decider, internal_liaison" in out
     run(capsys, "claim", "1001", "lead", "--as", "sam")
     code, _, err = run(capsys, "claim", "1001", "lead", "--as", "dana", "--if-vacant")
     assert code == 2 and "lead is held by sam" in err
     code, out, _ = run(capsys, "ls", "--json")
-    assert json.loads(out)[0]["vacant_roles"] == ["comms", "decider"]
+    assert json.loads(out)[0]["vacant_roles"] == ["comms", "decider", "internal_liaison"]

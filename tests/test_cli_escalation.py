@@ -31,9 +31,11 @@ def test_a_whole_escalation_from_the_shell(tmp_path):
     warroom("settle", "INC-1001", "lead", "--winner", "dana", who="pat")
     warroom("handover", "INC-1001", "lead", "--to", "sam", *NOTE, who="dana")
     warroom("accept", "INC-1001", "lead", who="sam")
-    warroom("milestone", "add", "INC-1001", "Rollback ready", "--owner", "sam", "--due", "+30m",
-            who="sam")
-    warroom("milestone", "done", "INC-1001", "1", who="sam")
+    # the playbook created five milestones at opening; this one is #6
+    assert "milestone #6 'Rollback ready'" in warroom(
+        "milestone", "add", "INC-1001", "Rollback ready", "--owner", "sam", "--due", "+30m",
+        who="sam")
+    warroom("milestone", "done", "INC-1001", "6", who="sam")
     warroom("block", "INC-1001", "Prod DB access", "--waiting-on", "DBA on-call", "--owner",
             "sam", who="sam")
     warroom("unblock", "INC-1001", "1", who="sam")
@@ -52,11 +54,13 @@ def test_a_whole_escalation_from_the_shell(tmp_path):
 
     view = json.loads(warroom("show", "INC-1001", "--json"))
     assert view["incident"]["stage"] == "closed" and view["incident"]["csat"] == 4
+    assert view["incident"]["playbook"] == "customer-outage"
     assert {r["role"]: r["holder"] for r in view["roles"]} == {
-        "lead": "sam", "comms": "alex", "decider": "pat"}
+        "lead": "sam", "comms": "alex", "decider": "pat", "internal_liaison": None}
     assert view["approvals"][0]["status"] == "approved"
     assert [v["voter"] for v in view["approvals"][0]["votes"]] == ["alex", "pat"]
-    assert view["milestones"][0]["done_by"] == "sam"
+    done = [m for m in view["milestones"] if m["done_at"]]
+    assert [(m["name"], m["done_by"]) for m in done] == [("Rollback ready", "sam")]
 
     log = json.loads(warroom("log", "INC-1001", "--json"))
     kinds = [e["kind"] for e in log]

@@ -61,16 +61,15 @@ def role_lines(view: IncidentView, now: datetime) -> list[Line]:
     for slot in view.roles:
         label = Cell(f"{slot.title:<21}", "muted")
         if slot.holder:
-            cells = [label, Cell(slot.holder, "strong")]
-            if slot.team:
-                cells.append(Cell(f" ({slot.team})", "muted"))
-            cells.append(Cell(f"  held {mins(now - slot.since)}", "muted"))
+            cells = [label, Cell(slot.holder, "strong"),
+                     Cell(f"  held {mins(now - slot.since)}", "muted")]
         else:
             vacant = f" {mins(now - slot.vacant_since)}" if slot.vacant_since else ""
             cells = [label, Cell(f"VACANT{vacant}", "alarm")]
-            if slot.team:
-                cells.append(Cell(f"  suggested: {slot.team}", "muted"))
-            if slot.contingency:
+            if slot.team:  # the playbook's suggestion, then its contingency contact
+                backup = f", else {slot.contingency}" if slot.contingency else ""
+                cells.append(Cell(f"  call {slot.team}{backup}", "muted"))
+            elif slot.contingency:
                 cells.append(Cell(f"  contingency: {slot.contingency}", "muted"))
         if slot.role in disputes:
             d = disputes[slot.role]
@@ -137,6 +136,10 @@ def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
         lines.append((
             Cell(f"#{a.id} "), Cell(a.change, "strong"), Cell(f"  {a.risk.value.upper()}", risk_tone),
             Cell(f"  {len(a.approvals)}/{a.needed} approvals{decider}"),
+        ))
+        lines.append((  # the authority-matrix rule the request was made under
+            Cell("    rule ", "muted"), Cell(f"{a.kind}/{a.risk.value}"),
+            Cell(f" of {view.incident.playbook or 'built-in defaults'}", "muted"),
         ))
         expiry = _until(a.expires_at, now)
         lines.append((

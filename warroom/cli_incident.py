@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from warroom import actions, views
+from warroom import actions, matching, playbooks, views
 from warroom.cli import Context, Parser, print_json, verb
 from warroom.clock import local_stamp, parse_when, span
+from warroom.errors import UserError
+from warroom.models import Severity
+from warroom.messages import preview
 from warroom.narrate import line
-from warroom.showtext import render_show
+from warroom.showtext import day_hm, render_show
 
 
 def _done(done: actions.Done) -> int:
@@ -18,11 +22,35 @@ def _done(done: actions.Done) -> int:
 
 
 def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
+    catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
+    for problem in catalog.skipped:
+        print(f"warroom open: warning: skipped {problem}", file=sys.stderr)
+    severity = Severity.parse(args.severity)
+    now = ctx.clock()
+    chosen = matching.plan(catalog, title=args.title, severity=severity, service=args.service,
+                           tier=args.tier, name=args.playbook, today=now.date())
+    why = chosen.why
+    if catalog.skipped:
+        why += f"; {len(catalog.skipped)} invalid playbook file(s) skipped"
     with ctx.store(create=True) as store:
-        return _done(actions.open_incident(
-            store, ctx.actor, title=args.title, customer=args.customer,
-            severity=args.severity, service=args.service, clock=ctx.clock,
-        ))
+        done = actions.open_incident(
+            store, ctx.actor, title=args.title, customer=args.customer, severity=severity,
+            service=args.service, tier=args.tier, policy=chosen.policy,
+            playbook=chosen.playbook, why=why, assign=chosen.assign,
+            milestones=chosen.milestones, clock=ctx.clock,
+        )
+    _done(done)
+    print(f"  playbook: {chosen.playbook or 'none (built-in defaults)'}: {why}")
+    if chosen.stale:
+        pb = catalog.get(chosen.playbook)
+        print(f"warroom open: warning: playbook {pb.name} was due for review on "
+              f"{pb.review_due()} (owner {pb.owner})", file=sys.stderr)
+    cadence = chosen.policy.cadence_for(severity)
+    print(f"  roles: {', '.join(chosen.policy.roles)}; updates: customer every "
+          f"{cadence.customer}m, internal every {cadence.internal}m")
+    for name, role, offset in chosen.milestones:
+        print(f"  milestone: {name} ({role}, due {day_hm(now + offset, now)})")
+    return 0
 
 
 def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
@@ -68,13 +96,28 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
+    now = ctx.clock()
+    next_at = parse_when(args.next, now) if args.next else None
+    parts = {"known": args.known, "unknown": args.unknown, "next_steps": args.next_steps}
+    if args.template is None:
+        for key, flag in (("known", "--known"), ("unknown", "--unknown"),
+                          ("next_steps", "--next-steps")):
+            if parts[key] is None:
+                raise UserError(f"{flag} is required (or start from a template: --template)")
     with ctx.store() as store:
-        return _done(actions.post_update(
-            store, ctx.actor, args.incident, audience=args.audience, known=args.known,
-            unknown=args.unknown, next_steps=args.next_steps,
-            next_update_at=parse_when(args.next, ctx.clock()) if args.next else None,
-            clock=ctx.clock,
-        ))
+        if args.preview:
+            print(preview(store, args.incident, args.audience, args.template, parts, next_at,
+                          now))
+            return 0
+        done = actions.post_update(
+            store, ctx.actor, args.incident, audience=args.audience, next_update_at=next_at,
+            template=args.template, clock=ctx.clock, **parts,
+        )
+        message = views.events_after(store, done.event_id - 1)[0].payload.get("message")
+    _done(done)
+    if message:
+        print("\n" + message)
+    return 0
 
 
 def cmd_stage(args: argparse.Namespace, ctx: Context) -> int:
@@ -115,6 +158,14 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--customer", required=True, help="the customer affected")
     p.add_argument("--severity", required=True, help="SEV1 (highest) to SEV4")
     p.add_argument("--service", help="the service affected")
+    p.add_argument("--tier", help="the customer's tier (enterprise, standard...); playbooks "
+                   "may match on it")
+    p.add_argument("--playbook", metavar="NAME",
+                   help="open under this playbook (default: the best match for the title, "
+                   "service, tier and severity; built-in defaults if none matches)")
+    p.add_argument("--playbooks", metavar="DIR",
+                   help="a folder of your own playbooks, added to the shipped ones and "
+                   "overriding them by name (default: $WARROOM_PLAYBOOKS)")
 
     p = verb(sub, "ls", [common, reading], help="list open incidents",
              example="warroom ls --all", handler=cmd_ls)
@@ -133,15 +184,21 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p = verb(sub, "update", [common], help="post a status update (customer or internal)",
              example="warroom update INC-1001 customer --known 'Checkout fails for 20% of "
              "EU users' --unknown 'root cause' --next-steps 'rolling back deploy 412' "
-             "--next 30m", handler=cmd_update)
+             "--next 30m\n  warroom update INC-1001 customer --template acknowledge --next 20m "
+             "--preview", handler=cmd_update)
     p.add_argument("incident")
     p.add_argument("audience", choices=["customer", "internal"])
-    p.add_argument("--known", required=True, help="what we know")
-    p.add_argument("--unknown", required=True, help="what we don't know yet")
-    p.add_argument("--next-steps", required=True, help="what happens next")
+    p.add_argument("--known", help="what we know (required without --template)")
+    p.add_argument("--unknown", help="what we don't know yet (required without --template)")
+    p.add_argument("--next-steps", help="what happens next (required without --template)")
     p.add_argument("--next", metavar="WHEN",
                    help="when the next update comes: +30m, 14:30 or an ISO time "
                    "(required for customer updates)")
+    p.add_argument("--template", metavar="NAME",
+                   help="start from a message template of the incident's playbook: parts "
+                   "you leave out come from it, and the whole message is printed and kept")
+    p.add_argument("--preview", action="store_true",
+                   help="print the message the template composes; post nothing")
 
     p = verb(sub, "stage", [common], help="move the incident to a later stage",
              example="warroom stage INC-1001 mitigating --confirm", handler=cmd_stage)

@@ -3,13 +3,27 @@
 An incident copies its policy when it opens, so later edits to defaults or playbooks never
 change the rules of an incident already running. Playbooks build a :class:`Policy`; until one
 matches, :data:`DEFAULT_POLICY` applies.
+
+The authority matrix is two-level: ``kinds`` holds rules for a change kind (rollback,
+data-repair...) per risk, and ``approvals`` the rule per risk for every other kind. A kind
+without a rule for some risk falls back to ``approvals`` for that risk.
 """
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.models import TRIO, Risk, Severity, Stage
+from warroom.templates import Template
+
+DEFAULT_KIND = "default"
+
+
+def kind_key(kind: str) -> str:
+    """The canonical form of a change kind: ``Data repair`` -> ``data-repair``."""
+    return re.sub(r"[\s_]+", "-", kind.strip().lower())
 
 
 class Cadence(BaseModel):
@@ -22,15 +36,25 @@ class Cadence(BaseModel):
 
 
 class ApprovalRule(BaseModel):
-    """How many approvals a change of a given risk needs, and from whom."""
+    """How many approvals a change of a given kind and risk needs, and from whom."""
 
     model_config = ConfigDict(extra="forbid")
 
     needed: int = Field(ge=1, le=10)
-    eligible_roles: list[str] = list(TRIO)
+    eligible_roles: list[str] = Field(default=list(TRIO), min_length=1)
     decider_required: bool = False
     expires_minutes: int = Field(default=60, gt=0, le=7 * 24 * 60)
     fallback_required: bool = True
+
+    def summary(self) -> str:
+        """``2 of lead, comms, decider; decider required; expires 30m``."""
+        parts = [f"{self.needed} of {', '.join(self.eligible_roles)}"]
+        if self.decider_required:
+            parts.append("decider required")
+        parts.append(f"expires {self.expires_minutes}m")
+        if not self.fallback_required:
+            parts.append("no fallback needed")
+        return "; ".join(parts)
 
 
 class Policy(BaseModel):
@@ -41,15 +65,30 @@ class Policy(BaseModel):
     name: str = "built-in defaults"
     roles: list[str] = list(TRIO)
     contingency: dict[str, str] = {}
+    teams: dict[str, str] = {}
     cadence: dict[Severity, Cadence]
     stages: dict[Stage, str]
     approvals: dict[Risk, ApprovalRule]
+    kinds: dict[str, dict[Risk, ApprovalRule]] = {}
+    templates: dict[str, Template] = {}
 
     def cadence_for(self, severity: Severity) -> Cadence:
         return self.cadence[severity]
 
-    def rule_for(self, risk: Risk) -> ApprovalRule:
-        return self.approvals[risk]
+    def rule_for(self, risk: Risk, kind: str = DEFAULT_KIND) -> ApprovalRule:
+        """The rule for a change of ``kind`` at ``risk``: the kind's own, else the default."""
+        return self.rule_and_source(risk, kind)[0]
+
+    def rule_and_source(self, risk: Risk, kind: str = DEFAULT_KIND) -> tuple[ApprovalRule, str]:
+        """The rule and where it comes from: ``rollback/high`` or ``default/high``."""
+        own = self.kinds.get(kind_key(kind), {})
+        if risk in own:
+            return own[risk], f"{kind_key(kind)}/{risk.value}"
+        return self.approvals[risk], f"{DEFAULT_KIND}/{risk.value}"
+
+    def kind_names(self) -> list[str]:
+        """The change kinds with rules of their own."""
+        return list(self.kinds)
 
 
 DEFAULT_STAGES: dict[Stage, str] = {
@@ -66,17 +105,18 @@ DEFAULT_STAGES: dict[Stage, str] = {
     Stage.CLOSED: "Closed.",
 }
 
-DEFAULT_POLICY = Policy(
-    cadence={
-        Severity.SEV1: Cadence(customer=30, internal=15),
-        Severity.SEV2: Cadence(customer=60, internal=30),
-        Severity.SEV3: Cadence(customer=240, internal=60),
-        Severity.SEV4: Cadence(customer=1440, internal=240),
-    },
-    stages=DEFAULT_STAGES,
-    approvals={
-        Risk.LOW: ApprovalRule(needed=1),
-        Risk.MEDIUM: ApprovalRule(needed=1),
-        Risk.HIGH: ApprovalRule(needed=2, decider_required=True),
-    },
-)
+DEFAULT_CADENCE: dict[Severity, Cadence] = {
+    Severity.SEV1: Cadence(customer=30, internal=15),
+    Severity.SEV2: Cadence(customer=60, internal=30),
+    Severity.SEV3: Cadence(customer=240, internal=60),
+    Severity.SEV4: Cadence(customer=1440, internal=240),
+}
+
+DEFAULT_APPROVALS: dict[Risk, ApprovalRule] = {
+    Risk.LOW: ApprovalRule(needed=1),
+    Risk.MEDIUM: ApprovalRule(needed=1),
+    Risk.HIGH: ApprovalRule(needed=2, decider_required=True),
+}
+
+DEFAULT_POLICY = Policy(cadence=DEFAULT_CADENCE, stages=DEFAULT_STAGES,
+                        approvals=DEFAULT_APPROVALS)

@@ -17,12 +17,18 @@ def due_words(due: datetime | None, now: datetime) -> str:
     return f"OVERDUE by {span(now - due)}"
 
 
+def day_hm(at: datetime, now: datetime) -> str:
+    """``14:30`` today, ``2026-11-29 14:30`` on another day (local time)."""
+    return local_hm(at) if at.astimezone().date() == now.astimezone().date() else local_stamp(at)
+
+
 def render_show(view: IncidentView, now: datetime) -> str:
     inc = view.incident
     drill = " [DRILL]" if inc.drill else ""
     out = [
         f"{inc.key}{drill}  {inc.severity.value}  {inc.title}",
-        f"customer {inc.customer}" + (f", service {inc.service}" if inc.service else "")
+        f"customer {inc.customer}" + (f" ({inc.tier} tier)" if inc.tier else "")
+        + (f", service {inc.service}" if inc.service else "")
         + f"; stage {inc.stage.value}; opened {local_stamp(inc.opened_at)} by {inc.opened_by}"
         + f" ({span(now - inc.opened_at)} ago)"
         + (f"; playbook {inc.playbook}" if inc.playbook else ""),
@@ -31,13 +37,16 @@ def render_show(view: IncidentView, now: datetime) -> str:
     ]
     disputes = {d.role: d for d in view.disputes}
     offers = {h.role: h for h in view.handovers}
+    width = max([10] + [len(slot.role) for slot in view.roles])
     for slot in view.roles:
         if slot.holder:
-            text = f"  {slot.role:<10} {slot.holder} (since {local_hm(slot.since)}, " \
+            text = f"  {slot.role:<{width}} {slot.holder} (since {local_hm(slot.since)}, " \
                    f"{span(now - slot.since)})"
         else:
             since = f" for {span(now - slot.vacant_since)}" if slot.vacant_since else ""
-            text = f"  {slot.role:<10} VACANT{since}"
+            text = f"  {slot.role:<{width}} VACANT{since}"
+            if slot.team:
+                text += f"  suggested: {slot.team}"
         if slot.role in disputes:
             d = disputes[slot.role]
             text += f"  DISPUTED by {d.claimant} for {span(now - d.opened_at)}"
@@ -58,7 +67,8 @@ def render_show(view: IncidentView, now: datetime) -> str:
         for m in view.milestones:
             state = f"done {local_hm(m.done_at)} by {m.done_by}" if m.done_at else due_words(
                 m.due_at, now)
-            out.append(f"  #{m.id} {m.name} (owner {m.owner}, due {local_hm(m.due_at)}): {state}")
+            out.append(f"  #{m.id} {m.name} (owner {m.owner}, due {day_hm(m.due_at, now)}): "
+                       f"{state}")
     if view.blockers:
         out += ["", "Blockers"]
         for b in view.blockers:
@@ -71,7 +81,9 @@ def render_show(view: IncidentView, now: datetime) -> str:
             status = a.effective_status(now)
             votes = ", ".join(v.voter for v in a.approvals) or "none"
             extra = f"; expires {due_words(a.expires_at, now)}" if a in pending else ""
-            out.append(f"  #{a.id} {a.change} ({a.risk.value} risk): {status.upper()}, "
-                       f"{len(a.approvals)} of {a.needed} [{votes}]"
-                       f"{', decider required' if a.decider_required else ''}{extra}")
+            eligible = ", ".join(a.eligible_roles + a.eligible_people) or "nobody"
+            out.append(f"  #{a.id} {a.change} ({a.kind}, {a.risk.value} risk): "
+                       f"{status.upper()}, {len(a.approvals)} of {a.needed} [{votes}]"
+                       f"{', decider required' if a.decider_required else ''}; eligible "
+                       f"{eligible}{extra}")
     return "\n".join(out)

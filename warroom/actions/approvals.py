@@ -15,6 +15,7 @@ from warroom.actions._common import Done, held_roles, item, live_incident, polic
 from warroom.clock import Clock, span, utcnow
 from warroom.errors import UserError
 from warroom.models import Actor, Body, Line, Name, Risk, valid
+from warroom.policy import Policy, kind_key
 from warroom.store import Store, from_db
 
 
@@ -34,51 +35,102 @@ def request_approval(
     expires_at: datetime | None = None,
     clock: Clock = utcnow,
 ) -> Done:
-    """Ask for approval of a change. Unset fields come from the incident's policy for the
-    risk; ``eligible`` names roles (``decider``) or people (anything not a role)."""
+    """Ask for approval of a change under the incident's authority matrix.
+
+    The rule for the change's kind and risk sets the approvals needed, the eligible roles,
+    whether the decider must be among them, the expiry and whether a fallback is required.
+    A request may ask for more (more approvals, the decider, fewer eligible roles, an
+    earlier expiry) but never for less: ``eligible`` may only narrow the rule's roles.
+    A request that could never be granted (too few eligible people besides the requester)
+    is refused.
+    """
     change = valid(Line, change, "change")
     risk = risk if isinstance(risk, Risk) else Risk.parse(risk)
     rationale = valid(Body, rationale, "rationale")
-    kind = valid(Name, kind, "kind")
+    kind = kind_key(valid(Name, kind, "kind"))
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        rule = policy_of(incident).rule_for(risk)
+        policy = policy_of(incident)
+        rule, source = policy.rule_and_source(risk, kind)
         fallback = valid(Body, fallback, "fallback") if fallback else None
         if fallback is None and rule.fallback_required:
-            raise UserError(f"a {risk.value}-risk change needs a fallback plan")
-        needed = rule.needed if needed is None else needed
-        if not isinstance(needed, int) or not 1 <= needed <= 10:
+            raise UserError(f"a {risk.value}-risk {kind} needs a fallback plan ({_under(policy, source)})")
+        if needed is not None and (not isinstance(needed, int) or not 1 <= needed <= 10):
             raise UserError("approvals needed must be from 1 to 10")
-        needed = max(needed, rule.needed)
-        roles = {r["role"] for r in store.rows("roles", order="rowid", incident_id=incident["id"])}
-        names = [valid(Name, e, "eligible") for e in (eligible or [])]
-        eligible_roles = [n.lower() for n in names if n.lower() in roles] if names else list(
-            rule.eligible_roles)
-        eligible_people = [n for n in names if n.lower() not in roles]
-        required = rule.decider_required if decider_required is None else (
-            decider_required or rule.decider_required)
-        if expires_at is None:
-            expires_at = now + timedelta(minutes=rule.expires_minutes)
+        needed = max(needed or rule.needed, rule.needed)
+        eligible_roles = _narrowed(eligible, rule.eligible_roles, policy, source)
+        required = rule.decider_required or bool(decider_required)
+        if required and "decider" not in eligible_roles:
+            raise UserError(f"the decider must approve but is not among {', '.join(eligible_roles)}")
+        _grantable(store, incident, actor.name, eligible_roles, needed)
+        latest = now + timedelta(minutes=rule.expires_minutes)
+        expires_at = latest if expires_at is None else expires_at
         if expires_at <= now:
             raise UserError("the expiry must be in the future")
+        if expires_at > latest:
+            raise UserError(f"the expiry can be at most {rule.expires_minutes}m away "
+                            f"({_under(policy, source)})")
         request_id = store.insert(
             "approvals", incident_id=incident["id"], change=change, kind=kind, risk=risk,
             rationale=rationale, fallback=fallback, needed=needed,
-            eligible_roles=eligible_roles, eligible_people=eligible_people,
+            eligible_roles=eligible_roles, eligible_people=[],
             decider_required=required, requester=actor.name, requested_at=now,
             expires_at=expires_at, status="pending",
         )
         event = store.journal(
             actor, now, "approval.requested", incident["id"], approval_id=request_id,
             change=change, kind=kind, risk=risk, rationale=rationale, fallback=fallback,
-            needed=needed, eligible_roles=eligible_roles, eligible_people=eligible_people,
+            needed=needed, eligible_roles=eligible_roles, eligible_people=[],
             decider_required=required, expires_at=expires_at,
-            policy=policy_of(incident).name,
+            policy=policy.name, rule=source, rule_terms=rule.model_dump(),
         )
     return Done(event, incident["key"],
                 f"approval #{request_id} requested: {change} ({risk.value} risk, needs {needed}"
-                f"{', decider among them' if required else ''})", request_id)
+                f"{', decider among them' if required else ''}; rule {source})", request_id)
+
+
+def _under(policy: Policy, source: str) -> str:
+    """``rule rollback/high of customer-outage``: where a requirement comes from."""
+    return f"rule {source} of {policy.name}"
+
+
+def _narrowed(eligible: list[str] | None, allowed: list[str], policy: Policy,
+              source: str) -> list[str]:
+    """The eligible roles of a request: the rule's, or a subset of them the requester chose.
+    Naming a role (or a person) the rule does not allow is refused: nobody widens the
+    authority matrix from a request."""
+    if not eligible:
+        return list(allowed)
+    chosen: list[str] = []
+    for name in eligible:
+        role = valid(Name, name, "eligible").lower()
+        if role not in allowed:
+            raise UserError(f"{role!r} may not approve this change: {_under(policy, source)} "
+                            f"allows {', '.join(allowed)}")
+        if role not in chosen:
+            chosen.append(role)
+    return chosen
+
+
+def _grantable(store: Store, incident: sqlite3.Row, requester: str, roles: list[str],
+               needed: int) -> None:
+    """Refuse a request that could never be granted: each eligible role counts once per
+    holder, a vacant one counts (someone may claim it), the requester never counts."""
+    voters: set[str] = set()
+    vacant = 0
+    for row in store.rows("roles", order="rowid", incident_id=incident["id"]):
+        if row["role"] not in roles:
+            continue
+        if row["holder"] is None:
+            vacant += 1
+        elif row["holder"] != requester:
+            voters.add(row["holder"])
+    possible = len(voters) + vacant
+    if possible < needed:
+        raise UserError(f"this could never be granted: it needs {needed} approvals and only "
+                        f"{possible} of the eligible roles ({', '.join(roles)}) are held by "
+                        "someone other than you or vacant")
 
 
 def _pending(store: Store, incident: sqlite3.Row, request_id: int, now: datetime) -> sqlite3.Row:
@@ -92,7 +144,9 @@ def _pending(store: Store, incident: sqlite3.Row, request_id: int, now: datetime
 
 
 def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: str) -> list[str]:
-    """The roles through which ``me`` may vote, or a refusal naming who may."""
+    """The eligible roles through which ``me`` votes now, or a refusal naming who may.
+    Only these are recorded with the vote, so a vote counts for the decider only when it
+    was cast as the decider."""
     mine = held_roles(store, incident["id"], me)
     roles = json.loads(row["eligible_roles"])
     people = json.loads(row["eligible_people"])
@@ -100,7 +154,7 @@ def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: s
     if not through and me not in people:
         who = ", ".join([f"the {r}" for r in roles] + people) or "nobody"
         raise UserError(f"you are not eligible to decide approval #{row['id']} (eligible: {who})")
-    return mine
+    return through
 
 
 def approve(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from warroom import templates
 from warroom.actions._common import Done, live_incident, policy_of
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import UserError
@@ -22,6 +23,7 @@ def open_incident(
     customer: str,
     severity: Severity | str,
     service: str | None = None,
+    tier: str | None = None,
     policy: Policy = DEFAULT_POLICY,
     playbook: str | None = None,
     why: str | None = None,
@@ -33,10 +35,13 @@ def open_incident(
     """Open an incident with its roles vacant (or assigned), under ``policy``.
 
     ``milestones`` are (name, owner, offset from opening); ``assign`` maps roles to holders.
+    Each role gets its contingency contact and suggested team from the policy. ``playbook``
+    and ``why`` say which playbook the policy came from and why it was chosen.
     """
     title = valid(Title, title, "title")
     customer = valid(Name, customer, "customer")
     service = valid(Name, service, "service") if service is not None else None
+    tier = valid(Name, tier, "tier").lower() if tier is not None else None
     severity = severity if isinstance(severity, Severity) else Severity.parse(severity)
     assign = {valid(RoleName, r, "role"): valid(Name, h, "holder") for r, h in (assign or {}).items()}
     unknown = set(assign) - set(policy.roles)
@@ -47,7 +52,7 @@ def open_incident(
     with store.write():
         key = store.next_incident_key()
         incident_id = store.insert(
-            "incidents", key=key, title=title, customer=customer, service=service,
+            "incidents", key=key, title=title, customer=customer, service=service, tier=tier,
             severity=severity, stage=Stage.TRIAGE, playbook=playbook, drill=drill,
             opened_at=now, opened_by=actor.name,
             next_customer_due=now + timedelta(minutes=cadence.customer),
@@ -59,7 +64,8 @@ def open_incident(
             store.insert(
                 "roles", incident_id=incident_id, role=role, holder=holder,
                 since=now if holder else None, vacant_since=None if holder else now,
-                contingency=policy.contingency.get(role), version=0,
+                contingency=policy.contingency.get(role), team=policy.teams.get(role),
+                version=0,
             )
         created = []
         for name, owner, offset in milestones or []:
@@ -69,7 +75,7 @@ def open_incident(
             created.append({"name": name, "owner": owner, "due_at": now + offset})
         event = store.journal(
             actor, now, "incident.opened", incident_id, key=key, title=title,
-            customer=customer, service=service, severity=severity, drill=drill,
+            customer=customer, service=service, tier=tier, severity=severity, drill=drill,
             playbook=playbook, why=why, policy=policy.name, roles=list(policy.roles),
             assigned=assign, milestones=created,
             cadence={"customer": cadence.customer, "internal": cadence.internal},
@@ -83,18 +89,21 @@ def post_update(
     ref: str,
     *,
     audience: Audience | str,
-    known: str,
-    unknown: str,
-    next_steps: str,
+    known: str | None = None,
+    unknown: str | None = None,
+    next_steps: str | None = None,
     next_update_at: datetime | None = None,
+    template: str | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Post a status update; the next one of that audience falls due by the cadence, or
-    sooner when this update promised an earlier time."""
+    sooner when this update promised an earlier time.
+
+    With ``template``, parts left out come from the template's phrases, and the whole
+    message the template composes is kept in the journal. A part still holding a
+    ``[[...]]`` blank is refused.
+    """
     audience = audience if isinstance(audience, Audience) else Audience.parse(audience)
-    known = valid(Body, known, "what we know")
-    unknown = valid(Body, unknown, "what we don't know")
-    next_steps = valid(Body, next_steps, "next steps")
     now = clock()
     if audience is Audience.CUSTOMER and next_update_at is None:
         raise UserError("a customer update must say when the next update comes (--next)")
@@ -102,8 +111,20 @@ def post_update(
         raise UserError("the next update time must be in the future")
     with store.write():
         incident = live_incident(store, ref)
-        minutes = getattr(policy_of(incident).cadence_for(Severity(incident["severity"])),
-                          audience.value)
+        policy = policy_of(incident)
+        parts = {"known": known, "unknown": unknown, "next_steps": next_steps}
+        chosen, message = None, None
+        if template is not None:
+            chosen = templates.choose(policy.templates, template, audience)
+            fields = templates.incident_fields(incident, now)
+            parts = {k: templates.phrases(chosen, fields)[k] if v is None else v
+                     for k, v in parts.items()}
+        known, unknown, next_steps = _parts(parts)
+        if chosen is not None:
+            message = templates.compose(chosen, fields, known=known, unknown=unknown,
+                                        next_steps=next_steps, next_update_at=next_update_at,
+                                        now=now)
+        minutes = getattr(policy.cadence_for(Severity(incident["severity"])), audience.value)
         due = now + timedelta(minutes=minutes)
         if next_update_at is not None:
             due = min(due, next_update_at)
@@ -117,13 +138,31 @@ def post_update(
         store.update("incidents", {"id": incident["id"]}, **{f"next_{audience.value}_due": due})
         previous_due = from_db(incident[f"next_{audience.value}_due"])
         late = previous_due is not None and now > previous_due
+        extra = {"template": chosen.name, "message": message} if chosen else {}
         event = store.journal(
             actor, now, "update.posted", incident["id"], update_id=update_id,
             audience=audience, known=known, unknown=unknown, next_steps=next_steps,
             next_update_at=next_update_at, next_due=due, was_due=previous_due, late=late,
+            **extra,
         )
     when = f"; next due {local_hm(due)}" if due else ""
     return Done(event, incident["key"], f"posted {audience.value} update{when}", update_id)
+
+
+_PART_NAMES = {"known": "what we know", "unknown": "what we don't know",
+               "next_steps": "next steps"}
+
+
+def _parts(parts: dict[str, str | None]) -> tuple[str, str, str]:
+    """The three parts of an update, validated; a template blank left in is refused."""
+    out = []
+    for key, what in _PART_NAMES.items():
+        text = valid(Body, "" if parts[key] is None else parts[key], what)
+        blank = templates.blank_in(text)
+        if blank:
+            raise UserError(f"{what} still has a blank to fill in: {blank}")
+        out.append(text)
+    return out[0], out[1], out[2]
 
 
 def _stage_index(stage: str) -> int:

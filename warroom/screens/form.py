@@ -54,6 +54,7 @@ class FormModal(ModalScreen[Done | None]):
     FormModal TextArea { height: 4; }
     FormModal #form-error { color: $text-error; text-style: bold; margin-top: 1; }
     FormModal #form-error.-empty { display: none; }
+    FormModal #form-preview { color: $text-muted; }
     FormModal #form-buttons { height: auto; align-horizontal: right; margin-top: 1; }
     FormModal #form-buttons Button { margin-left: 1; }
     FormModal VerticalScroll { height: auto; max-height: 24; }
@@ -62,13 +63,24 @@ class FormModal(ModalScreen[Done | None]):
     def __init__(
         self, title: str, fields: list[Field], submit: Callable[[dict[str, str]], Done],
         *, intro: str = "", submit_label: str = "Submit",
+        on_choice: Callable[[str, dict[str, str]], dict[str, str]] | None = None,
+        preview: Callable[[dict[str, str]], str] | None = None, preview_label: str = "",
+        preview_after: str | None = None,
     ) -> None:
+        """``on_choice(field, values)`` runs when a choice changes and returns values to put
+        in other fields (a template filling the parts of an update); ``preview(values)``
+        is plain text shown under the field ``preview_after`` (default: the last) and
+        recomputed as the fields change."""
         super().__init__()
         self.form_title = title
         self.fields = fields
         self._submit = submit
         self._intro = intro
         self._submit_label = submit_label
+        self._on_choice = on_choice
+        self._preview = preview
+        self._preview_label = preview_label
+        self._preview_after = preview_after or fields[-1].name
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -81,6 +93,9 @@ class FormModal(ModalScreen[Done | None]):
                     if f.kind != "confirm":
                         yield Label(Content(f.label), classes="field-label")
                     yield self._widget(f)
+                    if self._preview is not None and f.name == self._preview_after:
+                        yield Label(Content(self._preview_label), classes="field-label")
+                        yield Static("", id="form-preview")
             yield Static("", id="form-error", classes="-empty")
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
@@ -104,6 +119,42 @@ class FormModal(ModalScreen[Done | None]):
 
     def on_mount(self) -> None:
         self.query_one(f"#field-{self.fields[0].name}").focus()
+        self._refresh_preview()
+
+    def set_value(self, name: str, value: str) -> None:
+        """Put ``value`` in the field ``name`` (an empty choice clears the selection)."""
+        widget = self.query_one(f"#field-{name}")
+        if isinstance(widget, TextArea):
+            widget.text = value
+        elif isinstance(widget, Select):
+            widget.value = value if value else Select.NULL
+        elif isinstance(widget, Checkbox):
+            widget.value = value == "yes"
+        else:
+            widget.value = value
+
+    def _refresh_preview(self) -> None:
+        if self._preview is None:
+            return
+        try:
+            text = self._preview(self.values())
+        except WarroomError as exc:
+            text = f"({exc})"
+        self.query_one("#form-preview", Static).update(Content(text))
+
+    @on(Select.Changed)
+    def _chose(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("field-")
+        if self._on_choice is not None and name:
+            for other, text in self._on_choice(name, self.values()).items():
+                self.set_value(other, text)
+        self._refresh_preview()
+
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    def _edited(self) -> None:
+        self._refresh_preview()
 
     def values(self) -> dict[str, str]:
         out: dict[str, str] = {}

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from warroom import actions
+from warroom import actions, messages, templates
 from warroom.clock import Clock, local_hm, parse_when
 from warroom.errors import UserError
-from warroom.models import Actor, IncidentView, Stage
+from warroom.models import Actor, IncidentView, Risk, Stage
 from warroom.screens.form import Field, FormModal
 from warroom.store import Store
 
@@ -158,22 +158,52 @@ def release(s: Session, v: IncidentView) -> FormModal:
 
 
 def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal:
+    """A status update, pre-filled from the template that suits the stage; picking another
+    template fills the parts again, and the message it composes shows as you type."""
+    available = messages.offered(s.store, v.incident.key)
+    first = templates.suggested(available, audience, v.incident.stage.value)
+
+    def parts_of(name: str) -> dict[str, str]:
+        fields = templates.incident_fields(v.incident, s.clock())
+        return templates.phrases(available[name], fields) if name in available else {}
+
+    def on_choice(field: str, x: dict[str, str]) -> dict[str, str]:
+        chosen = available.get(x["template"])
+        if field == "template" and chosen:
+            return {"audience": chosen.audience.value} | parts_of(chosen.name)
+        if field == "audience" and chosen and chosen.audience.value != x["audience"]:
+            return {"template": ""}  # never send a customer template to the room, or back
+        return {}
+
+    def preview(x: dict[str, str]) -> str:
+        if x["template"] not in available:
+            return "Pick a template to see the whole message."
+        return messages.preview(s.store, v.incident.key, x["audience"], x["template"],
+                                {k: x[k] for k in ("known", "unknown", "next_steps")},
+                                _when(x["next"], s.clock()), s.clock())
+
     def submit(x: dict[str, str]) -> actions.Done:
         return actions.post_update(
             s.store, s.actor, v.incident.key, audience=x["audience"], known=x["known"],
             unknown=x["unknown"], next_steps=x["next_steps"],
-            next_update_at=_when(x["next"], s.clock()), **_kw(s))
+            next_update_at=_when(x["next"], s.clock()),
+            template=x["template"] or None, **_kw(s))
 
     minutes = v.cadence_minutes.get(audience, 30)
+    start = parts_of(first.name) if first else {}
     return FormModal("Post a status update", [
+        Field("template", "Template (fills the parts; [[...]] marks what you must fill in)",
+              "choice", value=first.name if first else "", required=False,
+              choices=[(f"{t.name} ({t.audience.value})", t.name) for t in available.values()]),
         Field("audience", "Audience", "choice", value=audience,
               choices=[("customer", "customer"), ("internal", "internal")]),
-        Field("known", "What we know", "text"),
-        Field("unknown", "What we don't know yet", "text"),
-        Field("next_steps", "Next steps", "text"),
+        Field("known", "What we know", "text", value=start.get("known", "")),
+        Field("unknown", "What we don't know yet", "text", value=start.get("unknown", "")),
+        Field("next_steps", "Next steps", "text", value=start.get("next_steps", "")),
         Field("next", "Next update at (+30m, 14:30; required for customers)",
               value=f"+{minutes}m", required=False),
-    ], submit, submit_label="Post")
+    ], submit, submit_label="Post", on_choice=on_choice, preview=preview,
+        preview_label="The message")
 
 
 def raise_blocker(s: Session, v: IncidentView) -> FormModal:
@@ -204,21 +234,35 @@ def clear_blocker(s: Session, v: IncidentView) -> FormModal:
 
 
 def request(s: Session, v: IncidentView) -> FormModal:
+    """An approval request; the rule of the authority matrix for the chosen kind and risk
+    shows under the fields, since it sets who may approve and how many must."""
+    policy = messages.incident_policy(s.store, v.incident.key)
+    kinds = ["change"] + policy.kind_names()
+
+    def rule(x: dict[str, str]) -> str:
+        if not x["risk"]:
+            return "Pick a risk to see the rule."
+        found, source = policy.rule_and_source(Risk(x["risk"]), x["kind"] or "change")
+        return f"{source} of {policy.name}: {found.summary()}"
+
     def submit(x: dict[str, str]) -> actions.Done:
         return actions.request_approval(
             s.store, s.actor, v.incident.key, change=x["change"], risk=x["risk"],
-            rationale=x["rationale"], fallback=_optional(x["fallback"]),
-            expires_at=_when(x["expires"], s.clock()), **_kw(s))
+            kind=x["kind"] or "change", rationale=x["rationale"],
+            fallback=_optional(x["fallback"]), expires_at=_when(x["expires"], s.clock()),
+            **_kw(s))
 
     return FormModal("Request approval", [
         Field("change", "Change to authorize (rollback, hotfix, data repair...)"),
+        Field("kind", "Kind (sets the approval rule)", "choice", value="change",
+              choices=[(k, k) for k in kinds]),
         Field("risk", "Risk", "choice", value="medium",
-              choices=[("low", "low"), ("medium", "medium"), ("high (2 approvals, decider "
-                                                              "among them)", "high")]),
+              choices=[("low", "low"), ("medium", "medium"), ("high", "high")]),
         Field("rationale", "Rationale", "text"),
         Field("fallback", "Fallback if it goes wrong", "text", required=False),
-        Field("expires", "Expires (+60m, 15:30; empty: policy default)", required=False),
-    ], submit, submit_label="Request")
+        Field("expires", "Expires (+60m, 15:30; empty: the rule's expiry)", required=False),
+    ], submit, submit_label="Request", preview=rule, preview_label="Rule that applies",
+        preview_after="risk")
 
 
 def _pending(v: IncidentView, now: datetime):

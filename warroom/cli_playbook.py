@@ -1,0 +1,152 @@
+"""``warroom playbook list | show NAME | check [PATH]``: the playbooks in force, one in
+full, and a check of playbook files (for CI, or before copying one into the user folder)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from warroom import playbooks
+from warroom.cli import Context, Parser, print_json, verb
+from warroom.errors import UserError
+from warroom.playbooks import Playbook
+
+EXIT_INVALID = 1
+
+
+def duration(delta: timedelta) -> str:
+    """``15m``, ``2h``, ``1h30m``, ``5d``: offsets as a playbook author writes them."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (
+        f"{mins}m" if mins else "")
+    return text or "0m"
+
+
+def _review(pb: Playbook, today) -> str:
+    state = "STALE, review was due" if pb.is_stale(today) else "next review"
+    return (f"owner {pb.owner}; reviewed {pb.last_reviewed}, {state} {pb.review_due()} "
+            f"(every {pb.review_every_days} days)")
+
+
+def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
+    for problem in catalog.skipped:
+        print(f"warroom playbook: warning: skipped {problem}", file=sys.stderr)
+    today = ctx.clock().date()
+    if args.json:
+        print_json([{"name": pb.name, "source": catalog.sources[pb.name],
+                     "description": pb.description, "owner": pb.owner,
+                     "last_reviewed": str(pb.last_reviewed), "review_due": str(pb.review_due()),
+                     "stale": pb.is_stale(today)} for pb in catalog.playbooks.values()])
+        return 0
+    for pb in catalog.playbooks.values():
+        print(f"{pb.name:<22} {pb.description}")
+        print(f"{'':<22} {catalog.sources[pb.name]}; {_review(pb, today)}")
+    return 0
+
+
+def show_lines(pb: Playbook, source: str, today) -> list[str]:
+    """The whole playbook as plain text."""
+    m = pb.match
+    out = [f"{pb.name}  ({source})", pb.description, f"governance: {_review(pb, today)}",
+           "matches: " + "; ".join([
+               "title words " + (", ".join(m.keywords) or "-"),
+               "services " + (", ".join(m.services) or "any"),
+               "tiers " + (", ".join(m.tiers) or "any"),
+               "severities " + (", ".join(s.value for s in m.severities) or "any"),
+               f"priority {m.priority}"]),
+           "", "Roles"]
+    width = max(len(r) for r in pb.roles)
+    for role, spec in pb.roles.items():
+        who = f"holder {spec.holder}" if spec.holder else f"team {spec.team}"
+        if spec.holder and spec.team:
+            who += f" ({spec.team})"
+        out.append(f"  {role:<{width}}  {who}; contingency {spec.contingency}")
+    out += ["", "Update cadence (customer / internal)"]
+    out += [f"  {sev.value}  every {c.customer}m / {c.internal}m" for sev, c in pb.cadence.items()]
+    out += ["", "Milestones (due after opening)"]
+    for ms in pb.milestones:
+        dues = ", ".join(f"{sev.value} {duration(d)}" for sev, d in ms.due.items())
+        out.append(f"  {ms.name} ({ms.role}): {dues}")
+    out += ["", "Approvals (kind/risk: approvals needed of eligible roles)"]
+    for kind, rules in pb.approvals.items():
+        for risk, rule in rules.items():
+            out.append(f"  {kind}/{risk.value}: {rule.summary()}")
+    out.append("  (any kind or risk not listed: the default rule for that risk)")
+    out += ["", "Stages (customer-resolution definition to leave each)"]
+    out += [f"  {stage.value}: {text}" for stage, text in pb.stages.items()]
+    out += ["", "Templates: " + (", ".join(pb.templates) or "the shipped ones")]
+    return out
+
+
+def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    folder = playbooks.user_folder(args.playbooks)
+    catalog = playbooks.load(folder, strict=False)
+    if args.name not in catalog.playbooks:
+        for problem in catalog.skipped:
+            print(f"warroom playbook: warning: skipped {problem}", file=sys.stderr)
+    pb = catalog.get(args.name)
+    if args.json:
+        print_json(pb.model_dump(mode="json") | {"source": catalog.sources[pb.name]})
+    else:
+        print("\n".join(show_lines(pb, catalog.sources[pb.name], ctx.clock().date())))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
+    path = Path(args.path).expanduser() if args.path else None
+    folder = None if path else playbooks.user_folder(args.playbooks)
+    findings = playbooks.check(path, folder)
+    today = ctx.clock().date()
+    invalid = stale = 0
+    for f in findings:
+        if f.error:
+            invalid += 1
+            print(f"INVALID {f.error}", file=sys.stderr)
+        elif f.playbook and f.playbook.is_stale(today):
+            stale += 1
+            pb = f.playbook
+            print(f"STALE   {f.source}: {pb.name} was due for review on {pb.review_due()} "
+                  f"(last reviewed {pb.last_reviewed}, every {pb.review_every_days} days); "
+                  f"ask {pb.owner}", file=sys.stderr)
+        else:
+            name = f.playbook.name if f.playbook else f.template.name
+            kind = "playbook" if f.playbook else "template"
+            print(f"ok      {f.source}: {kind} {name}")
+    if not findings:
+        raise UserError(f"no playbook or template files in {path}")
+    print(f"{len(findings)} file(s) checked: {invalid} invalid, {stale} past their review date")
+    return EXIT_INVALID if invalid or (stale and args.strict) else 0
+
+
+def _usage(args: argparse.Namespace, ctx: Context) -> int:
+    raise UserError("say which: playbook list, playbook show NAME or playbook check [PATH] "
+                    "(see --help)")
+
+
+def register(sub, common: Parser, reading: Parser) -> None:
+    folder = Parser(add_help=False)
+    folder.add_argument("--playbooks", metavar="DIR",
+                        help="your own playbooks (and DIR/templates), added to the shipped "
+                        "ones and overriding them by name (default: $WARROOM_PLAYBOOKS)")
+    p = verb(sub, "playbook", [common], help="list, show or check playbooks",
+             example="warroom playbook check ~/playbooks", handler=_usage)
+    psub = p.add_subparsers(dest="playbook_verb", metavar="list|show|check", parser_class=Parser)
+    verb(psub, "list", [common, reading, folder], help="list the playbooks in force",
+         example="warroom playbook list --playbooks ~/playbooks", handler=cmd_list)
+    s = verb(psub, "show", [common, reading, folder], help="show one playbook in full",
+             example="warroom playbook show customer-outage", handler=cmd_show)
+    s.add_argument("name", help="the playbook's name (see playbook list)")
+    c = verb(psub, "check", [common, folder],
+             help="validate playbook and template files; exit 1 if any is invalid, and warn "
+             "about playbooks past their review date",
+             example="warroom playbook check ~/playbooks/payments.toml", handler=cmd_check)
+    c.add_argument("path", nargs="?",
+                   help="a playbook file or a folder (default: the shipped playbooks and "
+                   "the user folder)")
+    c.add_argument("--strict", action="store_true",
+                   help="also exit 1 when a playbook is past its review date")

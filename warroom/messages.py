@@ -1,0 +1,48 @@
+"""Status messages of one incident: the templates it offers and the message they compose,
+read from the policy the incident copied when it opened.
+
+Shared by ``warroom update --preview`` and the dashboard's forms; posting goes through
+:func:`warroom.actions.post_update`, which composes the same message for the journal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom import templates
+from warroom.actions._common import find_incident, policy_of
+from warroom.errors import UserError
+from warroom.models import Audience
+from warroom.policy import Policy
+from warroom.store import Store
+from warroom.templates import Template
+
+
+def incident_policy(store: Store, ref: str) -> Policy:
+    """The policy the incident runs under (copied from its playbook when it opened)."""
+    with store.read():
+        return policy_of(find_incident(store, ref))
+
+
+def offered(store: Store, ref: str) -> dict[str, Template]:
+    """The templates the incident offers (its playbook's, else the shipped ones)."""
+    return templates.for_policy(incident_policy(store, ref).templates)
+
+
+def preview(store: Store, ref: str, audience: Audience | str, name: str | None,
+            parts: dict[str, str | None], next_update_at: datetime | None,
+            now: datetime) -> str:
+    """The message ``name`` composes for the incident; parts left as None come from the
+    template's phrases, blanks and all, so the author sees what is left to fill in."""
+    audience = audience if isinstance(audience, Audience) else Audience.parse(audience)
+    if name is None:
+        raise UserError("--preview shows a template's message: add --template NAME")
+    if audience is Audience.CUSTOMER and next_update_at is None:
+        raise UserError("a customer update must say when the next update comes (--next)")
+    with store.read():
+        row = find_incident(store, ref)
+        chosen = templates.choose(policy_of(row).templates, name, audience)
+        fields = templates.incident_fields(row, now)
+    filled = templates.phrases(chosen, fields)
+    values = {k: filled[k] if v is None else v for k, v in parts.items()}
+    return templates.compose(chosen, fields, next_update_at=next_update_at, now=now, **values)

@@ -1,0 +1,353 @@
+"""Playbooks: how a kind of incident is run, loaded from TOML and validated.
+
+A playbook maps a common incident pattern (outage, data loss, security...) to ownership
+(roles with a default holder or team and a contingency contact), expected timelines
+(update cadence and milestones per severity), decision criteria (stage definitions and the
+authority matrix for approvals) and the message templates comms starts from. It is a living
+document: it names a governance owner and when it was last reviewed, and ``warroom
+playbook check`` warns once it is past its review interval.
+
+Shipped playbooks live in ``data/playbooks``; a user folder (``--playbooks DIR`` or
+``$WARROOM_PLAYBOOKS``) adds to them or overrides them by name, with its own templates in
+``DIR/templates``. Every error names the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+from typing import Annotated
+
+from pydantic import (
+    BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator,
+)
+
+from warroom import templates as tpl
+from warroom.clock import parse_duration
+from warroom.errors import UserError
+from warroom.models import TRIO, Name, Risk, RoleName, Severity, Stage, Title
+from warroom.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
+from warroom.templates import SLUG, Template
+
+ENV_FOLDER = "WARROOM_PLAYBOOKS"
+
+
+def _offset(value: object) -> timedelta:
+    """Minutes (a number) or a duration (``90m``, ``2h``, ``3d``), strictly after opening."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("must be a duration such as 15m, 2h or 3d")
+    if isinstance(value, str) and value.strip().startswith("-") or (
+            not isinstance(value, str) and value < 0):
+        raise ValueError("must not be negative: milestones fall due after the opening")
+    if isinstance(value, str):
+        try:
+            delta = parse_duration(value)
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
+    else:
+        delta = timedelta(minutes=value)
+    if delta <= timedelta():
+        raise ValueError("must be greater than 0")
+    return delta
+
+
+Offset = Annotated[timedelta, BeforeValidator(_offset)]
+
+
+class RoleSpec(BaseModel):
+    """A role of the playbook: who holds it by default (or which team is suggested), and
+    who to call when they cannot be reached."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    holder: Name | None = None
+    team: Name | None = None
+    contingency: Name
+
+    @model_validator(mode="after")
+    def _someone(self) -> "RoleSpec":
+        if self.holder is None and self.team is None:
+            raise ValueError("needs a default holder or a team")
+        return self
+
+
+class MatchRules(BaseModel):
+    """When the playbook applies. Keywords and services make it a candidate; severities and
+    tiers, when listed, are conditions; priority breaks ties."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    keywords: list[str] = []
+    services: list[str] = []
+    tiers: list[str] = []
+    severities: list[Severity] = []
+    priority: int = Field(default=0, ge=-100, le=100)
+
+    @field_validator("keywords", "services", "tiers")
+    @classmethod
+    def _lower(cls, values: list[str]) -> list[str]:
+        out = [v.strip().lower() for v in values]
+        if any(not v for v in out):
+            raise ValueError("must not contain empty text")
+        return out
+
+
+class MilestoneSpec(BaseModel):
+    """A milestone created at opening, owned by a role, due at an offset per severity (a
+    severity left out gets no such milestone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Title
+    role: RoleName
+    due: dict[Severity, Offset] = Field(min_length=1)
+
+
+class Playbook(BaseModel):
+    """One playbook file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=SLUG)
+    description: str = Field(min_length=1)
+    owner: Name
+    last_reviewed: date
+    review_every_days: int = Field(default=90, gt=0, le=366)
+    match: MatchRules = MatchRules()
+    roles: dict[RoleName, RoleSpec]
+    cadence: dict[Severity, Cadence]
+    stages: dict[Stage, str]
+    milestones: list[MilestoneSpec] = []
+    approvals: dict[str, dict[Risk, ApprovalRule]] = {}
+    templates: list[str] = []
+
+    def review_due(self) -> date:
+        return self.last_reviewed + timedelta(days=self.review_every_days)
+
+    def is_stale(self, today: date) -> bool:
+        return today > self.review_due()
+
+    def policy(self, library: dict[str, Template]) -> Policy:
+        """The policy an incident opened under this playbook copies."""
+        default = dict(DEFAULT_APPROVALS) | self.approvals.get(DEFAULT_KIND, {})
+        stages = {Stage.CLOSED: "Closed."} | self.stages
+        return Policy(
+            name=self.name, roles=list(self.roles),
+            contingency={r: s.contingency for r, s in self.roles.items()},
+            teams={r: s.team for r, s in self.roles.items() if s.team},
+            cadence=self.cadence, stages=stages, approvals=default,
+            kinds={k: v for k, v in self.approvals.items() if k != DEFAULT_KIND},
+            templates={n: library[n] for n in self.templates},
+        )
+
+    def holders(self) -> dict[str, str]:
+        """Roles with a default holder, assigned at opening."""
+        return {r: s.holder for r, s in self.roles.items() if s.holder}
+
+
+def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str]]:
+    """What pydantic cannot see: references between parts, as (where, what)."""
+    out: list[tuple[str, str]] = []
+    roles = list(pb.roles)
+    known = ", ".join(roles)
+    missing = [r for r in TRIO if r not in roles]
+    if missing:
+        out.append(("roles", f"must include lead, comms and decider (missing: "
+                             f"{', '.join(missing)})"))
+    for sev in Severity:
+        if sev not in pb.cadence:
+            out.append(("cadence", f"{sev.value} is missing: every severity needs customer "
+                                   "and internal minutes"))
+    for stage in Stage:
+        if stage is not Stage.CLOSED and stage not in pb.stages:
+            out.append(("stages", f"{stage.value} is missing: every stage needs its "
+                                  "customer-resolution definition"))
+    for i, m in enumerate(pb.milestones):
+        if m.role not in roles:
+            out.append((f"milestones.{i}.role", f"unknown role {m.role!r} (roles: {known})"))
+    for kind, rules in pb.approvals.items():
+        if kind_key(kind) != kind or not kind:
+            out.append((f"approvals.{kind}", "a change kind is lowercase words joined by - "
+                                             f"(write {kind_key(kind)!r})"))
+        for risk, rule in rules.items():
+            where = f"approvals.{kind}.{risk.value}"
+            for j, role in enumerate(rule.eligible_roles):
+                if role not in roles:
+                    out.append((f"{where}.eligible_roles.{j}",
+                                f"unknown role {role!r} (roles: {known})"))
+            if rule.decider_required and "decider" not in rule.eligible_roles:
+                out.append((f"{where}.decider_required", "the decider is not in eligible_roles"))
+            if rule.needed > len(set(rule.eligible_roles)):
+                out.append((f"{where}.needed", f"{rule.needed} approvals from "
+                                               f"{len(set(rule.eligible_roles))} eligible roles "
+                                               "can never be granted"))
+    for i, name in enumerate(pb.templates):
+        if name not in library:
+            out.append((f"templates.{i}", f"no template {name!r} (templates: "
+                                          f"{', '.join(library)})"))
+    return out
+
+
+def parse(text: str, source: str, library: dict[str, Template]) -> Playbook:
+    """Validate one playbook file against the template ``library``; errors are located."""
+    try:
+        pb = Playbook.model_validate(tpl.read_toml(text, source))
+    except ValidationError as exc:
+        raise tpl.located(source, exc) from None
+    problems = _problems(pb, library)
+    if problems:
+        where, what = problems[0]
+        raise UserError(f"{source}: {where}: {what}")
+    return pb
+
+
+# -- the catalog: shipped and user playbooks together ---------------------------------------
+
+
+@dataclass
+class Catalog:
+    """Every playbook and template in force, with where each came from."""
+
+    playbooks: dict[str, Playbook] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    templates: dict[str, Template] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # errors of files left out
+
+    def get(self, name: str) -> Playbook:
+        if name not in self.playbooks:
+            raise UserError(f"no playbook {name!r} (playbooks: {', '.join(self.playbooks)}); "
+                            "'warroom playbook list' shows them")
+        return self.playbooks[name]
+
+
+def shipped_files() -> list[tuple[str, str]]:
+    folder = resources.files("warroom.data").joinpath("playbooks")
+    return [(f"data/playbooks/{e.name}", e.read_text(encoding="utf-8"))
+            for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")]
+
+
+def user_folder(given: str | None) -> Path | None:
+    """The user's playbook folder: ``--playbooks``, else ``$WARROOM_PLAYBOOKS``, else none."""
+    text = given or os.environ.get(ENV_FOLDER) or ""
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    if not path.is_dir():
+        origin = "--playbooks" if given else f"${ENV_FOLDER}"
+        raise UserError(f"{origin}: {path} is not a folder of playbooks")
+    return path
+
+
+def _add(files: list[tuple[str, str]], parse_one, into: dict, sources: dict, strict: bool,
+         skipped: list[str]) -> None:
+    """Parse ``files`` into ``into`` (later sets override earlier ones by name); a name
+    defined twice within ``files`` is an error."""
+    mine: dict[str, str] = {}
+    for source, text in files:
+        try:
+            item = parse_one(text, source)
+            if item.name in mine:
+                raise UserError(f"{source}: name: {item.name!r} is also defined in "
+                                f"{mine[item.name]}")
+        except UserError as exc:
+            if strict:
+                raise
+            skipped.append(str(exc))
+            continue
+        mine[item.name] = source
+        into[item.name] = item
+        sources[item.name] = source
+
+
+def load(folder: Path | None = None, *, strict: bool = True) -> Catalog:
+    """The shipped playbooks and templates, then the user folder's, which override by name.
+
+    With ``strict=False`` an invalid user file is left out and its error kept in
+    ``skipped`` (opening an incident must not fail because someone broke a file); shipped
+    files are always checked strictly.
+    """
+    cat = Catalog()
+    template_sources: dict[str, str] = {}
+    _add(tpl.shipped_files(), tpl.parse, cat.templates, template_sources, True, cat.skipped)
+    if folder is not None:
+        _add(tpl.folder_files(folder / "templates"), tpl.parse, cat.templates,
+             template_sources, strict, cat.skipped)
+
+    def one(text: str, source: str) -> Playbook:
+        return parse(text, source, cat.templates)
+
+    _add(shipped_files(), one, cat.playbooks, cat.sources, True, cat.skipped)
+    if folder is not None:
+        _add(tpl.folder_files(folder), one, cat.playbooks, cat.sources, strict, cat.skipped)
+    return cat
+
+
+# -- checking files: every problem reported, not just the first ----------------------------
+
+
+@dataclass
+class Finding:
+    """The result of checking one file: a valid playbook or template, or the error."""
+
+    source: str
+    playbook: Playbook | None = None
+    template: Template | None = None
+    error: str | None = None
+
+
+def _check_set(files: list[tuple[str, str]], parse_one, findings: list[Finding],
+               into: dict) -> None:
+    seen: dict[str, str] = {}
+    for source, text in files:
+        try:
+            item = parse_one(text, source)
+        except UserError as exc:
+            findings.append(Finding(source, error=str(exc)))
+            continue
+        if item.name in seen:
+            findings.append(Finding(source, error=f"{source}: name: {item.name!r} is also "
+                                                  f"defined in {seen[item.name]}"))
+            continue
+        seen[item.name] = source
+        into[item.name] = item
+        kind = "playbook" if isinstance(item, Playbook) else "template"
+        findings.append(Finding(source, **{kind: item}))
+
+
+def check(path: Path | None = None, folder: Path | None = None) -> list[Finding]:
+    """Check one file, one folder (its ``*.toml`` playbooks and ``templates/``), or with no
+    ``path`` the shipped files and the user ``folder``. Templates are checked first, since
+    playbooks name them."""
+    findings: list[Finding] = []
+    library: dict[str, Template] = {}
+    if path is not None and not path.exists():
+        raise UserError(f"no such file or folder: {path}")
+    if path is not None and path.is_file():
+        _check_set(tpl.shipped_files(), tpl.parse, [], library)
+        if path.parent.name == "templates":
+            _check_set(tpl.folder_files(path.parent), tpl.parse, [], library)
+            _check_set([(str(path), _read(path))], tpl.parse, findings, {})
+            return findings
+        _check_set(tpl.folder_files(path.parent / "templates"), tpl.parse, [], library)
+        _check_set([(str(path), _read(path))], lambda t, s: parse(t, s, library), findings, {})
+        return findings
+    folders = [path] if path is not None else ([folder] if folder is not None else [])
+    _check_set(tpl.shipped_files(), tpl.parse, findings if path is None else [], library)
+    for f in folders:
+        _check_set(tpl.folder_files(f / "templates"), tpl.parse, findings, library)
+    if path is None:
+        _check_set(shipped_files(), lambda t, s: parse(t, s, library), findings, {})
+    for f in folders:
+        _check_set(tpl.folder_files(f), lambda t, s: parse(t, s, library), findings, {})
+    return findings
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None

@@ -1,0 +1,243 @@
+"""Message templates: standard phrases that become one coherent status update.
+
+A template has a starting phrase for each part of an update (what we know, what we don't,
+next steps) and a ``message`` that joins the parts into one narrative with the time of the
+next update. Phrases may use the incident's fields (``{customer}``, ``{service}``...);
+``[[...]]`` marks a blank the author must fill in, and an update still holding one is
+refused, so a prompt never reaches a customer. Values are substituted once: braces in what
+people type stay literal.
+
+Templates live in ``data/templates/*.toml`` (and a user folder's ``templates/``); a playbook
+names the ones it offers and an incident copies them with its policy.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from warroom.errors import UserError
+from warroom.models import Audience, Stage
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
+INCIDENT_FIELDS = ("key", "title", "customer", "service", "severity", "opened")
+PARTS = ("known", "unknown", "next_steps", "next_update")
+PART_WORDS = {"known": "what we know", "unknown": "what we don't know",
+              "next_steps": "the next steps", "next_update": "when the next update comes"}
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+BLANK = re.compile(r"\[\[[^\]]*\]\]")
+
+
+def placeholders(text: str) -> list[str]:
+    return _PLACEHOLDER.findall(text)
+
+
+def _only(allowed: tuple[str, ...]):
+    def check(text: str) -> str:
+        for name in placeholders(text):
+            if name not in allowed:
+                names = ", ".join("{" + a + "}" for a in allowed)
+                raise ValueError(f"unknown placeholder {{{name}}} (use {names})")
+        return text
+
+    return check
+
+
+class Template(BaseModel):
+    """One message template (one file in ``data/templates``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=SLUG)
+    audience: Audience = Audience.CUSTOMER
+    description: str = Field(min_length=1, max_length=300)
+    stages: list[Stage] = []
+    known: str = Field(min_length=1, max_length=2000)
+    unknown: str = Field(min_length=1, max_length=2000)
+    next_steps: str = Field(min_length=1, max_length=2000)
+    message: str = Field(min_length=1, max_length=4000)
+
+    @field_validator("known", "unknown", "next_steps")
+    @classmethod
+    def _phrase(cls, text: str) -> str:
+        return _only(INCIDENT_FIELDS)(text)
+
+    @field_validator("message")
+    @classmethod
+    def _narrative(cls, text: str) -> str:
+        _only(INCIDENT_FIELDS + PARTS)(text)
+        for part in PARTS:
+            if "{" + part + "}" not in text:
+                raise ValueError(f"must say {PART_WORDS[part]} ({{{part}}})")
+        return text.strip()
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` with ``values[name]`` in one pass (inserted text is not re-read)."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
+
+
+def when(at: datetime | None, now: datetime) -> str:
+    """A time for a customer, who may live anywhere: ``14:30 UTC``, with the day if not today."""
+    if at is None:
+        return "the next scheduled update"
+    at, now = at.astimezone(timezone.utc), now.astimezone(timezone.utc)
+    if at.date() == now.date():
+        return at.strftime("%H:%M UTC")
+    return at.strftime("%a %d %b %H:%M UTC")
+
+
+def incident_fields(incident: Any, now: datetime) -> dict[str, str]:
+    """The values phrases may use, from an :class:`~warroom.models.Incident` or a row."""
+    get = incident.__getitem__ if hasattr(incident, "keys") else (
+        lambda name: getattr(incident, name))
+    opened = get("opened_at")
+    opened = datetime.fromisoformat(opened) if isinstance(opened, str) else opened
+    severity = get("severity")
+    return {
+        "key": get("key"), "title": get("title"), "customer": get("customer"),
+        "service": get("service") or "our service",
+        "severity": getattr(severity, "value", severity), "opened": when(opened, now),
+    }
+
+
+def phrases(template: Template, fields: dict[str, str]) -> dict[str, str]:
+    """The template's starting text for each part, with the incident's fields filled in."""
+    return {part: fill(getattr(template, part), fields)
+            for part in ("known", "unknown", "next_steps")}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?:;)\"'" else text + "."
+
+
+def compose(template: Template, fields: dict[str, str], *, known: str, unknown: str,
+            next_steps: str, next_update_at: datetime | None, now: datetime) -> str:
+    """The whole message: the parts, as sentences, inside the template's narrative."""
+    values = fields | {
+        "known": _sentence(known), "unknown": _sentence(unknown),
+        "next_steps": _sentence(next_steps), "next_update": when(next_update_at, now),
+    }
+    return fill(template.message, values)
+
+
+def blank_in(text: str) -> str | None:
+    """The first ``[[...]]`` blank left in ``text``, if any."""
+    match = BLANK.search(text)
+    return match[0] if match else None
+
+
+# -- loading -------------------------------------------------------------------------------
+
+_MESSAGES = {
+    "Field required": "is required",
+    "Extra inputs are not permitted": "is not a known key",
+}
+
+
+def error_text(error: dict[str, Any]) -> tuple[str, str]:
+    """(where, what) of one pydantic error, in the words of a person editing a file."""
+    loc = [str(p) for p in error["loc"]]
+    message = error["msg"].removeprefix("Value error, ")
+    if loc and loc[-1] == "[key]":
+        loc = loc[:-1]
+    message = _MESSAGES.get(message, message).replace("Input should be", "must be")
+    message = message.replace("String should", "must").replace("List should", "must")
+    return ".".join(loc) or "file", message
+
+
+def located(source: str, exc: ValidationError) -> UserError:
+    where, what = error_text(exc.errors()[0])
+    return UserError(f"{source}: {where}: {what}")
+
+
+def read_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{source}: not valid TOML: {exc}") from None
+
+
+def parse(text: str, source: str) -> Template:
+    """Validate one template file; errors name the file, the key and the problem."""
+    try:
+        return Template.model_validate(read_toml(text, source))
+    except ValidationError as exc:
+        raise located(source, exc) from None
+
+
+def shipped_files() -> list[tuple[str, str]]:
+    """(source, text) of every shipped template file, sorted by name."""
+    folder = resources.files("warroom.data").joinpath("templates")
+    return [(f"data/templates/{e.name}", e.read_text(encoding="utf-8"))
+            for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")]
+
+
+def folder_files(folder: Path) -> list[tuple[str, str]]:
+    """(source, text) of every ``*.toml`` in ``folder`` (none if it does not exist)."""
+    if not folder.is_dir():
+        return []
+    try:
+        return [(str(p), p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.toml"))]
+    except OSError as exc:
+        raise UserError(f"cannot read {folder}: {exc.strerror}") from None
+
+
+def load_all(files: list[tuple[str, str]]) -> dict[str, Template]:
+    """Templates by name; a name defined twice among ``files`` is an error."""
+    out: dict[str, Template] = {}
+    seen: dict[str, str] = {}
+    for source, text in files:
+        template = parse(text, source)
+        if template.name in seen:
+            raise UserError(f"{source}: name: template {template.name!r} is also defined in "
+                            f"{seen[template.name]}")
+        seen[template.name] = source
+        out[template.name] = template
+    return out
+
+
+def shipped() -> dict[str, Template]:
+    """The standard templates shipped with warroom, by name."""
+    return load_all(shipped_files())
+
+
+def for_policy(policy_templates: dict[str, Template]) -> dict[str, Template]:
+    """The templates an incident offers: its policy's, or the shipped ones when it has none
+    (an incident opened without a playbook)."""
+    return dict(policy_templates) or shipped()
+
+
+def pick(available: dict[str, Template], name: str) -> Template:
+    """The template ``name``, or an error listing the ones there are."""
+    if name not in available:
+        raise UserError(f"no template {name!r} here (templates: {', '.join(available)})")
+    return available[name]
+
+
+def choose(policy_templates: dict[str, Template], name: str, audience: Audience) -> Template:
+    """The incident's template ``name``, refusing one written for the other audience."""
+    chosen = pick(for_policy(policy_templates), name.strip())
+    if chosen.audience is not audience:
+        raise UserError(f"template {chosen.name!r} is for {chosen.audience.value} updates, "
+                        f"not {audience.value}")
+    return chosen
+
+
+def suggested(available: dict[str, Template], audience: str, stage: str) -> Template | None:
+    """The first template for this audience that suits the stage, else the first for it."""
+    fitting = [t for t in available.values() if t.audience.value == audience]
+    for t in fitting:
+        if any(s.value == stage for s in t.stages):
+            return t
+    return fitting[0] if fitting else None
