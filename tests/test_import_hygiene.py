@@ -24,6 +24,9 @@ def core_modules() -> list[str]:
 def test_importing_the_core_does_not_import_textual():
     modules = core_modules()
     assert "warroom.store" in modules and "warroom.cli" in modules
+    assert {"warroom.metrics", "warroom.metrics_records", "warroom.rollup", "warroom.snapshot",
+            "warroom.review", "warroom.review_map", "warroom.findings", "warroom.debrief",
+            "warroom.mdtext", "warroom.cli_metrics", "warroom.actions.review"} <= set(modules)
     code = "import sys\n" + "".join(f"import {m}\n" for m in modules) + (
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "print(','.join(bad))\n")

@@ -56,7 +56,9 @@ def print_json(value: Any) -> None:
 
 
 def build_parser() -> Parser:
-    from warroom import cli_app, cli_drill, cli_incident, cli_playbook, cli_roles, cli_work
+    from warroom import (
+        cli_app, cli_drill, cli_incident, cli_metrics, cli_playbook, cli_roles, cli_work,
+    )
 
     common = _identity_options(Parser(add_help=False), "")
     reading = Parser(add_help=False)
@@ -72,7 +74,8 @@ def build_parser() -> Parser:
     )
     _identity_options(parser, "global_")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
-    for module in (cli_app, cli_incident, cli_roles, cli_work, cli_drill, cli_playbook):
+    for module in (cli_app, cli_incident, cli_roles, cli_work, cli_drill, cli_playbook,
+                   cli_metrics):
         module.register(sub, common, reading)
     return parser
 

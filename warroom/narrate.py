@@ -92,6 +92,8 @@ def describe(event: Event) -> str:
             return f"{who} noted: {p.get('text')}"
         case "incident.closed":
             return f"{who} closed the incident, CSAT {p.get('csat')}"
+        case "review.action":
+            return f"{who} recorded a follow-up for {p.get('owner')}: {p.get('text')}"
         case _:
             return f"{who} {kind.replace('.', ' ')}"
 

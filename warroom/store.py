@@ -451,6 +451,22 @@ class Store:
         params.append(limit)
         return self.conn.execute(sql, params).fetchall()
 
+    def journal_stream(self, incident_id: int | None = None) -> Iterator[tuple]:
+        """Journal events in id order as plain tuples ``(id, incident_id, at, os_user,
+        display_name, kind, payload)`` (payload as JSON text), through one cursor: memory
+        stays flat however long the journal. Call inside :meth:`read` for one snapshot."""
+        cur = self.conn.cursor()
+        cur.row_factory = None
+        sql = "SELECT id, incident_id, at, os_user, display_name, kind, payload FROM events"
+        if incident_id is None:
+            cur.execute(sql + " ORDER BY id")
+        else:
+            cur.execute(sql + " WHERE incident_id = ? ORDER BY id", (incident_id,))
+        try:
+            yield from cur
+        finally:
+            cur.close()
+
 
 def _param(value: Any) -> Any:
     if isinstance(value, datetime):

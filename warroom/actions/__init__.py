@@ -9,6 +9,7 @@ reference and keyword arguments, plus a ``clock``; it returns a :class:`Done` or
 from warroom.actions._common import Done
 from warroom.actions.approvals import approve, reject, request_approval, withdraw
 from warroom.actions.notes import add_note
+from warroom.actions.review import add_follow_up
 from warroom.actions.incident import advance_stage, close, open_incident, post_update, resolve
 from warroom.actions.ownership import (
     VACANT, accept_handover, claim_role, decline_handover, offer_handover, release_role,
@@ -24,5 +25,5 @@ __all__ = [
     "claim_role", "settle_dispute", "offer_handover", "accept_handover", "decline_handover",
     "release_role",
     "add_milestone", "complete_milestone", "move_milestone", "raise_blocker", "clear_blocker",
-    "request_approval", "approve", "reject", "withdraw", "add_note",
+    "request_approval", "approve", "reject", "withdraw", "add_note", "add_follow_up",
 ]

@@ -1,0 +1,212 @@
+"""The drill debrief: a scripted drill on a frozen clock yields the expected scores; drill
+incidents never appear in real metrics; ``warroom drill score``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import START, person
+from journal_helpers import M
+
+from warroom import actions, debrief, rollup, scenarios
+from warroom.cli import main
+from warroom.clock import FrozenClock
+from warroom.drills import Player
+from warroom.errors import UserError
+from warroom.store import Store
+
+SCRIPT = """
+name = "scored"
+summary = "a drill with every kind of gap"
+ambiguity = ["two leads", "comms leaves without a handover", "a handover never accepted"]
+[incident]
+title = "Payments slow"
+customer = "Acme"
+severity = "SEV2"
+opened_ago = "10m"
+[[inject]]
+at = "2m"
+actor = "sam"
+do = "claim"
+role = "lead"
+[[inject]]
+at = "3m"
+actor = "alex"
+do = "claim"
+role = "comms"
+[[inject]]
+at = "5m"
+actor = "alex"
+do = "update"
+audience = "customer"
+known = "Payments are slow"
+unknown = "why"
+next_steps = "looking"
+next = "20m"
+[[inject]]
+at = "6m"
+actor = "dana"
+do = "claim"
+role = "lead"
+reason = "payments owns this"
+[[inject]]
+at = "8m"
+actor = "alex"
+do = "milestone"
+label = "ack"
+name = "Acknowledge scope"
+owner = "alex"
+due = "10m"
+[[inject]]
+at = "10m"
+actor = "pat"
+do = "claim"
+role = "decider"
+[[inject]]
+at = "14m"
+actor = "pat"
+do = "settle"
+role = "lead"
+winner = "dana"
+[[inject]]
+at = "15m"
+actor = "sam"
+do = "request"
+label = "fix"
+change = "Restart payment workers"
+risk = "low"
+rationale = "workers leak connections"
+fallback = "scale out instead"
+[[inject]]
+at = "20m"
+actor = "alex"
+do = "release"
+role = "comms"
+reason = "end of shift"
+[[inject]]
+at = "30m"
+actor = "dana"
+do = "handover"
+role = "lead"
+to = "sam"
+done = "restarted one worker"
+remaining = "restart the rest"
+dependencies = "none"
+risks = "brief errors"
+[[inject]]
+at = "32m"
+actor = "kim"
+do = "claim"
+role = "comms"
+[[inject]]
+at = "40m"
+actor = "pat"
+do = "approve"
+target = "fix"
+"""
+
+
+def play(db) -> tuple[Store, FrozenClock, str]:
+    """Run the drill at speed 1 on a frozen clock, to 50 minutes after opening."""
+    clock = FrozenClock(START)
+    store = Store(db, create=True)
+    player = Player(store, scenarios.parse(SCRIPT, "scored.toml"), os_user="facilitator",
+                    clock=clock)
+    key = player.start()  # opened at 13:50; injects up to 14:00 are history
+    while not player.finished:  # live injects happen when they fire: step to each
+        clock.now = max(clock.now, player.next_due())
+        player.step()
+    assert all(o.ok for o in player.outcomes), [o.message for o in player.outcomes]
+    assert clock.now == START + timedelta(minutes=30)  # the approval, 40m after opening
+    clock.advance(minutes=10)  # 14:40, 50 minutes after opening
+    return store, clock, key
+
+
+@pytest.fixture
+def drill(tmp_path):
+    store, clock, key = play(tmp_path / "drill.db")
+    yield store, clock, key
+    store.close()
+
+
+def test_a_scripted_drill_yields_the_expected_scores(drill):
+    store, clock, key = drill
+    r = debrief.score(store, None, clock())
+    assert (r.key, r.title, r.elapsed) == (key, "Payments slow", 50 * M)
+    assert (r.time_to_ownership, r.ownership_target) == (10 * M, 60 * M)
+    assert r.disputes == [("lead", "dana", "sam", 8 * M, "pat")]
+    assert r.vacancies == [("lead", 2 * M, None), ("comms", 3 * M, None),
+                           ("comms", 12 * M, "alex"), ("decider", 10 * M, None)]
+    # customer: the 13:55 update was due by 14:50 (on time) and promised 14:15, missed;
+    # internal: due 14:20 (30m cadence), nothing posted
+    assert r.updates == {"customer": (2, 1, 1, 0), "internal": (1, 0, 0, 0)}
+    assert r.missed_milestones == [("Acknowledge scope", "alex", "not done, due 14:08")]
+    assert r.approvals == [(1, "Restart payment workers", "approved", 25 * M)]
+    assert r.handovers_never_accepted == [("lead", "dana", "sam", "offered")]
+    assert [(c.name, c.passed) for c in r.checks] == [
+        ("ownership", True), ("disputes", True), ("vacancies", False), ("updates", False),
+        ("milestones", False), ("approvals", False), ("handovers", False)]
+    assert r.passed == 2
+    assert [(i.area, i.owner) for i in r.improvements] == [
+        ("playbook", "dana"), ("contacts", "dana"), ("playbook", "pat"), ("cadence", "kim"),
+        ("cadence", "kim"), ("contacts", "dana"), ("playbook", "alex"), ("playbook", "pat")]
+    assert r.improvements[0].text.startswith(
+        "comms was vacant 12m after alex left without a handover: name a contingency for "
+        "comms in the playbook")
+
+
+def test_the_rendered_debrief_lists_scores_and_improvements(drill):
+    store, clock, key = drill
+    text = debrief.render(debrief.score(store, key, clock()))
+    for expected in [
+        f"Debrief of {key} [DRILL] Payments slow (50m of incident time)",
+        "Time to ownership: 10m (target 1h00m)",
+        "  lead: dana against sam, settled by pat in 8m",
+        "  comms: 12m after alex left",
+        "  customer: 1 of 2 on time, 1 missed or late; 1 posted (0 late)",
+        "  internal: 0 of 1 on time, 1 missed or late; 0 posted (0 late)",
+        "  Acknowledge scope (owner alex): not done, due 14:08",
+        "  #1 Restart payment workers: approved after 25m",
+        "  lead from dana to sam: offered",
+        "Scorecard: 2 of 7 checks met",
+        "  [x] ownership: all three roles held 10m after opening",
+        "  1. comms was vacant 12m after alex left",
+        "  8. approval #1 'Restart payment workers' (low risk, needed approval) approved "
+        "after waiting 25m",
+    ]:
+        assert expected in text, expected
+
+
+def test_drill_incidents_never_appear_in_real_metrics(drill):
+    store, clock, key = drill
+    actions.open_incident(store, person("sam"), title="Real one", customer="Globex",
+                          severity="SEV1", clock=clock)
+    snap = rollup.snapshot(store, clock(), timedelta(days=30))
+    assert snap.drills_left_out == 1
+    assert snap.dimension("all")[0].current.count == 1
+    names = {(g.dimension, g.name) for g in snap.groups if g.current.count}
+    assert ("customer", "Globex") in names and ("customer", "Acme") not in names
+    assert ("severity", "SEV2") not in names
+
+
+def test_only_drills_are_scored(drill):
+    store, clock, key = drill
+    real = actions.open_incident(store, person("sam"), title="Real one", customer="Globex",
+                                 severity="SEV1", clock=clock).key
+    with pytest.raises(UserError, match=f"{real} is not a drill; 'warroom review {real}'"):
+        debrief.score(store, real, clock())
+    assert debrief.score(store, None, clock()).key == key  # the latest drill, not the latest
+
+
+def test_cli_drill_score(tmp_path, capsys):
+    db = tmp_path / "drill.db"
+    play(db)[0].close()
+    assert main(["drill", "score", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Debrief of INC-1001 [DRILL] Payments slow")
+    assert "Scorecard:" in out and "Improvements:" in out
+    empty = tmp_path / "empty.db"
+    Store(empty, create=True).close()
+    assert main(["drill", "score", "--db", str(empty)]) == 2
+    assert "no drill incident in" in capsys.readouterr().err

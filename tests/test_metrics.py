@@ -1,0 +1,217 @@
+"""Per-incident metrics from hand-built journals whose values are known exactly, and the
+same figures from journals written by the real actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import START
+from journal_helpers import M, Journal, at
+
+from warroom import actions, metrics, views
+from warroom.metrics import fold, rows_of
+
+
+def one(journal: Journal, now_minutes: float):
+    folded = fold(rows_of(journal.events), at(now_minutes))
+    assert len(folded) == 1
+    return next(iter(folded.values()))
+
+
+def test_vacancy_gaps_missed_cadence_and_a_handover_never_accepted():
+    j = Journal().open()
+    j.claim(2, "lead", "sam").claim(3, "comms", "alex")
+    j.update(10, "customer", was_due=30, next_due=40)
+    j.claim(5, "decider", "pat")
+    j.add(20, "role.released", who="alex", role="comms", holder="alex", note="end of shift")
+    j.claim(34, "comms", "kim")
+    j.add(40, "handover.offered", role="lead", handover_id=1, to="dana", **{"from": "sam"},
+          done="d", remaining="r", dependencies="x", risks="y")
+    j.update(55, "customer", was_due=40, next_due=85, who="kim")
+    j.add(60, "incident.resolved", **{"from": "triage", "to": "resolved"}, note="rolled back")
+    m = one(j, 90)
+
+    assert m.time_to_ownership == 5 * M
+    assert m.time_to_resolution == 60 * M
+    assert m.first_update("customer") == 10 * M
+    assert m.first_update("internal") is None
+    assert m.vacant("lead") == 2 * M
+    assert m.vacant("comms") == 3 * M + 14 * M
+    assert m.vacant("decider") == 5 * M
+    assert m.total_vacancy == 24 * M
+    gap = [(t.role, t.after, length) for t, length in m.vacancies() if t.after]
+    assert gap == [("comms", "alex", 14 * M)]
+    # customer: due 14:30 met at 14:10; due 14:40 missed (posted 14:55, late); next due
+    # 15:25 is after the resolution. internal: due 14:15, 14:30, 14:45, all before 15:00.
+    assert (m.cadence["customer"].due, m.cadence["customer"].on_time) == (2, 1)
+    assert m.cadence["customer"].late_posts == 1
+    assert (m.cadence["internal"].due, m.cadence["internal"].on_time) == (3, 0)
+    assert m.cadence_adherence == pytest.approx(1 / 5)
+    never = m.unaccepted_handovers()
+    assert [(h.role, h.giver, h.taker, h.status) for h in never] == [
+        ("lead", "sam", "dana", "offered")]
+    assert m.disputes == {}
+    assert m.stage == "resolved" and m.resolution == "rolled back"
+
+
+def test_disputes_settled_and_open_on_an_incident_still_open():
+    j = Journal().open(severity="SEV2", cadence=(60, 30), assigned={"lead": "sam"})
+    j.claim(1, "comms", "alex")
+    j.add(4, "role.disputed", who="dana", role="lead", claimant="dana", holder="sam",
+          reason="payments owns it", dispute_id=1)
+    j.claim(6, "decider", "pat")
+    j.add(16, "dispute.settled", who="pat", role="lead", dispute_id=1, winner="dana",
+          holder="sam", claimant="dana", opened_at=at(4))
+    j.add(30, "role.disputed", who="kim", role="comms", claimant="kim", holder="alex",
+          dispute_id=2)
+    m = one(j, 100)
+
+    assert m.time_to_ownership == 6 * M
+    assert m.time_to_resolution is None and m.end == at(100).timestamp()
+    assert len(m.disputes) == 2
+    assert m.dispute_times() == [12 * M]
+    assert [(d.role, d.claimant) for d in m.open_disputes()] == [("comms", "kim")]
+    assert m.holder_at("lead", at(10).timestamp()) == "sam"
+    assert m.holder_at("lead", at(17).timestamp()) == "dana"
+    assert [t.how for t in m.tenures["lead"]] == ["assigned", "settled"]
+    assert (m.vacant("lead"), m.vacant("comms"), m.vacant("decider")) == (0, 1 * M, 6 * M)
+    # still open at 15:40: customer due 15:00 missed; internal due 14:30, 15:00, 15:30
+    assert (m.cadence["customer"].due, m.cadence["internal"].due) == (1, 3)
+    assert m.updates_on_time == 0 and m.cadence_adherence == 0
+
+
+def test_an_update_exactly_at_its_due_time_is_on_time_and_a_long_silence_misses_each_due():
+    j = Journal().open(cadence=(30, 15))
+    j.update(30, "customer", was_due=30, next_due=60)
+    j.update(125, "customer", was_due=60, next_due=155)  # dues 60, 90, 120 passed
+    m = one(j, 130)
+    c = m.cadence["customer"]
+    assert (c.due, c.on_time, c.posts, c.late_posts) == (4, 1, 2, 1)
+
+
+def test_milestones_approvals_blockers_csat_and_follow_ups():
+    j = Journal().open(milestones=[{"name": "Acknowledge", "owner": "alex", "due_at": at(10)}])
+    j.add(3, "milestone.added", milestone_id=2, name="Rollback ready", owner="sam",
+          due_at=at(30))
+    j.add(5, "approval.requested", approval_id=1, change="Roll back", risk="high", needed=2,
+          decider_required=True, expires_at=at(65))
+    j.add(8, "milestone.completed", who="alex", milestone_id=1, name="Acknowledge",
+          owner="alex", due_at=at(10), late=False)
+    j.add(9, "blocker.raised", blocker_id=1, what="logs", waiting_on="vendor", owner="sam")
+    j.add(12, "milestone.moved", milestone_id=2, name="Rollback ready", was_due=at(30),
+          due_at=at(40), reason="waiting on release", owner="sam", was_owner="sam")
+    j.add(15, "approval.approved", who="pat", approval_id=1, count=1, needed=2, granted=False)
+    j.add(17, "approval.approved", who="alex", approval_id=1, count=2, needed=2, granted=True)
+    j.add(20, "approval.requested", approval_id=2, change="Purge cache", risk="low", needed=1,
+          decider_required=False, expires_at=at(35))
+    j.add(25, "approval.requested", approval_id=3, change="Failover", risk="medium",
+          needed=1, decider_required=False, expires_at=at(200))
+    j.add(39, "blocker.cleared", blocker_id=1, what="logs")
+    j.add(45, "milestone.completed", milestone_id=2, name="Rollback ready", owner="sam",
+          due_at=at(40), late=True)
+    j.add(50, "milestone.added", milestone_id=3, name="RCA to customer", owner="sam",
+          due_at=at(200))
+    j.add(60, "incident.resolved", **{"from": "monitoring", "to": "resolved"})
+    j.add(70, "incident.closed", csat=4, comment="quick and clear")
+    j.add(80, "review.action", who="pat", text="Name a comms contingency", owner="alex")
+    m = one(j, 120)
+
+    assert [(ms.name, ms.id, ms.status(m.end)) for ms in m.milestones] == [
+        ("Acknowledge", 1, "met"), ("Rollback ready", 2, "missed"),
+        ("RCA to customer", 3, "open")]
+    assert m.milestones[1].moves == 1
+    assert m.milestone_counts() == {"met": 1, "missed": 1, "open": 1}
+    assert [(a.id, status, wait) for a, status, wait in m.approval_outcomes()] == [
+        (1, "approved", 12 * M), (2, "expired", 15 * M), (3, "pending", 95 * M)]
+    assert m.approvals[1].voters == ["pat", "alex"]
+    assert [wait for _, wait in m.blocker_waits()] == [30 * M]
+    assert (m.csat, m.csat_comment, m.stage) == (4, "quick and clear", "closed")
+    assert [(f.text, f.owner, f.by) for f in m.follow_ups] == [
+        ("Name a comms contingency", "alex", "pat")]
+    # no role was ever claimed: vacant from opening to resolution, never owned
+    assert m.time_to_ownership is None and m.vacant("comms") == 60 * M
+
+
+def test_a_handover_lapses_when_the_role_moves_another_way_and_declines_count_too():
+    j = Journal().open(assigned={"lead": "sam", "comms": "alex", "decider": "pat"})
+    j.add(5, "handover.offered", role="lead", handover_id=1, to="dana", **{"from": "sam"})
+    j.add(7, "handover.declined", who="dana", role="lead", handover_id=1, to="dana",
+          status="declined", **{"from": "sam"})
+    j.add(8, "handover.offered", role="lead", handover_id=2, to="kim", **{"from": "sam"})
+    j.add(9, "role.released", role="lead", holder="sam")
+    j.add(10, "handover.offered", who="alex", role="comms", handover_id=3, to="jo",
+          **{"from": "alex"})
+    j.add(12, "handover.accepted", who="jo", role="comms", handover_id=3, to="jo",
+          offered_at=at(10), **{"from": "alex"})
+    m = one(j, 30)
+    assert m.time_to_ownership == 0
+    assert [(h.taker, h.status) for h in m.handovers.values()] == [
+        ("dana", "declined"), ("kim", "lapsed"), ("jo", "accepted")]
+    assert len(m.unaccepted_handovers()) == 2
+    assert m.holder_at("comms", at(13).timestamp()) == "jo"
+    assert m.vacant("lead") == 21 * M
+
+
+def test_drills_and_old_incidents_can_be_left_out_of_the_fold():
+    j = Journal().staffed(1, START, tto=3).staffed(2, START, tto=4, drill=True)
+    j.staffed(3, START - timedelta(days=10), tto=5)
+    rows = list(rows_of(j.events))
+    assert sorted(fold(rows, at(60))) == [1, 2, 3]
+    assert sorted(fold(rows, at(60), drills=False)) == [1, 3]
+    assert sorted(fold(rows, at(60), opened_from=START - timedelta(days=1))) == [1, 2]
+
+
+def test_unknown_event_kinds_and_orphan_events_are_ignored():
+    j = Journal().open()
+    j.add(1, "playbook.something", role="lead")
+    j.add(2, "role.claimed", incident=99, role="lead", holder="x")
+    j.claim(3, "lead", "sam")
+    m = one(j, 10)
+    assert m.holder_at("lead", at(4).timestamp()) == "sam"
+
+
+def test_real_actions_give_the_same_figures_through_the_store_stream(store, sam, alex, pat,
+                                                                   dana, clock):
+    key = actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                                severity="SEV1", clock=clock).key
+    clock.advance(minutes=2)
+    actions.claim_role(store, sam, key, "lead", clock=clock)
+    clock.advance(minutes=3)
+    actions.claim_role(store, alex, key, "comms", clock=clock)
+    clock.advance(minutes=5)
+    actions.post_update(store, alex, key, audience="customer", known="a", unknown="b",
+                        next_steps="c", next_update_at=clock() + timedelta(minutes=20),
+                        clock=clock)
+    clock.advance(minutes=1)
+    actions.claim_role(store, dana, key, "lead", reason="payments", clock=clock)
+    clock.advance(minutes=4)
+    actions.claim_role(store, pat, key, "decider", clock=clock)
+    clock.advance(minutes=2)
+    actions.settle_dispute(store, pat, key, "lead", winner="dana", clock=clock)
+    clock.advance(minutes=60)
+    now = clock()
+
+    m, events = metrics.for_incident(store, key, now)
+    streamed = metrics.all_incidents(store, now, drills=True)
+    assert len(streamed) == 1 and streamed[0] == m
+    assert len(events) == len(views.events_after(store, 0, key))
+    assert m.time_to_ownership == 15 * M
+    assert m.first_update("customer") == 10 * M
+    assert m.dispute_times() == [6 * M]
+    assert m.holder_at("lead", now.timestamp()) == "dana"
+    # customer: the update at +10m promised +30m; dues +30m and +60m passed by +77m
+    assert (m.cadence["customer"].due, m.cadence["customer"].on_time) == (3, 1)
+    # internal: every 15 minutes from +15m, none posted: +15, +30, +45, +60, +75
+    assert (m.cadence["internal"].due, m.cadence["internal"].on_time) == (5, 0)
+
+
+def test_a_milestone_opened_with_the_incident_is_matched_by_name(store, sam, clock):
+    key = actions.open_incident(store, sam, title="t", customer="Acme", severity="SEV2",
+                                milestones=[("Acknowledge", "sam", timedelta(minutes=10))],
+                                clock=clock).key
+    clock.advance(minutes=12)
+    actions.complete_milestone(store, sam, key, 1, clock=clock)
+    m, _ = metrics.for_incident(store, key, clock())
+    assert [(ms.name, ms.id, ms.status(m.end)) for ms in m.milestones] == [
+        ("Acknowledge", 1, "missed")]

@@ -1,0 +1,173 @@
+"""Across incidents: periods, groups, median, p90, change, weekly trend; drills left out;
+and the snapshot in Markdown, JSON and CSV (parsed with the standard library)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from journal_helpers import M, Journal
+
+from warroom import actions, rollup, snapshot
+from warroom.cli import main
+from warroom.clock import FrozenClock
+from warroom.metrics import fold, rows_of
+from warroom.models import Actor
+from warroom.store import Store
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+DAY = timedelta(days=1)
+
+
+def history() -> Journal:
+    """Three incidents in the last 30 days, one drill, two in the 30 days before, one older."""
+    j = Journal()
+    j.staffed(1, NOW - 1 * DAY, tto=2, resolve=60, customer="Acme", playbook="checkout")
+    j.staffed(2, NOW - 3 * DAY, tto=4, customer="Globex")
+    j.staffed(3, NOW - 10 * DAY, tto=10, resolve=30, severity="SEV2", cadence=(60, 30),
+              customer="Acme", playbook="checkout")
+    j.staffed(4, NOW - 2 * DAY, tto=100, drill=True, customer="Acme")
+    j.staffed(5, NOW - 40 * DAY, tto=6, resolve=90, customer="Acme", playbook="checkout")
+    j.staffed(6, NOW - 45 * DAY, tto=8, severity="SEV2", customer="Acme")
+    j.staffed(7, NOW - 70 * DAY, tto=1, customer="Initech")
+    j.events.sort(key=lambda e: (e.at, e.id))  # the journal is in time order
+    return j
+
+
+@pytest.fixture
+def snap() -> rollup.Snapshot:
+    return rollup.summarise(fold(rows_of(history().events), NOW).values(), NOW,
+                            timedelta(days=30))
+
+
+def group(snap, dimension, name) -> rollup.Group:
+    return next(g for g in snap.dimension(dimension) if g.name == name)
+
+
+def test_p90_is_the_nearest_rank():
+    assert rollup.p90([]) is None
+    assert rollup.p90([5]) == 5
+    assert rollup.p90(list(range(1, 11))) == 9
+    assert rollup.p90([3, 1, 2]) == 3
+
+
+def test_all_incidents_count_median_p90_and_change(snap):
+    top = snap.dimension("all")[0]
+    assert (top.current.count, top.previous.count) == (3, 2)
+    tto = top.current.stats["time_to_ownership"]
+    assert (tto.n, tto.median, tto.p90) == (3, 4 * M, 10 * M)
+    assert top.previous.stats["time_to_ownership"].median == 7 * M
+    assert top.change("time_to_ownership") == -3 * M
+    ttr = top.current.stats["time_to_resolution"]
+    assert (ttr.n, ttr.median, ttr.p90) == (2, 45 * M, 60 * M)
+    assert top.change("time_to_resolution") == -45 * M
+    assert top.current.stats["csat"].n == 0 and top.change("csat") is None
+
+
+def test_drills_are_left_out_and_counted(snap):
+    assert snap.drills_left_out == 1
+    assert all(g.current.stats["time_to_ownership"].p90 != 100 * M for g in snap.groups)
+    assert group(snap, "customer", "Acme").current.count == 2
+
+
+def test_groups_by_severity_customer_and_playbook(snap):
+    assert [g.name for g in snap.dimension("severity")] == ["SEV1", "SEV2"]
+    sev1, sev2 = snap.dimension("severity")
+    assert (sev1.current.stats["time_to_ownership"].median, sev1.change("time_to_ownership")) \
+        == (3 * M, -3 * M)
+    assert (sev2.current.stats["time_to_ownership"].median, sev2.change("time_to_ownership")) \
+        == (10 * M, 2 * M)
+    assert [(g.name, g.current.count, g.previous.count) for g in snap.dimension("customer")] \
+        == [("Acme", 2, 2), ("Globex", 1, 0)]
+    assert group(snap, "customer", "Globex").change("time_to_ownership") is None
+    playbooks = {g.name: g for g in snap.dimension("playbook")}
+    assert playbooks["checkout"].current.stats["time_to_ownership"].median == 6 * M
+    assert playbooks[rollup.NO_PLAYBOOK].current.count == 1
+
+
+def test_weekly_buckets_end_now_and_start_at_the_period(snap):
+    assert [w.cell.count for w in snap.weeks] == [0, 0, 0, 1, 2]
+    assert snap.weeks[0].start == NOW - timedelta(days=30)
+    assert snap.weeks[-1].end == NOW and snap.weeks[-1].start == NOW - timedelta(days=7)
+    assert snap.weeks[-1].cell.stats["time_to_ownership"].median == 3 * M
+
+
+def test_limit_keeps_the_busiest_groups():
+    events = history().events
+    snap = rollup.summarise(fold(rows_of(events), NOW).values(), NOW, timedelta(days=30),
+                            limit=1)
+    assert [g.name for g in snap.dimension("customer")] == ["Acme"]
+    assert snap.truncated == {"customer": 1, "playbook": 1}
+
+
+def test_markdown_snapshot(snap):
+    text = snapshot.render_md(snap)
+    assert text.startswith("# Escalation metrics: last 30d\n")
+    assert "| Time to ownership | 3 | 4m | 10m | 7m | -3m |" in text
+    assert "| Incidents | 3 |  |  | 2 | +1 |" in text
+    assert "| SEV2 | 1 (±0) | 10m / 10m (+2m) |" in text
+    assert "drill incidents are left out (1 in this period)" in text
+
+
+def test_json_snapshot_parses_with_the_standard_library(snap):
+    data = json.loads(snapshot.render_json(snap))
+    assert data["period"]["since"] == "30d"
+    assert data["drills_left_out"] == 1
+    top = data["groups"][0]
+    assert (top["dimension"], top["count"], top["previous_count"]) == ("all", 3, 2)
+    tto = top["measures"]["time_to_ownership"]
+    assert (tto["median"], tto["p90"], tto["change"], tto["previous"]["median"]) == (
+        240, 600, -180, 420)
+    assert data["units"]["cadence"] == "ratio"
+    assert [w["count"] for w in data["weeks"]] == [0, 0, 0, 1, 2]
+
+
+def test_csv_snapshot_parses_with_the_standard_library(snap):
+    rows = list(csv.DictReader(io.StringIO(snapshot.render_csv(snap))))
+    assert list(rows[0]) == snapshot.CSV_COLUMNS
+    find = {(r["dimension"], r["group"], r["measure"]): r for r in rows}
+    tto = find[("all", "all incidents", "time_to_ownership")]
+    assert (tto["n"], tto["median"], tto["p90"], tto["previous_median"], tto["change"]) == (
+        "3", "240", "600", "420", "-180")
+    assert find[("customer", "Globex", "incidents")]["n"] == "1"
+    assert find[("customer", "Globex", "time_to_ownership")]["change"] == ""
+    weeks = [r for r in rows if r["dimension"] == "week" and r["measure"] == "incidents"]
+    assert [r["n"] for r in weeks] == ["0", "0", "0", "1", "2"]
+
+
+def test_group_names_from_users_cannot_break_the_markdown_table():
+    j = Journal().staffed(1, NOW - DAY, tto=2, customer="Acme | <b>Evil</b>")
+    snap = rollup.summarise(fold(rows_of(j.events), NOW).values(), NOW, timedelta(days=30))
+    text = snapshot.render_md(snap)
+    assert "| Acme \\| \\<b\\>Evil\\</b\\> | 1 (+1) |" in text
+
+
+def test_cli_metrics_in_every_format(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "m.db"
+    monkeypatch.setenv("WARROOM_DB", str(db))
+    start = datetime.now(timezone.utc) - timedelta(days=2)
+    clock = FrozenClock(start)
+    with Store(db, create=True) as store:
+        for n, severity in enumerate(("SEV1", "SEV2")):
+            key = actions.open_incident(store, Actor(os_user="u", display="sam"),
+                                        title=f"t{n}", customer="Acme", severity=severity,
+                                        clock=clock).key
+            for role, name in (("lead", "sam"), ("comms", "alex"), ("decider", "pat")):
+                clock.advance(minutes=1)
+                actions.claim_role(store, Actor(os_user="u", display=name), key, role,
+                                   clock=clock)
+    assert main(["metrics", "--since", "7d", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["groups"][0]["count"] == 2
+    assert data["groups"][0]["measures"]["time_to_ownership"]["median"] == 180
+    assert main(["metrics", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert {r["group"] for r in rows if r["dimension"] == "severity"} == {"SEV1", "SEV2"}
+    out = tmp_path / "snap.md"
+    assert main(["metrics", "--out", str(out)]) == 0
+    assert out.read_text().startswith("# Escalation metrics: last 90d")
+    assert main(["metrics", "--since", "0d"]) == 2
+    assert "--since must be longer than zero" in capsys.readouterr().err

@@ -1,0 +1,26 @@
+"""Follow-ups from the post-incident review: recorded in the journal, with an owner."""
+
+from __future__ import annotations
+
+from warroom.actions._common import Done, find_incident
+from warroom.clock import Clock, utcnow
+from warroom.models import Actor, Line, Name, valid
+from warroom.store import Store
+
+
+def add_follow_up(
+    store: Store, actor: Actor, ref: str, *, text: str, owner: str, clock: Clock = utcnow
+) -> Done:
+    """Record a follow-up action item for an incident (closed ones too: reviews come after).
+
+    One ``review.action`` event carries the text and the owner; the review lists it.
+    """
+    text = valid(Line, text, "action")
+    owner = valid(Name, owner, "owner")
+    now = clock()
+    with store.write():
+        incident = find_incident(store, ref)
+        event = store.journal(actor, now, "review.action", incident["id"], text=text,
+                              owner=owner)
+    return Done(event, incident["key"],
+                f"follow-up recorded on {incident['key']} for {owner}: {text}", event)

@@ -1,0 +1,261 @@
+"""The records :mod:`warroom.metrics` folds the journal into, and the figures derived from
+them. Times are POSIX seconds; durations are seconds; ``None`` means "not (yet) happened".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from warroom.models import TRIO
+
+
+def missed_dues(due: float, until: float, period: float) -> int:
+    """How many updates fell due and were missed: dues at ``due``, ``due + period``, ...
+    strictly before ``until`` (an update posted exactly at a due time is on time)."""
+    if until <= due or period <= 0:
+        return 0
+    whole, rest = divmod(until - due, period)
+    return int(whole) + (1 if rest else 0)
+
+
+@dataclass
+class Tenure:
+    """One stretch of a role: held by ``holder``, or vacant (``holder`` None)."""
+
+    role: str
+    holder: str | None
+    start: float
+    end: float | None = None  # None: still so
+    how: str = ""  # opened, assigned, claimed, settled, handover, released
+    after: str | None = None  # who left the role (release) or handed it over
+
+
+@dataclass
+class DisputeRec:
+    role: str
+    claimant: str
+    holder: str
+    opened: float
+    reason: str | None = None
+    settled: float | None = None
+    winner: str | None = None
+    settled_by: str | None = None
+
+
+@dataclass
+class HandoverRec:
+    role: str
+    giver: str
+    taker: str
+    offered: float
+    closed: float | None = None
+    status: str = "offered"  # offered, accepted, declined, withdrawn, lapsed
+
+
+@dataclass
+class CadenceRec:
+    """Status updates of one audience against the cadence (minutes between updates)."""
+
+    minutes: int
+    next_due: float | None
+    due: int = 0  # updates that fell due
+    on_time: int = 0  # of those, posted by their due time
+    posts: int = 0
+    late_posts: int = 0
+    first: float | None = None
+
+
+@dataclass
+class MilestoneRec:
+    name: str
+    owner: str
+    due: float | None
+    id: int | None = None
+    added: float | None = None
+    done: float | None = None
+    done_by: str | None = None
+    moves: int = 0
+
+    def status(self, end: float) -> str:
+        """``met``, ``missed`` (done late, or overdue and not done by ``end``) or ``open``."""
+        if self.done is not None:
+            return "met" if self.due is None or self.done <= self.due else "missed"
+        return "missed" if self.due is not None and self.due < end else "open"
+
+
+@dataclass
+class ApprovalRec:
+    id: int | None
+    change: str
+    risk: str
+    needed: int
+    decider_required: bool
+    requester: str
+    requested: float
+    expires: float | None
+    decided: float | None = None
+    status: str = "pending"  # pending, approved, rejected, withdrawn; expired is derived
+    approvals: int = 0
+    voters: list[str] = field(default_factory=list)
+
+    def outcome(self, now: float) -> tuple[str, float]:
+        """The final status (``expired`` once past expiry undecided) and how long it waited."""
+        if self.decided is not None:
+            return self.status, self.decided - self.requested
+        if self.expires is not None and self.expires <= now:
+            return "expired", self.expires - self.requested
+        return "pending", now - self.requested
+
+
+@dataclass
+class BlockerRec:
+    what: str
+    waiting_on: str
+    owner: str
+    raised: float
+    cleared: float | None = None
+
+
+@dataclass
+class FollowUp:
+    text: str
+    owner: str
+    at: float
+    by: str
+
+
+@dataclass
+class IncidentMetrics:
+    """Everything the journal says about one incident, and the figures derived from it."""
+
+    id: int
+    key: str
+    title: str
+    customer: str
+    service: str | None
+    severity: str
+    playbook: str | None
+    drill: bool
+    opened: float
+    opened_by: str
+    roles: list[str]
+    stage: str = "triage"
+    resolved: float | None = None
+    resolution: str | None = None
+    closed: float | None = None
+    csat: int | None = None
+    csat_comment: str | None = None
+    owned_at: float | None = None
+    now: float = 0.0
+    tenures: dict[str, list[Tenure]] = field(default_factory=dict)
+    disputes: dict = field(default_factory=dict)
+    handovers: dict = field(default_factory=dict)
+    cadence: dict[str, CadenceRec] = field(default_factory=dict)
+    milestones: list[MilestoneRec] = field(default_factory=list)
+    approvals: dict = field(default_factory=dict)
+    blockers: dict = field(default_factory=dict)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+
+    def finish(self, now: float) -> None:
+        """Close the books at ``now``: updates overdue on a still-open incident are missed."""
+        self.now = now
+        if self.resolved is None:
+            for c in self.cadence.values():
+                if c.next_due is not None and c.minutes:
+                    c.due += missed_dues(c.next_due, now, c.minutes * 60)
+                    c.next_due = None
+
+    # -- spans ------------------------------------------------------------------------
+
+    @property
+    def end(self) -> float:
+        """The end of the measured span: resolution, or now for an unresolved incident."""
+        return self.resolved if self.resolved is not None else self.now
+
+    @property
+    def time_to_ownership(self) -> float | None:
+        """Opened until the lead, comms and decider roles were all held at once."""
+        return None if self.owned_at is None else self.owned_at - self.opened
+
+    @property
+    def time_to_resolution(self) -> float | None:
+        return None if self.resolved is None else self.resolved - self.opened
+
+    def first_update(self, audience: str) -> float | None:
+        """Opened until the first update for ``audience`` (customer or internal)."""
+        c = self.cadence.get(audience)
+        return None if c is None or c.first is None else c.first - self.opened
+
+    # -- roles ------------------------------------------------------------------------
+
+    def vacancies(self) -> list[tuple[Tenure, float]]:
+        """Every vacant stretch of every role within the measured span, with its length."""
+        out = []
+        for role in self.roles:
+            for t in self.tenures.get(role, []):
+                if t.holder is None:
+                    length = min(t.end if t.end is not None else self.end, self.end) - t.start
+                    if length > 0:
+                        out.append((t, length))
+        return out
+
+    def vacant(self, role: str) -> float:
+        """Seconds ``role`` was vacant between opening and resolution (or now)."""
+        return sum(length for t, length in self.vacancies() if t.role == role)
+
+    @property
+    def total_vacancy(self) -> float:
+        return sum(length for _, length in self.vacancies())
+
+    def dispute_times(self) -> list[float]:
+        """Opened until settled, for each settled dispute."""
+        return [d.settled - d.opened for d in self.disputes.values() if d.settled is not None]
+
+    def open_disputes(self) -> list[DisputeRec]:
+        return [d for d in self.disputes.values() if d.settled is None]
+
+    def unaccepted_handovers(self) -> list[HandoverRec]:
+        """Handovers never accepted: declined, withdrawn, lapsed or still waiting."""
+        return [h for h in self.handovers.values() if h.status != "accepted"]
+
+    def holder_at(self, role: str, at: float) -> str | None:
+        """Who held ``role`` at a moment (None: vacant)."""
+        holder = None
+        for t in self.tenures.get(role, []):
+            if t.start <= at:
+                holder = t.holder
+        return holder
+
+    # -- updates, milestones, approvals -------------------------------------------------
+
+    @property
+    def updates_due(self) -> int:
+        return sum(c.due for c in self.cadence.values())
+
+    @property
+    def updates_on_time(self) -> int:
+        return sum(c.on_time for c in self.cadence.values())
+
+    @property
+    def cadence_adherence(self) -> float | None:
+        """Updates on time over updates due, both audiences; None when none fell due."""
+        due = self.updates_due
+        return self.updates_on_time / due if due else None
+
+    def milestone_counts(self) -> dict[str, int]:
+        counts = {"met": 0, "missed": 0, "open": 0}
+        for ms in self.milestones:
+            counts[ms.status(self.end)] += 1
+        return counts
+
+    def approval_outcomes(self) -> list[tuple[ApprovalRec, str, float]]:
+        """Each approval request with its final status and wait (to decision, expiry or now)."""
+        return [(a, *a.outcome(self.now)) for a in self.approvals.values()]
+
+    def blocker_waits(self) -> list[tuple[BlockerRec, float]]:
+        return [(b, (b.cleared if b.cleared is not None else self.now) - b.raised)
+                for b in self.blockers.values()]
+
+    @property
+    def trio(self) -> list[str]:
+        return [r for r in TRIO if r in self.roles]

@@ -1,0 +1,188 @@
+"""The post-incident review: a Markdown document built from one incident's journal.
+
+Summary and impact, the timeline, an ownership map over time (who held each role when, gaps
+and disputes marked), metrics against the incident's own targets, the three review questions
+answered with journal evidence, and action items with owners (recorded follow-ups first,
+then the changes :mod:`warroom.findings` suggests). For a given journal and ``now`` the
+document is always the same; times are shown in the local zone (named in the header).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from warroom import findings
+from warroom.clock import local_stamp
+from warroom.findings import dur, hm
+from warroom.mdtext import inline, table
+from warroom.metrics import to_dt
+from warroom.metrics_records import IncidentMetrics
+from warroom.models import Event
+from warroom.narrate import line
+from warroom.review_map import ownership_map
+
+EVIDENCE_LIMIT = 12
+QUESTIONS = (
+    ("Were roles understood at the outset?", ("ownership", "disputes", "vacancies"),
+     ("role.claimed", "role.disputed", "dispute.settled")),
+    ("Were expectations communicated?", ("updates", "milestones"),
+     ("update.posted", "milestone.completed", "milestone.moved")),
+    ("Was the escalation path followed?", ("disputes", "handovers", "approvals", "vacancies"),
+     ("dispute.settled", "handover.offered", "handover.accepted", "handover.declined",
+      "role.released", "approval.requested", "approval.approved", "approval.rejected",
+      "approval.withdrawn")),
+)
+
+
+def stamp(seconds: float | None) -> str:
+    return "-" if seconds is None else local_stamp(to_dt(seconds))
+
+
+def render(m: IncidentMetrics, events: list[Event]) -> str:
+    """The whole review of one incident, as Markdown."""
+    zone = to_dt(m.opened).astimezone().tzname()
+    drill = " (DRILL)" if m.drill else ""
+    out = [f"# Post-incident review: {m.key}{drill} {inline(m.title)}", "",
+           f"Built from the journal ({len(events)} events) at {stamp(m.now)}; times in {zone}.",
+           ""]
+    out += _facts(m)
+    out += ["", "## Summary and impact", ""] + _summary(m, events)
+    out += ["", "## Timeline", ""]
+    out += [f"- {inline(line(e))}" for e in events]
+    out += ["", "## Ownership over time", ""] + ownership_map(m)
+    out += ["", "## Metrics against targets", ""] + _targets(m)
+    out += ["", "## Review questions"]
+    results = {c.name: c for c in findings.checks(m)}
+    for question, names, kinds in QUESTIONS:
+        out += ["", f"### {question}", ""] + _answer([results[n] for n in names], events, kinds)
+    out += ["", "## Action items", ""] + _actions(m)
+    return "\n".join(out) + "\n"
+
+
+def _facts(m: IncidentMetrics) -> list[str]:
+    rows = [["Customer", inline(m.customer)], ["Severity", m.severity],
+            ["Service", inline(m.service) if m.service else "-"],
+            ["Playbook", inline(m.playbook) if m.playbook else "built-in defaults"],
+            ["Opened", f"{stamp(m.opened)} by {inline(m.opened_by)}"],
+            ["Resolved", f"{stamp(m.resolved)} ({dur(m.resolved - m.opened)} after opening)"
+             if m.resolved is not None else f"not yet ({dur(m.now - m.opened)} open)"],
+            ["Closed", stamp(m.closed) if m.closed is not None else "not yet"],
+            ["CSAT", f"{m.csat} of 5" + (f": {inline(m.csat_comment)}" if m.csat_comment
+                                         else "") if m.csat is not None else "-"],
+            ["Stage", m.stage]]
+    return table(["Incident", m.key], rows)
+
+
+def _summary(m: IncidentMetrics, events: list[Event]) -> list[str]:
+    """The resolution, what the customer was told first and last, and the scorecard."""
+    out = []
+    if m.resolution:
+        out.append(f"Resolution: {inline(m.resolution)}")
+        out.append("")
+    told = [e for e in events if e.kind == "update.posted"
+            and e.payload.get("audience") == "customer"]
+    if told:
+        first, last = told[0], told[-1]
+        out.append(f"Impact as first told to the customer ({hm(first.at.timestamp())}, "
+                   f"{inline(first.who)}): {inline(first.payload.get('known', ''))}")
+        if last is not first:
+            out.append("")
+            out.append(f"Last customer update ({hm(last.at.timestamp())}, {inline(last.who)}):"
+                       f" {inline(last.payload.get('known', ''))} (still unknown: "
+                       f"{inline(last.payload.get('unknown', ''))})")
+    else:
+        out.append("The customer was never sent a status update.")
+    results = findings.checks(m)
+    met = [c.name for c in results if c.passed]
+    missed = [c.name for c in results if not c.passed]
+    out += ["", f"Checks met: {len(met)} of {len(results)}"
+            + (f" (missed: {', '.join(missed)})." if missed else ".")]
+    return out
+
+
+def _targets(m: IncidentMetrics) -> list[str]:
+    """Each measure against the target the incident was opened with, where it has one."""
+    rows = []
+    target = findings.ownership_target(m)
+    tto = m.time_to_ownership
+    rows.append(["Time to ownership (lead, comms, decider held)",
+                 f"within {dur(target)}" if target else "-",
+                 dur(tto) if tto is not None else "never", _met(
+                     None if target is None else tto is not None and tto <= target)])
+    for audience, c in sorted(m.cadence.items()):
+        first = m.first_update(audience)
+        limit = c.minutes * 60 if c.minutes else None
+        rows.append([f"First {audience} update", f"within {c.minutes}m" if limit else "-",
+                     dur(first) if first is not None else "none",
+                     _met(None if limit is None else first is not None and first <= limit)])
+        rows.append([f"{audience.capitalize()} updates on time",
+                     f"every {c.minutes}m" if c.minutes else "-",
+                     f"{c.on_time} of {c.due} ({c.late_posts} posted late)",
+                     _met(c.due == c.on_time if c.due else None)])
+    for ms in m.milestones:
+        state = ms.status(m.end)
+        done = f"done {hm(ms.done)}" if ms.done is not None else "not done"
+        moved = f", moved {ms.moves}x" if ms.moves else ""
+        rows.append([f"Milestone: {inline(ms.name)} (owner {inline(ms.owner)})",
+                     f"due {hm(ms.due)}" if ms.due is not None else "-", done + moved,
+                     _met(None if state == "open" else state == "met")])
+    for a, status, wait in m.approval_outcomes():
+        expiry = f"decided by {hm(a.expires)}" if a.expires is not None else "-"
+        rows.append([f"Approval #{a.id}: {inline(a.change)} ({a.risk} risk)", expiry,
+                     f"{status} after {dur(wait)}",
+                     _met(status in ("approved", "rejected", "withdrawn"))])
+    never = m.unaccepted_handovers()
+    if m.handovers:
+        rows.append(["Handovers accepted", "all", f"{len(m.handovers) - len(never)} of "
+                     f"{len(m.handovers)}", _met(not never)])
+    vacancy = ", ".join(f"{r} {dur(m.vacant(r))}" for r in m.roles)
+    rows.append(["Role vacancy (to resolution)", "-", vacancy, "-"])
+    settle = ", ".join(dur(t) for t in m.dispute_times()) or "none settled"
+    rows.append(["Disputes", "-", f"{len(m.disputes)} ({settle})" if m.disputes else "0", "-"])
+    ttr = m.time_to_resolution
+    rows.append(["Time to resolution", "-", dur(ttr) if ttr is not None else "not resolved",
+                 "-"])
+    rows.append(["CSAT", "-", str(m.csat) if m.csat is not None else "-", "-"])
+    return table(["Measure", "Target", "Actual", "Met"], rows)
+
+
+def _met(value: bool | None) -> str:
+    return "-" if value is None else ("yes" if value else "NO")
+
+
+def _answer(results: list, events: list[Event], kinds: tuple[str, ...]) -> list[str]:
+    """Yes, partly or no, the checks behind it, and the journal entries that show it."""
+    passed = sum(c.passed for c in results)
+    verdict = "Yes" if passed == len(results) else ("No" if passed == 0 else "Partly")
+    out = [f"**{verdict}.**", ""]
+    out += [f"- {inline(c.name + (': met, ' if c.passed else ': NOT met, ') + c.evidence)}"
+            for c in results]
+    cited = [e for e in events if e.kind in kinds]
+    if cited:
+        out += ["", "From the journal:", ""]
+        out += [f"- #{e.id} {inline(line(e))}" for e in cited[:EVIDENCE_LIMIT]]
+        if len(cited) > EVIDENCE_LIMIT:
+            out.append(f"- and {len(cited) - EVIDENCE_LIMIT} more in the timeline")
+    return out
+
+
+def _actions(m: IncidentMetrics) -> list[str]:
+    """Recorded follow-ups, then suggested ones; each with an owner."""
+    rows = [[str(n), inline(f.text), inline(f.owner),
+             f"recorded {stamp(f.at)} by {inline(f.by)}"]
+            for n, f in enumerate(m.follow_ups, 1)]
+    for imp in findings.improvements(m):
+        rows.append([str(len(rows) + 1), inline(imp.text), inline(imp.owner),
+                     f"suggested ({imp.area})"])
+    if not rows:
+        return ["No follow-ups recorded and no gaps found. Record one with "
+                "`warroom review INC --action TEXT --owner NAME`."]
+    return table(["#", "Action", "Owner", "Source"], rows, "r")
+
+
+def review(store, ref: str, now: datetime) -> str:
+    """The review of the incident ``ref`` in the database, as of ``now``."""
+    from warroom.metrics import for_incident
+
+    m, events = for_incident(store, ref, now)
+    return render(m, events)
