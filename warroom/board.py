@@ -66,9 +66,8 @@ def role_lines(view: IncidentView, now: datetime) -> list[Line]:
         else:
             vacant = f" {mins(now - slot.vacant_since)}" if slot.vacant_since else ""
             cells = [label, Cell(f"VACANT{vacant}", "alarm")]
-            if slot.team:  # the playbook's suggestion, then its contingency contact
-                backup = f", else {slot.contingency}" if slot.contingency else ""
-                cells.append(Cell(f"  call {slot.team}{backup}", "muted"))
+            if slot.team:  # the playbook's suggestion (its contingency is in show)
+                cells.append(Cell(f"  call {slot.team}", "muted"))
             elif slot.contingency:
                 cells.append(Cell(f"  contingency: {slot.contingency}", "muted"))
         if slot.role in disputes:

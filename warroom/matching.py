@@ -1,8 +1,9 @@
 """Which playbook an incident opens under, why, and what applying it creates.
 
 Scoring is plain so the journal can say why: a service the playbook lists scores 3, each of
-its keywords found in the title 2, a listed tier 1. A keyword matches the start of a word
-(``fail`` matches "failing" and "failures"), so playbooks list stems. A playbook is a
+its keywords found in the title 2, a listed tier 1. A keyword matches whole words (``down``
+does not match "downloads"); a trailing ``*`` makes it a stem (``fail*`` matches "failing"
+and "failures"). A keyword may be several words ("charged twice"). A playbook is a
 candidate only when a keyword or a service matched; listed severities and tiers are
 conditions. The highest score wins; ties go to the higher ``priority``, then the name.
 """
@@ -39,8 +40,11 @@ class Plan:
     stale: bool = False
 
 
-def _word_start(keyword: str, text: str) -> bool:
-    return re.search(r"(?<![a-z0-9])" + re.escape(keyword), text) is not None
+def keyword_in(keyword: str, text: str) -> bool:
+    """Whether ``keyword`` (a word, words, or a stem ending in ``*``) is in ``text``."""
+    stem = keyword.endswith("*")
+    pattern = r"(?<![a-z0-9])" + re.escape(keyword.rstrip("*")) + ("" if stem else r"(?![a-z0-9])")
+    return re.search(pattern, text) is not None
 
 
 def score(pb: Playbook, *, title: str, severity: Severity, service: str | None = None,
@@ -53,7 +57,7 @@ def score(pb: Playbook, *, title: str, severity: Severity, service: str | None =
     if rules.tiers and tier_l not in rules.tiers:
         return None
     text = title.lower()
-    words = [k for k in rules.keywords if _word_start(k, text)]
+    words = [k for k in rules.keywords if keyword_in(k, text)]
     service_l = (service or "").strip().lower()
     service_hit = bool(service_l) and service_l in rules.services
     if not words and not service_hit:

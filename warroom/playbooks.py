@@ -31,7 +31,7 @@ from warroom.clock import parse_duration
 from warroom.errors import UserError
 from warroom.models import TRIO, Name, Risk, RoleName, Severity, Stage, Title
 from warroom.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
-from warroom.templates import SLUG, Template
+from warroom.templates import Slug, Template
 
 ENV_FOLDER = "WARROOM_PLAYBOOKS"
 
@@ -112,7 +112,7 @@ class Playbook(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=SLUG)
+    name: Slug
     description: str = Field(min_length=1)
     owner: Name
     last_reviewed: date

@@ -18,14 +18,26 @@ import tomllib
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator,
+)
 
 from warroom.errors import UserError
 from warroom.models import Audience, Stage
 
-SLUG = r"^[a-z0-9][a-z0-9-]{0,39}$"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise ValueError("must be lowercase letters, digits and - (at most 40), e.g. "
+                         "'customer-outage'")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_slug)]
 INCIDENT_FIELDS = ("key", "title", "customer", "service", "severity", "opened")
 PARTS = ("known", "unknown", "next_steps", "next_update")
 PART_WORDS = {"known": "what we know", "unknown": "what we don't know",
@@ -54,7 +66,7 @@ class Template(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=SLUG)
+    name: Slug
     audience: Audience = Audience.CUSTOMER
     description: str = Field(min_length=1, max_length=300)
     stages: list[Stage] = []

@@ -128,7 +128,8 @@ def _grantable(store: Store, incident: sqlite3.Row, requester: str, roles: list[
             voters.add(row["holder"])
     possible = len(voters) + vacant
     if possible < needed:
-        raise UserError(f"this could never be granted: it needs {needed} approvals and only "
+        raise UserError(f"this could never be granted: it needs {needed} approval"
+                        f"{'s' if needed > 1 else ''} and only "
                         f"{possible} of the eligible roles ({', '.join(roles)}) are held by "
                         "someone other than you or vacant")
 

@@ -1,0 +1,155 @@
+"""The authority matrix: approval rules by change kind and risk, enforced and journaled."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import last_event, person, refused
+
+from warroom import actions, matching, playbooks, views
+from warroom.models import Severity
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return playbooks.load()
+
+
+def open_staffed(store, clock, catalog, name, extra=()):
+    """An incident under playbook ``name``: lead sam, comms alex, decider pat (+ extras)."""
+    chosen = matching.plan(catalog, title="anything", severity=Severity.SEV1, name=name)
+    key = actions.open_incident(store, person("sam"), title="anything", customer="Acme",
+                                severity="SEV1", policy=chosen.policy, playbook=name,
+                                why=chosen.why, clock=clock).key
+    for who, role in (("sam", "lead"), ("alex", "comms"), ("pat", "decider"), *extra):
+        actions.claim_role(store, person(who), key, role, clock=clock)
+    return key
+
+
+def ask(store, who, key, clock, **kw):
+    args = dict(change="Roll back deploy 412", risk="low", rationale="bad deploy",
+                fallback="roll forward") | kw
+    return actions.request_approval(store, person(who), key, clock=clock, **args).ref
+
+
+def state(store, key, clock, index=0):
+    return views.incident_view(store, key).approvals[index].effective_status(clock())
+
+
+def test_the_kind_rule_applies_and_is_journaled(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    rid = ask(store, "sam", key, clock, kind="Rollback")
+    event = last_event(store)
+    assert event.payload["rule"] == "rollback/low" and event.payload["kind"] == "rollback"
+    assert event.payload["policy"] == "customer-outage"
+    assert event.payload["rule_terms"]["eligible_roles"] == ["lead", "decider"]
+    request = views.incident_view(store, key).approvals[0]
+    assert request.expires_at == clock() + timedelta(minutes=20)
+    # a kind without a rule for this risk falls back to the default rule for it
+    ask(store, "sam", key, clock, kind="rollback", risk="high")
+    assert last_event(store).payload["rule"] == "default/high"
+    ask(store, "sam", key, clock, kind="config change", risk="medium")
+    assert last_event(store).payload["rule"] == "default/medium"
+    assert last_event(store).payload["kind"] == "config-change"
+    assert rid == 1
+
+
+def test_too_few_approvals_leave_it_pending(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "data-integrity", extra=[("kim", "scribe")])
+    rid = ask(store, "kim", key, clock, kind="data-repair", change="Re-run order import")
+    done = actions.approve(store, person("sam"), key, rid, clock=clock)
+    assert done.message == "approval #1: 1 of 2 approvals"
+    assert state(store, key, clock) == "pending"
+    done = actions.approve(store, person("pat"), key, rid, clock=clock)
+    assert done.message == "approval #1 granted (2 of 2)"
+
+
+def test_an_ineligible_approver_is_refused(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    rid = ask(store, "sam", key, clock, kind="rollback")
+    # comms is eligible by default, but not for a rollback under this playbook
+    refused(store, lambda: actions.approve(store, person("alex"), key, rid, clock=clock),
+            r"you are not eligible to decide approval #1 \(eligible: the lead, the decider\)")
+    refused(store, lambda: actions.reject(store, person("alex"), key, rid, reason="no",
+                                          clock=clock), "you are not eligible")
+    actions.approve(store, person("pat"), key, rid, clock=clock)
+    assert state(store, key, clock) == "approved"
+
+
+def test_the_decider_is_required(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "security-incident", extra=[("lee", "legal")])
+    rid = ask(store, "alex", key, clock, kind="customer-statement", fallback=None,
+              change="Holding statement v1")
+    done = actions.approve(store, person("lee"), key, rid, clock=clock)
+    assert done.message == "approval #1: 1 of 2 approvals"
+    refused(store, lambda: actions.approve(store, person("sam"), key, rid, clock=clock),
+            r"eligible: the decider, the legal")
+    actions.approve(store, person("pat"), key, rid, clock=clock)
+    assert state(store, key, clock) == "approved"
+    votes = views.incident_view(store, key).approvals[0].votes
+    assert [(v.voter, v.roles) for v in votes] == [("lee", ["legal"]), ("pat", ["decider"])]
+
+
+def test_counting_is_not_enough_without_the_decider(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "customer-outage", extra=[("dana", "internal_liaison")])
+    rid = ask(store, "dana", key, clock, kind="hotfix", risk="high", change="Ship fix 413")
+    actions.approve(store, person("sam"), key, rid, clock=clock)
+    done = actions.approve(store, person("alex"), key, rid, clock=clock)
+    assert done.message == "approval #1: 2 of 2, still needs the decider"
+    assert state(store, key, clock) == "pending"
+    actions.approve(store, person("pat"), key, rid, clock=clock)
+    assert state(store, key, clock) == "approved"
+
+
+def test_expiry_comes_from_the_rule_and_cannot_be_stretched(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    refused(store, lambda: ask(store, "sam", key, clock, kind="rollback",
+                               expires_at=clock() + timedelta(minutes=45)),
+            r"the expiry can be at most 20m away \(rule rollback/low of customer-outage\)")
+    rid = ask(store, "sam", key, clock, kind="rollback")
+    clock.advance(minutes=20)
+    assert state(store, key, clock) == "expired"
+    refused(store, lambda: actions.approve(store, person("pat"), key, rid, clock=clock),
+            "expired 0s ago; request it again")
+    rid = ask(store, "sam", key, clock, kind="rollback", expires_at=clock() + timedelta(minutes=5))
+    clock.advance(minutes=4)
+    actions.approve(store, person("pat"), key, rid, clock=clock)
+    assert state(store, key, clock, 1) == "approved"
+
+
+def test_a_request_may_narrow_but_never_widen_eligibility(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    refused(store, lambda: ask(store, "sam", key, clock, kind="rollback", eligible=["comms"]),
+            "'comms' may not approve this change: rule rollback/low of customer-outage allows "
+            "lead, decider")
+    refused(store, lambda: ask(store, "sam", key, clock, eligible=["dana"]),
+            "'dana' may not approve this change")
+    ask(store, "alex", key, clock, kind="rollback", eligible=["Decider"], needed=1)
+    assert views.incident_view(store, key).approvals[0].eligible_roles == ["decider"]
+    refused(store, lambda: ask(store, "sam", key, clock, needed=0), "from 1 to 10")
+    ask(store, "sam", key, clock, risk="medium", decider_required=True)
+    assert views.incident_view(store, key).approvals[1].decider_required is True
+
+
+def test_a_request_that_could_never_be_granted_is_refused(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    # a medium hotfix needs the decider alone; the decider cannot approve their own request
+    refused(store, lambda: ask(store, "pat", key, clock, kind="hotfix", risk="medium"),
+            r"could never be granted: it needs 1 approval and only 0 of the eligible roles "
+            r"\(decider\)")
+    refused(store, lambda: ask(store, "sam", key, clock, kind="rollback", needed=3),
+            "could never be granted")
+    # a vacant eligible role still counts: someone may claim it
+    actions.release_role(store, person("pat"), key, "decider", clock=clock)
+    ask(store, "sam", key, clock, kind="hotfix", risk="medium")
+    assert last_event(store).payload["eligible_roles"] == ["decider"]
+
+
+def test_fallbacks_follow_the_rule(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "security-incident", extra=[("lee", "legal")])
+    refused(store, lambda: ask(store, "sam", key, clock, fallback=None, risk="high"),
+            r"a high-risk change needs a fallback plan \(rule default/high of "
+            r"security-incident\)")
+    ask(store, "sam", key, clock, fallback=None, kind="containment", change="Revoke key K")
+    assert views.incident_view(store, key).approvals[0].fallback == ""

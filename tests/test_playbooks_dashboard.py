@@ -1,0 +1,66 @@
+"""A playbook on the dashboard: its extra roles, milestones, cadence and approval rule.
+
+Snapshots at 120x35 and 80x24 (regenerate with --snapshot-update only for a change you
+meant, and look at the SVGs before committing them)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from app_helpers import act, app_for, who
+
+from warroom import actions, matching, playbooks
+from warroom.clock import FrozenClock
+from warroom.models import Severity
+from warroom.store import Store
+from warroom.widgets.pane import LinesPane
+from conftest import START
+
+
+@pytest.fixture
+def clock():
+    return FrozenClock(START)
+
+
+def security_incident(db, clock):
+    """A SEV1 security incident: three roles held, legal and scribe vacant, a statement
+    waiting for the decider and legal."""
+    chosen = matching.plan(playbooks.load(), title="Credential leak in public repo",
+                           severity=Severity.SEV1)
+    with Store(db, create=True) as store:
+        actions.open_incident(store, who("sam"), title="Credential leak in public repo",
+                              customer="Acme", severity="SEV1", policy=chosen.policy,
+                              playbook=chosen.playbook, why=chosen.why, assign=chosen.assign,
+                              milestones=chosen.milestones, clock=clock)
+    for name, role in (("sam", "lead"), ("alex", "comms"), ("pat", "decider")):
+        act(db, actions.claim_role, who(name), "INC-1001", role, clock=clock)
+    clock.advance(minutes=40)
+    act(db, actions.request_approval, who("alex"), "INC-1001", change="Holding statement v1",
+        kind="customer-statement", risk="medium", rationale="first customer message",
+        clock=clock)
+    clock.advance(minutes=5)
+
+
+def test_extra_roles_milestones_and_cadence(snap_compare, tmp_path, clock):
+    security_incident(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), terminal_size=(120, 35))
+
+
+def test_extra_roles_at_80x24(snap_compare, tmp_path, clock):
+    security_incident(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), terminal_size=(80, 24))
+
+
+@pytest.mark.anyio
+async def test_the_panes_say_it_in_words(tmp_path, clock):
+    security_incident(tmp_path / "s.db", clock)
+    app = app_for(tmp_path / "s.db", clock)
+    async with app.run_test(size=(120, 35)):
+        panes = {p.id: p.plain for p in app.screen.query(LinesPane)}
+    assert "Legal                VACANT 45m  call legal on call" in panes["roles"]
+    assert "Scribe               VACANT 45m" in panes["roles"]
+    assert "#1 OVERDUE by 15m  Evidence preserved" in panes["milestones"]
+    assert "rule customer-statement/medium of security-incident" in panes["approvals"]
+    assert "may approve: pat (decider), legal (vacant)" in panes["approvals"]
+    assert START + timedelta(minutes=60) > clock()  # the customer update is not yet due
