@@ -140,3 +140,21 @@ def test_cli_review_to_a_file_and_a_follow_up(tmp_path, capsys, monkeypatch, clo
     assert main(["review", "INC-1001", "--action", "x"]) == 2
     assert "needs an owner" in capsys.readouterr().err
     assert main(["review", "INC-7"]) == 2
+
+
+def test_an_incident_just_opened_has_failed_nothing_yet_and_far_dues_carry_their_date(
+        store, sam, clock):
+    key = actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                                severity="SEV1", clock=clock,
+                                milestones=[("RCA to customer", "sam", timedelta(days=2))]).key
+    clock.advance(minutes=5)
+    text = review.review(store, key, clock())
+    assert "| Time to ownership (lead, comms, decider held) | within 30m | not yet | - |" in text
+    assert "| First customer update | within 30m | not yet | - |" in text
+    assert "| Milestone: RCA to customer (owner sam) | due 2026-11-26 14:00 | not done | - |" \
+        in text
+    clock.advance(minutes=30)
+    text = review.review(store, key, clock())
+    assert "| Time to ownership (lead, comms, decider held) | within 30m | never | NO |" in text
+    assert "| First customer update | within 30m | none | NO |" in text
+    assert "the first customer update never came (due within 30m)" in text

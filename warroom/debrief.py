@@ -29,7 +29,8 @@ class Debrief:
     elapsed: float
     time_to_ownership: float | None
     ownership_target: float | None
-    disputes: list[tuple[str, str, str, float | None, str | None]]  # role, claimant, holder, settle, by
+    # role, claimant, holder, time to settle (None: open), settled by
+    disputes: list[tuple[str, str, str, float | None, str | None]]
     vacancies: list[tuple[str, float, str | None]]  # role, length, who left (None: from opening)
     updates: dict[str, tuple[int, int, int, int]]  # audience: due, on time, posted, posted late
     missed_milestones: list[tuple[str, str, str]]  # name, owner, how
@@ -57,7 +58,7 @@ def from_metrics(m: IncidentMetrics) -> Debrief:
                  for a, c in sorted(m.cadence.items())},
         missed_milestones=[
             (ms.name, ms.owner, f"done {dur(ms.done - ms.due)} late" if ms.done is not None
-             else f"not done, due {hm(ms.due)}")
+             else f"not done, due {hm(ms.due, m.opened)}")
             for ms in m.milestones if ms.status(m.end) == "missed"],
         approvals=[(a.id, a.change, status, wait) for a, status, wait in m.approval_outcomes()],
         handovers_never_accepted=[(h.role, h.giver, h.taker, h.status)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from warroom.clock import local_hm, span
+from warroom.clock import local_hm, local_stamp, span
 from warroom.metrics import to_dt
 from warroom.metrics_records import IncidentMetrics
 
@@ -26,8 +26,12 @@ def dur(seconds: float) -> str:
     return span(timedelta(seconds=seconds))
 
 
-def hm(seconds: float) -> str:
-    return local_hm(to_dt(seconds))
+def hm(seconds: float, day_of: float | None = None) -> str:
+    """``14:02`` in local time; with the date too when it is not the day of ``day_of``."""
+    at = to_dt(seconds)
+    if day_of is not None and at.astimezone().date() != to_dt(day_of).astimezone().date():
+        return local_stamp(at)
+    return local_hm(at)
 
 
 @dataclass(frozen=True)
@@ -68,15 +72,17 @@ def checks(m: IncidentMetrics) -> list[Check]:
     handovers."""
     out = []
     target = ownership_target(m)
-    tto = m.time_to_ownership
-    if tto is None:
-        evidence = f"the three roles were never all held ({dur(m.end - m.opened)} in)"
-    else:
+    tto, elapsed = m.time_to_ownership, m.end - m.opened
+    if tto is not None:
         evidence = f"all three roles held {dur(tto)} after opening"
+        passed = target is None or tto <= target
+    else:  # not failed yet while the target has not passed
+        passed = target is not None and elapsed <= target
+        state = "are not all held yet" if passed else "were never all held"
+        evidence = f"the three roles {state} ({dur(elapsed)} in)"
     if target is not None:
         evidence += f"; target {dur(target)} (first customer update due)"
-    out.append(Check("ownership", tto is not None and (target is None or tto <= target),
-                     evidence))
+    out.append(Check("ownership", passed, evidence))
     times = [f"{d.role} ({d.claimant} against {d.holder}) settled in "
              f"{dur(d.settled - d.opened)}" if d.settled is not None
              else f"{d.role} ({d.claimant} against {d.holder}) unsettled after "
@@ -137,7 +143,8 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
                 "playbook", _owner(m, "decider")))
     for audience, c in sorted(m.cadence.items()):
         first = m.first_update(audience)
-        if audience == "customer" and c.minutes and (first is None or first > c.minutes * 60):
+        late = first > c.minutes * 60 if first is not None else m.end - m.opened > c.minutes * 60
+        if audience == "customer" and c.minutes and late:
             when = "never came" if first is None else f"came {dur(first)} after opening"
             out.append(Improvement(
                 f"the first customer update {when} (due within {c.minutes}m): keep an "
@@ -153,8 +160,8 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
         state = f"was {h.status}" if h.status != "offered" else (
             "is still waiting" if m.resolved is None else "was never accepted")
         out.append(Improvement(
-            f"the {h.role} handover from {h.giver} to {h.taker} offered at {hm(h.offered)} "
-            f"{state}: confirm the incoming person can take it before offering, and add "
+            f"the {h.role} handover from {h.giver} to {h.taker} offered at "
+            f"{hm(h.offered, m.opened)} {state}: confirm the incoming person can take it before offering, and add "
             f"the {h.role} contingency to the contact list", "contacts", _owner(m, h.role)))
     for ms in m.milestones:
         if ms.status(m.end) == "missed":

@@ -83,12 +83,13 @@ def _summary(m: IncidentMetrics, events: list[Event]) -> list[str]:
             and e.payload.get("audience") == "customer"]
     if told:
         first, last = told[0], told[-1]
-        out.append(f"Impact as first told to the customer ({hm(first.at.timestamp())}, "
+        out.append(f"Impact as first told to the customer ({hm(first.at.timestamp(), m.opened)}, "
                    f"{inline(first.who)}): {inline(first.payload.get('known', ''))}")
         if last is not first:
             out.append("")
-            out.append(f"Last customer update ({hm(last.at.timestamp())}, {inline(last.who)}):"
-                       f" {inline(last.payload.get('known', ''))} (still unknown: "
+            out.append(f"Last customer update ({hm(last.at.timestamp(), m.opened)}, "
+                       f"{inline(last.who)}): {inline(last.payload.get('known', ''))} "
+                       "(still unknown: "
                        f"{inline(last.payload.get('unknown', ''))})")
     else:
         out.append("The customer was never sent a status update.")
@@ -103,31 +104,28 @@ def _summary(m: IncidentMetrics, events: list[Event]) -> list[str]:
 def _targets(m: IncidentMetrics) -> list[str]:
     """Each measure against the target the incident was opened with, where it has one."""
     rows = []
+    elapsed = m.end - m.opened
     target = findings.ownership_target(m)
-    tto = m.time_to_ownership
     rows.append(["Time to ownership (lead, comms, decider held)",
                  f"within {dur(target)}" if target else "-",
-                 dur(tto) if tto is not None else "never", _met(
-                     None if target is None else tto is not None and tto <= target)])
+                 *_against(m.time_to_ownership, target, elapsed, "never")])
     for audience, c in sorted(m.cadence.items()):
-        first = m.first_update(audience)
         limit = c.minutes * 60 if c.minutes else None
         rows.append([f"First {audience} update", f"within {c.minutes}m" if limit else "-",
-                     dur(first) if first is not None else "none",
-                     _met(None if limit is None else first is not None and first <= limit)])
+                     *_against(m.first_update(audience), limit, elapsed, "none")])
         rows.append([f"{audience.capitalize()} updates on time",
                      f"every {c.minutes}m" if c.minutes else "-",
                      f"{c.on_time} of {c.due} ({c.late_posts} posted late)",
                      _met(c.due == c.on_time if c.due else None)])
     for ms in m.milestones:
         state = ms.status(m.end)
-        done = f"done {hm(ms.done)}" if ms.done is not None else "not done"
+        done = f"done {hm(ms.done, m.opened)}" if ms.done is not None else "not done"
         moved = f", moved {ms.moves}x" if ms.moves else ""
         rows.append([f"Milestone: {inline(ms.name)} (owner {inline(ms.owner)})",
-                     f"due {hm(ms.due)}" if ms.due is not None else "-", done + moved,
+                     f"due {hm(ms.due, m.opened)}" if ms.due is not None else "-", done + moved,
                      _met(None if state == "open" else state == "met")])
     for a, status, wait in m.approval_outcomes():
-        expiry = f"decided by {hm(a.expires)}" if a.expires is not None else "-"
+        expiry = f"decided by {hm(a.expires, m.opened)}" if a.expires is not None else "-"
         rows.append([f"Approval #{a.id}: {inline(a.change)} ({a.risk} risk)", expiry,
                      f"{status} after {dur(wait)}",
                      _met(status in ("approved", "rejected", "withdrawn"))])
@@ -144,6 +142,16 @@ def _targets(m: IncidentMetrics) -> list[str]:
                  "-"])
     rows.append(["CSAT", "-", str(m.csat) if m.csat is not None else "-", "-"])
     return table(["Measure", "Target", "Actual", "Met"], rows)
+
+
+def _against(actual: float | None, limit: float | None, elapsed: float,
+             missing: str) -> tuple[str, str]:
+    """Actual and met for a "within" target; not yet failed while the limit has not passed."""
+    if actual is not None:
+        return dur(actual), _met(None if limit is None else actual <= limit)
+    if limit is not None and elapsed <= limit:
+        return "not yet", "-"
+    return missing, _met(None if limit is None else False)
 
 
 def _met(value: bool | None) -> str:

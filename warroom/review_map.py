@@ -51,7 +51,7 @@ def ownership_map(m: IncidentMetrics) -> list[str]:
     start, end = m.opened, max(m.end, m.opened + 60)
     step = (end - start) / WIDTH
     marks = letters(m)
-    left, right = hm(start), hm(end)
+    left, right = hm(start), hm(end, start)
     out = ["```text", " " * LABEL + left + right.rjust(WIDTH - len(left))]
     for role in m.roles:
         holders, disputed = _strip(m, role, marks, start, step)
@@ -63,6 +63,12 @@ def ownership_map(m: IncidentMetrics) -> list[str]:
     out += ["", f"`.` vacant, `~` disputed; {legend or 'nobody held a role'}."
             + (" The strip ends at resolution." if m.resolved is not None
                else " The incident is still open; the strip ends now."), ""]
+    out += table(["Role", "From", "To", "For", "Held by", "How"], _stretches(m), "lrrr")
+    return out
+
+
+def _stretches(m: IncidentMetrics) -> list[list[str]]:
+    """Table rows: every holder and vacancy of each role, then its disputes."""
     rows = []
     still = "resolved" if m.resolved is not None else "now"
     for role in m.roles:
@@ -73,16 +79,15 @@ def ownership_map(m: IncidentMetrics) -> list[str]:
             how = HOW.get(t.how, t.how)
             if t.how == "handover" and t.after:
                 how += f" from {inline(t.after)}"
-            rows.append([role, hm(t.start), hm(stop) if t.end is not None else still,
-                         dur(stop - t.start), who, how])
+            until = hm(stop, m.opened) if t.end is not None else still
+            rows.append([role, hm(t.start, m.opened), until, dur(stop - t.start), who, how])
         for d in m.disputes.values():
             if d.role != role:
                 continue
             stop = d.settled if d.settled is not None else m.now
             result = (f"settled by {inline(d.settled_by)} for {inline(d.winner)}"
                       if d.settled is not None else "NOT settled")
-            rows.append([role, hm(d.opened), hm(stop) if d.settled is not None else "now",
-                         dur(stop - d.opened),
+            until = hm(stop, m.opened) if d.settled is not None else "now"
+            rows.append([role, hm(d.opened, m.opened), until, dur(stop - d.opened),
                          f"DISPUTED: {inline(d.claimant)} against {inline(d.holder)}", result])
-    out += table(["Role", "From", "To", "For", "Held by", "How"], rows, "lrrr")
-    return out
+    return rows

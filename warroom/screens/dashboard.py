@@ -69,6 +69,8 @@ class DashboardScreen(Screen[None]):
     ] + [
         Binding("o", "older", "Older", show=False, id="dashboard.older",
                 tooltip="Load older timeline events"),
+        Binding("t", "metrics", "Metrics", show=False, id="dashboard.metrics",
+                tooltip="Escalation metrics and weekly trends across incidents"),
     ]
 
     def __init__(self, view: IncidentView, *, wall: bool = False) -> None:
@@ -131,3 +133,8 @@ class DashboardScreen(Screen[None]):
 
     def action_older(self) -> None:
         self.app.load_older()
+
+    def action_metrics(self) -> None:
+        from warroom.screens.metrics import MetricsScreen  # on first use
+
+        self.app.push_screen(MetricsScreen())
