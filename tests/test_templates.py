@@ -14,7 +14,7 @@ from textual.widgets import Static, TextArea
 from warroom import actions, matching, playbooks, templates, views
 from warroom.cli import main
 from warroom.errors import UserError
-from warroom.models import Audience, Severity
+from warroom.models import Severity
 from warroom.screens.form import FormModal
 from warroom.store import Store
 
