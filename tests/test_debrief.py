@@ -210,3 +210,20 @@ def test_cli_drill_score(tmp_path, capsys):
     Store(empty, create=True).close()
     assert main(["drill", "score", "--db", str(empty)]) == 2
     assert "no drill incident in" in capsys.readouterr().err
+
+
+def test_an_ongoing_gap_reads_still_vacant_and_follow_ups_go_to_people_still_here():
+    from journal_helpers import Journal, at
+
+    from warroom import findings
+    from warroom.metrics import fold, rows_of
+
+    j = Journal().open(assigned={"lead": "sam", "comms": "jo", "decider": "pat"})
+    j.add(20, "role.released", who="jo", role="comms", holder="jo", note="end of shift")
+    m = next(iter(fold(rows_of(j.events), at(35)).values()))
+    texts = [(i.text, i.owner) for i in findings.improvements(m)]
+    assert texts[0] == (
+        "comms is still vacant, 15m after jo left without a handover: name a contingency for "
+        "comms in the playbook, and hand over (with a note) instead of releasing", "sam")
+    cadence = [owner for text, owner in texts if text.startswith("internal updates")]
+    assert cadence == ["sam"]  # comms is vacant: the lead owns it, not jo who left

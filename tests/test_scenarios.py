@@ -80,3 +80,54 @@ def test_scenario_from_a_file(tmp_path):
     path = tmp_path / "mine.toml"
     path.write_text(MINIMAL)
     assert scenarios.load(str(path)).name == "mini"
+
+
+def _findings(scenario, speed: float) -> set[str]:
+    """Play a shipped scenario as a drill (responses left to the room, who do nothing) at
+    ``speed`` on a frozen clock, wait the default 10 minutes, and name what went wrong."""
+    import tempfile
+    from pathlib import Path
+
+    from conftest import START
+
+    from warroom import metrics
+    from warroom.clock import FrozenClock
+    from warroom.drills import Player
+    from warroom.store import Store
+
+    clock = FrozenClock(START)
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "d.db", create=True) as s:
+        player = Player(s, scenario, os_user="facilitator", clock=clock, speed=speed)
+        key = player.start()
+        while not player.finished:
+            clock.now = max(clock.now, player.next_due())
+            player.step()
+        assert all(o.ok for o in player.outcomes), [o.message for o in player.outcomes]
+        clock.advance(minutes=10)  # warroom drill's default --wait
+        m, _ = metrics.for_incident(s, key, clock())
+    found = set()
+    if any(d.role == "lead" and d.settled is None for d in m.disputes.values()):
+        found.add("two teams both claim the lead")
+    if any(t.role == "comms" and t.after for t, _ in m.vacancies()):
+        found.add("comms owner off shift with no handover")
+    if any(a.decider_required and status in ("pending", "expired")
+           for a, status, _ in m.approval_outcomes()):
+        found.add("approval waiting on an absent decider")
+    if m.cadence["customer"].due > m.cadence["customer"].on_time:
+        found.add("customer update cadence missed")
+    if m.unaccepted_handovers():
+        found.add("handover offered and never accepted")
+    return found
+
+
+@pytest.mark.parametrize("speed", [1, 10, 100])
+def test_the_shipped_drills_cover_the_five_ambiguities_at_any_speed(speed):
+    shipped = scenarios.shipped()
+    found = {name: _findings(s, speed) for name, s in shipped.items()}
+    assert found["two-leads"] >= {"two teams both claim the lead",
+                                  "customer update cadence missed"}
+    assert found["comms-off-shift"] >= {"comms owner off shift with no handover",
+                                        "customer update cadence missed",
+                                        "handover offered and never accepted"}
+    assert "approval waiting on an absent decider" in found["absent-decider"]
+    assert len(set().union(*found.values())) == 5

@@ -59,11 +59,12 @@ def ownership_target(m: IncidentMetrics) -> float | None:
 
 
 def _owner(m: IncidentMetrics, *roles: str) -> str:
-    """Who should own a follow-up: the last holder of the first role that had one."""
+    """Who should own a follow-up: the current holder of the first of ``roles`` that is
+    held, then of the lead, decider or comms role; else whoever opened the incident."""
     for role in (*roles, "lead", "decider", "comms"):
-        for tenure in reversed(m.tenures.get(role, [])):
-            if tenure.holder:
-                return tenure.holder
+        tenures = m.tenures.get(role)
+        if tenures and tenures[-1].holder:
+            return tenures[-1].holder
     return m.opened_by
 
 
@@ -119,8 +120,10 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
     out: list[Improvement] = []
     for t, length in m.vacancies():
         if t.after:
+            state = (f"was vacant {dur(length)}" if t.end is not None or m.resolved
+                     else f"is still vacant, {dur(length)}")
             out.append(Improvement(
-                f"{t.role} was vacant {dur(length)} after {t.after} left without a handover: "
+                f"{t.role} {state} after {t.after} left without a handover: "
                 f"name a contingency for {t.role} in the playbook, and hand over (with a "
                 "note) instead of releasing", "playbook", _owner(m, "lead")))
         elif length > SLOW_START:
