@@ -49,6 +49,9 @@ def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
         Cell("  stage ", "muted"), Cell(inc.stage.value.upper(), "strong"),
         Cell("  open ", "muted"), Cell(mins(now - inc.opened_at)),
     ]
+    alarms = alarm_count(view, now)
+    if alarms:
+        cells += [Cell("  "), Cell(f" {alarms} ALARM{'S' if alarms > 1 else ''} ", "alarm")]
     if wall:
         cells += [Cell("  "), Cell(" WALL ", "muted")]
     return tuple(cells)
