@@ -9,25 +9,54 @@ from conftest import person
 
 
 def header(store, clock) -> str:
-    return "".join(c.text for c in board.header_line(views.incident_view(store, "INC-1001"),
+    """The header up to the title: key, severity and the alarm count."""
+    line = "".join(c.text for c in board.header_line(views.incident_view(store, "INC-1001"),
                                                       clock()))
+    return line.split("Checkout failing")[0].rstrip()
 
 
 def test_the_header_counts_what_needs_someone_now(store, clock):
     sam, dana = person("sam"), person("dana")
     actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
                           severity="SEV1", clock=clock)
-    assert header(store, clock).endswith(" 3 ALARMS ")  # three vacant roles
+    assert header(store, clock).endswith(" 3 ALARMS")  # three vacant roles
     for name, role in (("sam", "lead"), ("alex", "comms"), ("pat", "decider")):
         actions.claim_role(store, person(name), "INC-1001", role, clock=clock)
     assert "ALARM" not in header(store, clock)
     actions.claim_role(store, dana, "INC-1001", "lead", clock=clock)  # a dispute
-    assert header(store, clock).endswith(" 1 ALARM ")
+    assert header(store, clock).endswith(" 1 ALARM")
     actions.add_milestone(store, sam, "INC-1001", name="Rollback ready", owner="sam",
                           due_at=clock() + timedelta(minutes=10), clock=clock)
     clock.advance(minutes=11)  # the milestone is late
-    assert header(store, clock).endswith(" 2 ALARMS ")
+    assert header(store, clock).endswith(" 2 ALARMS")
     clock.advance(minutes=5)  # and the internal update (every 15m)
-    assert header(store, clock).endswith(" 3 ALARMS ")
+    assert header(store, clock).endswith(" 3 ALARMS")
     clock.advance(minutes=15)  # and the customer update (30m)
-    assert header(store, clock).endswith(" 4 ALARMS ")
+    assert header(store, clock).endswith(" 4 ALARMS")
+
+
+def test_milestones_show_the_next_four_and_say_what_is_left_out(store, clock):
+    sam = person("sam")
+    actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                          severity="SEV1", clock=clock)
+    for n in range(7):
+        actions.add_milestone(store, sam, "INC-1001", name=f"step {n}", owner="sam",
+                              due_at=clock() + timedelta(minutes=10 * (7 - n)), clock=clock)
+    actions.complete_milestone(store, sam, "INC-1001", 1, clock=clock)  # step 0, due last
+    view = views.incident_view(store, "INC-1001")
+    lines = ["".join(c.text for c in line) for line in board.milestone_lines(view, clock())]
+    assert [line.split("  ")[1].split(" (")[0] for line in lines[:4]] == [
+        "step 6", "step 5", "step 4", "step 3"]
+    assert lines[4] == "... 2 later and 1 done: warroom show INC-1001"
+    assert len(lines) == board.MILESTONES_SHOWN
+
+
+def test_five_milestones_fit_without_a_summary_line(store, clock):
+    sam = person("sam")
+    actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                          severity="SEV1", clock=clock)
+    for n in range(5):
+        actions.add_milestone(store, sam, "INC-1001", name=f"step {n}", owner="sam",
+                              due_at=clock() + timedelta(minutes=10 + n), clock=clock)
+    view = views.incident_view(store, "INC-1001")
+    assert len(board.milestone_lines(view, clock())) == 5

@@ -44,14 +44,14 @@ def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
     cells = [Cell(f" {inc.key} ", "strong"), Cell(" "), Cell(inc.severity.value, sev_tone)]
     if inc.drill:
         cells += [Cell(" "), Cell(" DRILL ", "warn")]
+    alarms = alarm_count(view, now)
+    if alarms:  # up front, where a wrapped header cannot split it
+        cells += [Cell(" "), Cell(f" {alarms} ALARM{'S' if alarms > 1 else ''} ", "alarm")]
     cells += [
-        Cell("  "), Cell(inc.title, "strong"), Cell("  customer ", "muted"), Cell(inc.customer),
-        Cell("  stage ", "muted"), Cell(inc.stage.value.upper(), "strong"),
+        Cell("  "), Cell(inc.title, "strong"), Cell(" for ", "muted"), Cell(inc.customer),
+        Cell("  "), Cell(inc.stage.value.upper(), "strong"),
         Cell("  open ", "muted"), Cell(mins(now - inc.opened_at)),
     ]
-    alarms = alarm_count(view, now)
-    if alarms:
-        cells += [Cell("  "), Cell(f" {alarms} ALARM{'S' if alarms > 1 else ''} ", "alarm")]
     if wall:
         cells += [Cell("  "), Cell(" WALL ", "muted")]
     return tuple(cells)
@@ -105,16 +105,30 @@ def cadence_note(view: IncidentView) -> str:
            f"{view.cadence_minutes['internal']}m"
 
 
+MILESTONES_SHOWN = 5
+
+
 def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
+    """Open milestones by due time, then done ones; at most :data:`MILESTONES_SHOWN` lines,
+    the last saying what is left out (a playbook can add many, and 80x24 must still fit)."""
+    ordered = sorted(view.milestones, key=lambda m: (m.done_at is not None, m.due_at))
+    shown = ordered if len(ordered) <= MILESTONES_SHOWN else ordered[:MILESTONES_SHOWN - 1]
     lines: list[Line] = []
-    for m in sorted(view.milestones, key=lambda m: (m.done_at is not None, m.due_at)):
+    for m in shown:
         if m.done_at:
             state = Cell("done" + (" LATE" if m.done_at > m.due_at else ""), "muted")
         else:
             state = _until(m.due_at, now)
         lines.append((Cell(f"#{m.id} "), state, Cell(f"  {m.name}"),
                       Cell(f" ({m.owner}, {local_hm(m.due_at)})", "muted")))
-    return lines or [(Cell("no milestones", "muted"),)]
+    hidden = ordered[len(shown):]
+    if hidden:
+        done = sum(1 for m in hidden if m.done_at)
+        parts = [f"{len(hidden) - done} later"] if len(hidden) > done else []
+        parts += [f"{done} done"] if done else []
+        lines.append((Cell(f"... {' and '.join(parts)}: warroom show {view.incident.key}",
+                           "muted"),))
+    return lines
 
 
 def blocker_lines(view: IncidentView, now: datetime) -> list[Line]:
@@ -123,7 +137,7 @@ def blocker_lines(view: IncidentView, now: datetime) -> list[Line]:
          Cell(f"  owner {b.owner}  {mins(now - b.raised_at)}", "muted"))
         for b in view.blockers
     ]
-    return lines or [(Cell("no blockers", "muted"),)]
+    return lines
 
 
 def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
@@ -149,7 +163,7 @@ def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
             Cell(f"  by {a.requester}  expires ", "muted"),
             Cell(expiry.text.replace("in ", ""), expiry.tone),
         ))
-    return lines or [(Cell("no pending approvals", "muted"),)]
+    return lines
 
 
 def may_still_approve(view: IncidentView, request) -> list[str]:

@@ -62,6 +62,10 @@ def touched(events: list[Event]) -> set[str]:
 class DashboardScreen(Screen[None]):
     """One incident, live."""
 
+    # The timeline takes focus (for its scroll keys) without scrolling the screen down to
+    # it: on a small terminal the ownership panes must be what is in sight.
+    AUTO_FOCUS = ""
+
     BINDINGS = [
         Binding(key, f"form('{form}')", label, show=shown, id=f"dashboard.{form}",
                 tooltip=description)
@@ -95,6 +99,7 @@ class DashboardScreen(Screen[None]):
         yield IdentityFooter(self.app.identity_text)
 
     def on_mount(self) -> None:
+        self.set_focus(self.query_one(Timeline), scroll_visible=False)
         self._show(ALL_PANES)
         self.set_interval(1.0, self.tick)
 

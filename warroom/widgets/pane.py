@@ -32,7 +32,11 @@ def to_content(lines: list[Line], wall: bool = False) -> Content:
 
 class LinesPane(Static):
     """A bordered pane whose text is ``compute(view, now)``; ticks cost nothing unless the
-    text changed (durations are shown to the minute)."""
+    text changed (durations are shown to the minute).
+
+    With nothing to show, the pane shrinks to its border and its title says so ("Blockers:
+    none"): on a small terminal every line counts.
+    """
 
     DEFAULT_CSS = """
     LinesPane { height: auto; }
@@ -44,6 +48,7 @@ class LinesPane(Static):
         note: Callable[[IncidentView], str] | None = None,
     ) -> None:
         super().__init__(id=id, classes="pane")
+        self.title = title
         self.border_title = title
         self._compute = compute
         self._note = note
@@ -71,6 +76,8 @@ class LinesPane(Static):
             self._shown = lines
             self.update(to_content(lines, self._wall), layout=not same_height)
             self.set_class(any(c.tone == "alarm" for line in lines for c in line), "-alarm")
+            self.set_class(not lines, "-empty")
+            self.border_title = self.title if lines else f"{self.title}: none"
 
     @property
     def plain(self) -> str:
