@@ -265,6 +265,10 @@ async def test_help_opens_and_closes(db, clock):
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
+        text = str(app.screen.query_one(Static).render())
+        for binding in DashboardScreen.BINDINGS:  # every key, metrics and paging included
+            assert f"  {app.get_key_display(binding):<4} {binding.tooltip}" in text
+        assert "  ?    Keys and legend" in text and "  q    Leave warroom" in text
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
 

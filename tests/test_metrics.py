@@ -215,3 +215,15 @@ def test_a_milestone_opened_with_the_incident_is_matched_by_name(store, sam, clo
     m, _ = metrics.for_incident(store, key, clock())
     assert [(ms.name, ms.id, ms.status(m.end)) for ms in m.milestones] == [
         ("Acknowledge", 1, "missed")]
+
+
+def test_milestones_opened_with_the_incident_carry_their_ids(store, sam, clock):
+    """Two playbook milestones of one name: completing the second marks the second."""
+    key = actions.open_incident(store, sam, title="t", customer="Acme", severity="SEV2",
+                                milestones=[("Update status page", "sam", timedelta(minutes=10)),
+                                            ("Update status page", "sam", timedelta(minutes=60))],
+                                clock=clock).key
+    clock.advance(minutes=20)
+    actions.complete_milestone(store, sam, key, 2, clock=clock)
+    m, _ = metrics.for_incident(store, key, clock())
+    assert [(ms.id, ms.status(m.end)) for ms in m.milestones] == [(1, "missed"), (2, "met")]

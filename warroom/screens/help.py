@@ -9,10 +9,11 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from warroom.screens.dashboard import ACTIONS
+from warroom.screens.dashboard import DashboardScreen
 
 LEGEND = """
 Reading the board
+  5 ALARMS          vacant roles, disputes, overdue updates and milestones, counted
   VACANT 12m        nobody holds the role, for 12 minutes: claim it (c)
   DISPUTED by X     two people claim one role: the decider settles it (s)
   offered to X      a handover waits for X to accept (a); the old holder still owns it
@@ -39,13 +40,18 @@ class HelpScreen(ModalScreen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        keys = [f"  {key:<4} {description}" for key, _, _, description, _ in ACTIONS]
-        keys += ["  o    Load older timeline events", "  i    Switch incident",
-                 "  ^p   Command palette (every action by name)", "  ?    This help",
-                 "  q    Quit", "  esc  Cancel any form"]
+        keys = key_lines(self.app)
         with VerticalScroll() as box:
             box.border_title = "warroom help"
             yield Static(Content("Keys\n" + "\n".join(keys) + "\n" + LEGEND))
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def key_lines(app) -> list[str]:
+    """One line per key of the dashboard and the app, from their bindings (so the help
+    never drifts from the keys), then the palette and escape."""
+    bindings = [*DashboardScreen.BINDINGS, *type(app).BINDINGS]
+    lines = [f"  {app.get_key_display(b):<4} {b.tooltip or b.description}" for b in bindings]
+    return lines + ["  ^p   Command palette (every action by name)", "  esc  Cancel any form"]
