@@ -21,7 +21,7 @@ name = "scored"
 summary = "a drill with every kind of gap"
 ambiguity = ["two leads", "comms leaves without a handover", "a handover never accepted"]
 [incident]
-title = "Payments slow"
+title = "Payments stalled"  # matches no playbook: the built-in defaults apply
 customer = "Acme"
 severity = "SEV2"
 opened_ago = "10m"
@@ -133,7 +133,7 @@ def drill(tmp_path):
 def test_a_scripted_drill_yields_the_expected_scores(drill):
     store, clock, key = drill
     r = debrief.score(store, None, clock())
-    assert (r.key, r.title, r.elapsed) == (key, "Payments slow", 50 * M)
+    assert (r.key, r.title, r.elapsed) == (key, "Payments stalled", 50 * M)
     assert (r.time_to_ownership, r.ownership_target) == (10 * M, 60 * M)
     assert r.disputes == [("lead", "dana", "sam", 8 * M, "pat")]
     assert r.vacancies == [("lead", 2 * M, None), ("comms", 3 * M, None),
@@ -160,7 +160,7 @@ def test_the_rendered_debrief_lists_scores_and_improvements(drill):
     store, clock, key = drill
     text = debrief.render(debrief.score(store, key, clock()))
     for expected in [
-        f"Debrief of {key} [DRILL] Payments slow (50m of incident time)",
+        f"Debrief of {key} [DRILL] Payments stalled (50m of incident time)",
         "Time to ownership: 10m (target 1h00m)",
         "  lead: dana against sam, settled by pat in 8m",
         "  comms: 12m after alex left",
@@ -204,7 +204,7 @@ def test_cli_drill_score(tmp_path, capsys):
     play(db)[0].close()
     assert main(["drill", "score", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Debrief of INC-1001 [DRILL] Payments slow")
+    assert out.startswith("Debrief of INC-1001 [DRILL] Payments stalled")
     assert "Scorecard:" in out and "Improvements:" in out
     empty = tmp_path / "empty.db"
     Store(empty, create=True).close()

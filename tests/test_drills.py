@@ -130,3 +130,21 @@ def test_an_inject_the_room_made_impossible_is_recorded_not_fatal(tmp_path):
     outcomes = player.step()
     assert [o.ok for o in outcomes] == [True, True]
     assert player.finished
+
+
+def test_a_drill_runs_under_its_scenarios_playbook_or_the_one_open_would_pick(tmp_path):
+    named = SCRIPT.replace('[incident]\n', '[incident]\nplaybook = "data-integrity"\n', 1)
+    player = Player(Store(tmp_path / "named.db", create=True), scenarios.parse(named, "n.toml"),
+                    os_user="facilitator", clock=FrozenClock(START))
+    key = player.start()
+    opened = views.events_after(player.store, 0, key)[0].payload
+    assert (opened["playbook"], opened["why"]) == ("data-integrity", "chosen by name (--playbook)")
+    assert "scribe" in opened["roles"] and opened["milestones"]
+
+    matched = SCRIPT.replace("title = ", 'title = "Checkout failing for EU users"\n#', 1)
+    player = Player(Store(tmp_path / "matched.db", create=True),
+                    scenarios.parse(matched, "m.toml"), os_user="facilitator",
+                    clock=FrozenClock(START))
+    key = player.start()
+    opened = views.events_after(player.store, 0, key)[0].payload
+    assert opened["playbook"] == "customer-outage" and opened["why"].startswith("matched")

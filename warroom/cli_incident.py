@@ -29,18 +29,15 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.clock()
     chosen = matching.plan(catalog, title=args.title, severity=severity, service=args.service,
                            tier=args.tier, name=args.playbook, today=now.date())
-    why = chosen.why
     if catalog.skipped:
-        why += f"; {len(catalog.skipped)} invalid playbook file(s) skipped"
+        chosen.why += f"; {len(catalog.skipped)} invalid playbook file(s) skipped"
     with ctx.store(create=True) as store:
         done = actions.open_incident(
             store, ctx.actor, title=args.title, customer=args.customer, severity=severity,
-            service=args.service, tier=args.tier, policy=chosen.policy,
-            playbook=chosen.playbook, why=why, assign=chosen.assign,
-            milestones=chosen.milestones, clock=ctx.clock,
+            service=args.service, tier=args.tier, clock=ctx.clock, **chosen.applied(),
         )
     _done(done)
-    print(f"  playbook: {chosen.playbook or 'none (built-in defaults)'}: {why}")
+    print(f"  playbook: {chosen.playbook or 'none (built-in defaults)'}: {chosen.why}")
     if chosen.stale:
         pb = catalog.get(chosen.playbook)
         print(f"warroom open: warning: playbook {pb.name} was due for review on "

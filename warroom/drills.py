@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warroom import actions
+from warroom import actions, matching, playbooks
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
 from warroom.models import Actor
@@ -115,13 +115,18 @@ class Player:
         return Actor(os_user=self.os_user, display=name)
 
     def start(self) -> str:
-        """Open the drill incident, backdated by ``opened_ago``; returns its key."""
+        """Open the drill incident, backdated by ``opened_ago``, under the scenario's
+        playbook (or the one ``warroom open`` would pick); returns its key."""
         self.started = self.clock()
         self.opened = self.started - self.scenario.incident.opened_ago
         inc = self.scenario.incident
+        catalog = playbooks.load(playbooks.user_folder(None), strict=False)
+        chosen = matching.plan(catalog, title=inc.title, severity=inc.severity,
+                               service=inc.service, name=inc.playbook)
         done = self._open(
             self.store, self.actor("facilitator"), title=inc.title, customer=inc.customer,
             severity=inc.severity, service=inc.service, drill=True, clock=_at(self.opened),
+            **chosen.applied(),
         )
         self.key = done.key
         return done.key

@@ -39,6 +39,11 @@ class Plan:
     milestones: list[tuple[str, str, timedelta]] = field(default_factory=list)
     stale: bool = False
 
+    def applied(self) -> dict:
+        """The keyword arguments of ``actions.open_incident`` that apply this plan."""
+        return dict(policy=self.policy, playbook=self.playbook, why=self.why,
+                    assign=self.assign, milestones=self.milestones)
+
 
 def keyword_in(keyword: str, text: str) -> bool:
     """Whether ``keyword`` (a word, words, or a stem ending in ``*``) is in ``text``."""
