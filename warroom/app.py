@@ -10,19 +10,22 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 
 from warroom import views
-from warroom.actions import Done
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
 from warroom.live import ChangeFeed
-from warroom.models import Actor, Event
+from warroom.records import Actor, Event
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.palette import WarroomCommands
 from warroom.store import Store
+
+if TYPE_CHECKING:
+    from warroom.actions import Done
 
 PAGE = 100
 

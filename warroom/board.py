@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from warroom.clock import local_hm, span
-from warroom.models import IncidentView, Stage
+from warroom.records import IncidentView, Stage
 
 # Tones: "" plain, "muted", "ok", "warn", "alarm", "strong".
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
-from warroom.models import Actor, Name, valid
+from warroom.records import Actor, valid_name
 
 EXIT_USER_ERROR = 2
 
@@ -49,6 +49,12 @@ class Context:
         from warroom.store import Store
 
         return Store(self.db, create=create)
+
+
+def print_done(done) -> int:
+    """Print what an action did (an ``actions.Done``) on one line that names the incident."""
+    print(done.message if done.key in done.message else f"{done.key}: {done.message}")
+    return 0
 
 
 def print_json(value: Any) -> None:
@@ -109,7 +115,7 @@ def verb(
 def context(args: argparse.Namespace) -> Context:
     db = args.db or args.global_db or os.environ.get("WARROOM_DB") or "warroom.db"
     name = args.as_name if args.as_name is not None else args.global_as_name
-    display = valid(Name, name, "--as") if name is not None else None
+    display = valid_name(name, "--as") if name is not None else None
     return Context(db=db, actor=Actor(os_user=os_user(), display=display))
 
 

@@ -10,6 +10,7 @@ from warroom.cli import Context, Parser, print_json, verb
 from warroom.clock import local_stamp, parse_when, span
 from warroom.errors import UserError
 from warroom.models import Severity
+from warroom.records import to_json
 from warroom.messages import preview
 from warroom.narrate import line
 from warroom.showtext import day_hm, render_show
@@ -54,7 +55,7 @@ def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         rows = views.list_incidents(store, include_closed=args.all)
     if args.json:
-        print_json([r.model_dump(mode="json") for r in rows])
+        print_json(to_json(rows))
         return 0
     if not rows:
         print("no open incidents" if not args.all else "no incidents")
@@ -73,7 +74,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         view = views.incident_view(store, args.incident)
     if args.json:
-        print_json(view.model_dump(mode="json"))
+        print_json(to_json(view))
     else:
         print(render_show(view, ctx.clock()))
     return 0
@@ -83,7 +84,7 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         events = views.events_after(store, args.after, args.incident)
     if args.json:
-        print_json([e.model_dump(mode="json") for e in events])
+        print_json(to_json(events))
         return 0
     for e in events:
         key = f"{e.incident_key} " if not args.incident and e.incident_key else ""

@@ -1,51 +1,65 @@
-"""Verbs for ownership: claim, settle, handover, accept, decline, release."""
+"""Verbs for ownership: claim, settle, handover, accept, decline, release.
+
+Handlers import the actions when they run: building the parser (every start of
+``warroom``) stays free of pydantic.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from warroom import actions
-from warroom.cli import Context, Parser, verb
-from warroom.cli_incident import _done
+from warroom.cli import Context, Parser, print_done, verb
 
 
 def cmd_claim(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.claim_role(
+        return print_done(actions.claim_role(
             store, ctx.actor, args.incident, args.role, reason=args.reason,
             expect_holder=actions.VACANT if args.if_vacant else None, clock=ctx.clock))
 
 
 def cmd_settle(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.settle_dispute(store, ctx.actor, args.incident, args.role,
-                                            winner=args.winner, clock=ctx.clock))
+        return print_done(actions.settle_dispute(store, ctx.actor, args.incident, args.role,
+                                                 winner=args.winner, clock=ctx.clock))
 
 
 def cmd_handover(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.offer_handover(
+        return print_done(actions.offer_handover(
             store, ctx.actor, args.incident, args.role, to=args.to, done=args.done,
             remaining=args.remaining, dependencies=args.dependencies, risks=args.risks,
             clock=ctx.clock))
 
 
 def cmd_accept(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.accept_handover(store, ctx.actor, args.incident, args.role,
-                                             clock=ctx.clock))
+        return print_done(actions.accept_handover(store, ctx.actor, args.incident, args.role,
+                                                  clock=ctx.clock))
 
 
 def cmd_decline(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.decline_handover(store, ctx.actor, args.incident, args.role,
-                                              reason=args.reason, clock=ctx.clock))
+        return print_done(actions.decline_handover(store, ctx.actor, args.incident, args.role,
+                                                   reason=args.reason, clock=ctx.clock))
 
 
 def cmd_release(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.release_role(store, ctx.actor, args.incident, args.role,
-                                          note=args.note, clock=ctx.clock))
+        return print_done(actions.release_role(store, ctx.actor, args.incident, args.role,
+                                               note=args.note, clock=ctx.clock))
 
 
 def _role_verb(sub, name: str, common: Parser, *, help: str, example: str, handler) -> Parser:

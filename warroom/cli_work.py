@@ -1,12 +1,14 @@
-"""Verbs for the work: milestones, blockers and approvals."""
+"""Verbs for the work: milestones, blockers and approvals.
+
+Handlers import the actions when they run: building the parser (every start of
+``warroom``) stays free of pydantic.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from warroom import actions
-from warroom.cli import Context, Parser, verb
-from warroom.cli_incident import _done
+from warroom.cli import Context, Parser, print_done, verb
 from warroom.clock import parse_when
 from warroom.errors import UserError
 
@@ -17,41 +19,53 @@ def _when(ctx: Context, text: str | None):
 
 
 def cmd_milestone_add(args: argparse.Namespace, ctx: Context) -> int:
-    with ctx.store() as store:
-        return _done(actions.add_milestone(store, ctx.actor, args.incident, name=args.name,
-                                           owner=args.owner, due_at=_when(ctx, args.due),
-                                           clock=ctx.clock))
+    from warroom import actions
 
-
-def cmd_milestone_done(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
-        return _done(actions.complete_milestone(store, ctx.actor, args.incident, args.id,
+        return print_done(actions.add_milestone(store, ctx.actor, args.incident, name=args.name,
+                                                owner=args.owner, due_at=_when(ctx, args.due),
                                                 clock=ctx.clock))
 
 
-def cmd_milestone_move(args: argparse.Namespace, ctx: Context) -> int:
+def cmd_milestone_done(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.move_milestone(store, ctx.actor, args.incident, args.id,
-                                            due_at=_when(ctx, args.due), reason=args.reason,
-                                            owner=args.owner, clock=ctx.clock))
+        return print_done(actions.complete_milestone(store, ctx.actor, args.incident, args.id,
+                                                     clock=ctx.clock))
+
+
+def cmd_milestone_move(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
+    with ctx.store() as store:
+        return print_done(actions.move_milestone(store, ctx.actor, args.incident, args.id,
+                                                 due_at=_when(ctx, args.due), reason=args.reason,
+                                                 owner=args.owner, clock=ctx.clock))
 
 
 def cmd_block(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.raise_blocker(store, ctx.actor, args.incident, what=args.what,
-                                           waiting_on=args.waiting_on, owner=args.owner,
-                                           clock=ctx.clock))
+        return print_done(actions.raise_blocker(store, ctx.actor, args.incident, what=args.what,
+                                                waiting_on=args.waiting_on, owner=args.owner,
+                                                clock=ctx.clock))
 
 
 def cmd_unblock(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.clear_blocker(store, ctx.actor, args.incident, args.id,
-                                           note=args.note, clock=ctx.clock))
+        return print_done(actions.clear_blocker(store, ctx.actor, args.incident, args.id,
+                                                note=args.note, clock=ctx.clock))
 
 
 def cmd_request(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.request_approval(
+        return print_done(actions.request_approval(
             store, ctx.actor, args.incident, change=args.change, risk=args.risk,
             rationale=args.rationale, fallback=args.fallback, kind=args.kind,
             needed=args.needed, eligible=args.eligible,
@@ -60,19 +74,27 @@ def cmd_request(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_approve(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.approve(store, ctx.actor, args.incident, args.id, clock=ctx.clock))
+        return print_done(actions.approve(store, ctx.actor, args.incident, args.id,
+                                          clock=ctx.clock))
 
 
 def cmd_reject(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.reject(store, ctx.actor, args.incident, args.id,
-                                    reason=args.reason, clock=ctx.clock))
+        return print_done(actions.reject(store, ctx.actor, args.incident, args.id,
+                                         reason=args.reason, clock=ctx.clock))
 
 
 def cmd_withdraw(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.withdraw(store, ctx.actor, args.incident, args.id, clock=ctx.clock))
+        return print_done(actions.withdraw(store, ctx.actor, args.incident, args.id,
+                                           clock=ctx.clock))
 
 
 def _milestone_usage(args: argparse.Namespace, ctx: Context) -> int:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from warroom.clock import local_hm
-from warroom.models import Event
+from warroom.records import Event
 
 
 def _t(value: Any) -> str:

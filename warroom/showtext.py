@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.clock import local_hm, local_stamp, span
-from warroom.models import IncidentView
+from warroom.records import IncidentView
 
 
 def due_words(due: datetime | None, now: datetime) -> str:

@@ -21,8 +21,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from warroom.errors import Busy, DatabaseError
-from warroom.models import Actor
+from warroom.errors import Busy, DatabaseError, NotFound
+from warroom.records import Actor
 
 APPLICATION_ID = int.from_bytes(b"WaRm", "big")
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -369,6 +369,13 @@ class Store:
         if text.isdigit():
             text = f"INC-{text}"
         return self.row("incidents", key=text)
+
+    def find_incident(self, ref: str) -> sqlite3.Row:
+        """The incident ``ref`` names, or a NotFound that says how to list them."""
+        row = self.incident_row(ref)
+        if row is None:
+            raise NotFound(f"no incident {ref.strip()!r}: 'warroom ls' lists them")
+        return row
 
     def next_incident_key(self) -> str:
         top = self.conn.execute("SELECT max(id) FROM incidents").fetchone()[0] or 0

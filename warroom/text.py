@@ -50,3 +50,16 @@ def clean_block(value: str) -> str:
     """Multi-line user text: controls removed, trailing spaces and blank edges trimmed."""
     lines = [line.rstrip() for line in strip_controls(value, multiline=True).split("\n")]
     return "\n".join(lines).strip("\n").strip()
+
+
+def checked(value: object, limit: int, clean=clean_line) -> str:
+    """``value`` cleaned, non-empty and at most ``limit`` characters, or a ValueError whose
+    message leaves out the subject ("must not be empty"); callers name the field."""
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    text = clean(value)
+    if not text:
+        raise ValueError("must not be empty")
+    if len(text) > limit:
+        raise ValueError(f"is longer than {limit} characters")
+    return text

@@ -1,78 +1,107 @@
 """Reading: the current state of an incident as a view model, the incident list, the journal.
 
-Each function reads in one snapshot, so a view never mixes two moments.
+Each function reads in one snapshot, so a view never mixes two moments. The records are
+plain dataclasses (warroom.records): rows come from our own database, validated when they
+were written, so reading converts types and validates nothing.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
+import typing
+from datetime import datetime
+from enum import Enum
+from functools import cache
 
-from warroom.actions._common import find_incident, policy_of
-from warroom.models import (
-    ROLE_TITLES, ApprovalRequest, Blocker, Dispute, Event, Handover, Incident, IncidentSummary,
-    IncidentView, Milestone, RoleSlot, Severity, StatusUpdate, Vote,
+from warroom.records import (
+    ApprovalRequest, Blocker, Dispute, Event, Handover, Incident, IncidentSummary, IncidentView,
+    Milestone, RoleSlot, StatusUpdate, Vote, role_title,
 )
-from warroom.store import Store
+from warroom.store import Store, from_db
 
 
-def _incident(row: sqlite3.Row) -> Incident:
-    fields = {k: row[k] for k in row.keys() if k in Incident.model_fields}
-    fields["drill"] = bool(row["drill"])
-    return Incident.model_validate(fields)
+@cache
+def _converters(cls) -> dict[str, object]:
+    """Per field of a record, how to turn its column into the field's type."""
+    hints = typing.get_type_hints(cls)
+    out: dict[str, object] = {}
+    for f in dataclasses.fields(cls):
+        kinds = [k for k in typing.get_args(hints[f.name]) or [hints[f.name]] if k is not
+                 type(None)]
+        kind = kinds[0] if kinds else None
+        if kind is datetime:
+            out[f.name] = from_db
+        elif kind is bool:
+            out[f.name] = bool
+        elif isinstance(kind, type) and issubclass(kind, Enum):
+            out[f.name] = kind
+        else:
+            out[f.name] = None
+    return out
 
 
-def _model(model, row: sqlite3.Row, **extra):
-    fields = {k: row[k] for k in row.keys() if k in model.model_fields}
-    fields.update(extra)
-    return model.model_validate(fields)
+def _record(cls, row: sqlite3.Row, **extra):
+    """A record from a row: the columns it has, converted; ``extra`` given as is."""
+    values = dict(extra)
+    columns = row.keys()
+    for name, convert in _converters(cls).items():
+        if name in values or name not in columns:
+            continue
+        value = row[name]
+        values[name] = convert(value) if convert is not None and value is not None else value
+    return cls(**values)
 
 
 def _update(row: sqlite3.Row | None) -> StatusUpdate | None:
-    return None if row is None else _model(StatusUpdate, row)
+    return None if row is None else _record(StatusUpdate, row)
+
+
+def policy_facts(policy_json: str, severity: str) -> tuple[dict[str, int], dict[str, str]]:
+    """The cadence (minutes per audience) and stage definitions in an incident's stored
+    policy (the JSON of :class:`warroom.policy.Policy`), read without building the model."""
+    policy = json.loads(policy_json)
+    cadence = policy["cadence"][severity]
+    return ({"customer": cadence["customer"], "internal": cadence["internal"]},
+            dict(policy["stages"]))
+
+
+def _approval(r: sqlite3.Row, votes: list[sqlite3.Row]) -> ApprovalRequest:
+    return _record(
+        ApprovalRequest, r,
+        eligible_roles=json.loads(r["eligible_roles"]),
+        eligible_people=json.loads(r["eligible_people"]),
+        fallback=r["fallback"] or "",
+        votes=[_record(Vote, v, roles=json.loads(v["roles"] or "[]")) for v in votes],
+    )
 
 
 def incident_view(store: Store, ref: str) -> IncidentView:
     """The whole current state of one incident, ready for a UI or ``show --json``."""
     with store.read():
-        row = find_incident(store, ref)
+        row = store.find_incident(ref)
         iid = row["id"]
-        policy = policy_of(row)
-        roles = [
-            _model(RoleSlot, r, title=ROLE_TITLES.get(r["role"], r["role"].replace("_", " ")
-                                                       .capitalize()))
-            for r in store.rows("roles", order="rowid", incident_id=iid)
-        ]
+        cadence, stages = policy_facts(row["policy"], row["severity"])
         votes = store.votes_for(iid)
-        approvals = [
-            _model(
-                ApprovalRequest, r,
-                eligible_roles=json.loads(r["eligible_roles"]),
-                eligible_people=json.loads(r["eligible_people"]),
-                decider_required=bool(r["decider_required"]),
-                fallback=r["fallback"] or "",
-                votes=[_model(Vote, v, roles=json.loads(v["roles"] or "[]"))
-                       for v in votes.get(r["id"], [])],
-            )
-            for r in store.rows("approvals", incident_id=iid)
-        ]
-        cadence = policy.cadence_for(Severity(row["severity"]))
         return IncidentView(
-            incident=_incident(row),
-            roles=roles,
-            disputes=[_model(Dispute, r) for r in store.rows("disputes", incident_id=iid,
-                                                             settled_at=None)],
-            handovers=[_model(Handover, r) for r in store.rows("handovers", incident_id=iid,
-                                                               status="offered")],
-            milestones=[_model(Milestone, r) for r in store.rows(
+            incident=_record(Incident, row),
+            roles=[_record(RoleSlot, r, title=role_title(r["role"]))
+                   for r in store.rows("roles", order="rowid", incident_id=iid)],
+            disputes=[_record(Dispute, r) for r in store.rows("disputes", incident_id=iid,
+                                                              settled_at=None)],
+            handovers=[_record(Handover, r) for r in store.rows("handovers", incident_id=iid,
+                                                                status="offered")],
+            milestones=[_record(Milestone, r) for r in store.rows(
                 "milestones", order="due_at", incident_id=iid)],
-            blockers=[_model(Blocker, r) for r in store.rows("blockers", incident_id=iid,
-                                                             cleared_at=None)],
-            approvals=approvals,
+            blockers=[_record(Blocker, r) for r in store.rows("blockers", incident_id=iid,
+                                                              cleared_at=None)],
+            approvals=[_approval(r, votes.get(r["id"], []))
+                       for r in store.rows("approvals", incident_id=iid)],
             last_customer_update=_update(store.last_update(iid, "customer")),
             last_internal_update=_update(store.last_update(iid, "internal")),
-            cadence_minutes={"customer": cadence.customer, "internal": cadence.internal},
-            stage_definitions={s.value: d for s, d in policy.stages.items()},
+            cadence_minutes=cadence,
+            stage_definitions=stages,
             last_event_id=store.last_event_id(),
         )
 
@@ -83,12 +112,8 @@ def list_incidents(store: Store, include_closed: bool = True) -> list[IncidentSu
         vacant = store.vacant_counts()
         disputes = store.open_dispute_counts()
         return [
-            IncidentSummary(
-                id=r["id"], key=r["key"], title=r["title"], customer=r["customer"],
-                severity=r["severity"], stage=r["stage"], drill=bool(r["drill"]),
-                opened_at=r["opened_at"], vacant_roles=vacant.get(r["id"], []),
-                open_disputes=disputes.get(r["id"], 0),
-            )
+            _record(IncidentSummary, r, vacant_roles=vacant.get(r["id"], []),
+                    open_disputes=disputes.get(r["id"], 0))
             for r in store.incidents(include_closed)
         ]
 
@@ -96,7 +121,7 @@ def list_incidents(store: Store, include_closed: bool = True) -> list[IncidentSu
 def to_event(row: sqlite3.Row) -> Event:
     return Event(
         id=row["id"], incident_id=row["incident_id"], incident_key=row["incident_key"],
-        at=row["at"], os_user=row["os_user"], display_name=row["display_name"],
+        at=from_db(row["at"]), os_user=row["os_user"], display_name=row["display_name"],
         kind=row["kind"], payload=json.loads(row["payload"]),
     )
 
@@ -106,12 +131,12 @@ def events_after(
 ) -> list[Event]:
     """Journal events after ``after_id`` (oldest first), for one incident or all."""
     with store.read():
-        incident_id = find_incident(store, ref)["id"] if ref else None
+        incident_id = store.find_incident(ref)["id"] if ref else None
         return [to_event(r) for r in store.events_after(after_id, incident_id, limit)]
 
 
 def events_before(store: Store, before_id: int, ref: str | None, limit: int) -> list[Event]:
     """Up to ``limit`` events older than ``before_id``, newest first: paging back."""
     with store.read():
-        incident_id = find_incident(store, ref)["id"] if ref else None
+        incident_id = store.find_incident(ref)["id"] if ref else None
         return [to_event(r) for r in store.events_before(before_id, incident_id, limit)]

@@ -22,10 +22,7 @@ class Done:
 
 
 def find_incident(store: Store, ref: str) -> sqlite3.Row:
-    row = store.incident_row(ref)
-    if row is None:
-        raise NotFound(f"no incident {ref.strip()!r}: 'warroom ls' lists them")
-    return row
+    return store.find_incident(ref)
 
 
 def live_incident(store: Store, ref: str) -> sqlite3.Row:

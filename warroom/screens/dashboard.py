@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from warroom import board
-from warroom.models import Event, IncidentView
+from warroom.records import Event, IncidentView
 from warroom.widgets.footer import IdentityFooter
 from warroom.widgets.pane import LinesPane
 from warroom.widgets.timeline import Timeline

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from warroom.clock import span
-from warroom.models import IncidentSummary
+from warroom.records import IncidentSummary
 from warroom.widgets.footer import IdentityFooter
 
 COLUMNS = ("Key", "Sev", "Title", "Customer", "Stage", "Age", "Vacant roles")

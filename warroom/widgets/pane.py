@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from warroom.board import Line
-from warroom.models import IncidentView
+from warroom.records import IncidentView
 
 TONES = {
     "": "",

@@ -14,7 +14,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.models import Event
+from warroom.records import Event
 from warroom.narrate import line
 from warroom.text import clean_line
 
