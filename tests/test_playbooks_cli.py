@@ -132,3 +132,27 @@ def test_open_by_name_warns_about_stale_and_skipped_files(capsys, db, folder):
     code, _, err = run(capsys, "open", "x", "--customer", "A", "--severity", "SEV3",
                        "--playbook", "nope")
     assert code == 2 and "no playbook 'nope'" in err
+
+
+def test_a_file_that_is_not_utf8_is_skipped_by_open_and_invalid_for_check(capsys, db, folder):
+    (folder / "mini.toml").write_text(MINIMAL)
+    (folder / "bad.toml").write_bytes(b'name = "x"\n\xff\xfe')
+    (folder / "templates").mkdir()
+    (folder / "templates" / "latin.toml").write_bytes('name = "caf\xe9"\n'.encode("latin-1"))
+    code, out, err = run(capsys, "open", "Widget misbehaves", "--customer", "Acme",
+                         "--severity", "SEV2", "--playbooks", str(folder))
+    assert code == 0 and "playbook: mini:" in out
+    assert err.splitlines() == [
+        f"warroom open: warning: skipped {folder / 'templates' / 'latin.toml'}: not UTF-8 "
+        "text (byte 0xe9 on line 1); save it as UTF-8",
+        f"warroom open: warning: skipped {folder / 'bad.toml'}: not UTF-8 text (byte 0xff "
+        "on line 2); save it as UTF-8",
+    ]
+    code, out, err = run(capsys, "playbook", "check", str(folder))
+    assert code == 1
+    assert f"INVALID {folder / 'bad.toml'}: not UTF-8 text (byte 0xff on line 2); save it " \
+           "as UTF-8\n" in err
+    assert f"INVALID {folder / 'templates' / 'latin.toml'}: not UTF-8" in err
+    assert f"ok      {folder / 'mini.toml'}: playbook mini" in out
+    code, out, err = run(capsys, "playbook", "check", str(folder / "bad.toml"))
+    assert code == 1 and err.startswith(f"INVALID {folder / 'bad.toml'}: not UTF-8 text")

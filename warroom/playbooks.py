@@ -192,7 +192,7 @@ def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str
     return out
 
 
-def parse(text: str, source: str, library: dict[str, Template]) -> Playbook:
+def parse(text: tpl.Content, source: str, library: dict[str, Template]) -> Playbook:
     """Validate one playbook file against the template ``library``; errors are located."""
     try:
         pb = Playbook.model_validate(tpl.read_toml(text, source))
@@ -242,8 +242,8 @@ def user_folder(given: str | None) -> Path | None:
     return path
 
 
-def _add(files: list[tuple[str, str]], parse_one, into: dict, sources: dict, strict: bool,
-         skipped: list[str]) -> None:
+def _add(files: list[tuple[str, tpl.Content]], parse_one, into: dict, sources: dict,
+         strict: bool, skipped: list[str]) -> None:
     """Parse ``files`` into ``into`` (later sets override earlier ones by name); a name
     defined twice within ``files`` is an error."""
     mine: dict[str, str] = {}
@@ -299,7 +299,7 @@ class Finding:
     error: str | None = None
 
 
-def _check_set(files: list[tuple[str, str]], parse_one, findings: list[Finding],
+def _check_set(files: list[tuple[str, tpl.Content]], parse_one, findings: list[Finding],
                into: dict) -> None:
     seen: dict[str, str] = {}
     for source, text in files:
@@ -330,10 +330,11 @@ def check(path: Path | None = None, folder: Path | None = None) -> list[Finding]
         _check_set(tpl.shipped_files(), tpl.parse, [], library)
         if path.parent.name == "templates":
             _check_set(tpl.folder_files(path.parent), tpl.parse, [], library)
-            _check_set([(str(path), _read(path))], tpl.parse, findings, {})
+            _check_set([(str(path), tpl.file_content(path))], tpl.parse, findings, {})
             return findings
         _check_set(tpl.folder_files(path.parent / "templates"), tpl.parse, [], library)
-        _check_set([(str(path), _read(path))], lambda t, s: parse(t, s, library), findings, {})
+        _check_set([(str(path), tpl.file_content(path))], lambda t, s: parse(t, s, library),
+                   findings, {})
         return findings
     folders = [path] if path is not None else ([folder] if folder is not None else [])
     _check_set(tpl.shipped_files(), tpl.parse, findings if path is None else [], library)
@@ -345,9 +346,3 @@ def check(path: Path | None = None, folder: Path | None = None) -> list[Finding]
         _check_set(tpl.folder_files(f), lambda t, s: parse(t, s, library), findings, {})
     return findings
 
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None

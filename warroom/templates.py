@@ -173,14 +173,32 @@ def located(source: str, exc: ValidationError) -> UserError:
     return UserError(f"{source}: {where}: {what}")
 
 
-def read_toml(text: str, source: str) -> dict[str, Any]:
+Content = str | bytes | OSError  # a file's text, its raw bytes, or why it could not be read
+
+
+def decoded(content: Content, source: str) -> str:
+    """The text of a file: bytes must be UTF-8 (TOML is), and the error says where not."""
+    if isinstance(content, OSError):
+        raise UserError(f"{source}: cannot read it: {content.strerror or content}")
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content[:exc.start].count(b"\n") + 1
+        raise UserError(f"{source}: not UTF-8 text (byte 0x{content[exc.start]:02x} on line "
+                        f"{line}); save it as UTF-8") from None
+
+
+def read_toml(content: Content, source: str) -> dict[str, Any]:
+    text = decoded(content, source)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{source}: not valid TOML: {exc}") from None
 
 
-def parse(text: str, source: str) -> Template:
+def parse(text: Content, source: str) -> Template:
     """Validate one template file; errors name the file, the key and the problem."""
     try:
         return Template.model_validate(read_toml(text, source))
@@ -195,17 +213,28 @@ def shipped_files() -> list[tuple[str, str]]:
             for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")]
 
 
-def folder_files(folder: Path) -> list[tuple[str, str]]:
-    """(source, text) of every ``*.toml`` in ``folder`` (none if it does not exist)."""
+def file_content(path: Path) -> Content:
+    """A file's bytes, or the OSError that stopped us reading it: either way the file is
+    reported on its own (skipped or invalid) and never stops the others being read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        return exc
+
+
+def folder_files(folder: Path) -> list[tuple[str, Content]]:
+    """(source, content) of every ``*.toml`` in ``folder`` (none if it does not exist);
+    contents are decoded when parsed, so one unreadable file is one located error."""
     if not folder.is_dir():
         return []
     try:
-        return [(str(p), p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.toml"))]
+        paths = sorted(folder.glob("*.toml"))
     except OSError as exc:
         raise UserError(f"cannot read {folder}: {exc.strerror}") from None
+    return [(str(p), file_content(p)) for p in paths]
 
 
-def load_all(files: list[tuple[str, str]]) -> dict[str, Template]:
+def load_all(files: list[tuple[str, Content]]) -> dict[str, Template]:
     """Templates by name; a name defined twice among ``files`` is an error."""
     out: dict[str, Template] = {}
     seen: dict[str, str] = {}
