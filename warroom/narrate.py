@@ -33,9 +33,12 @@ def describe(event: Event) -> str:
     match kind:
         case "incident.opened":
             via = f" under playbook {p['playbook']}" if p.get("playbook") else ""
+            why = f" ({p['why']})" if p.get("playbook") and p.get("why") else ""
             drill = " DRILL" if p.get("drill") else ""
+            held = "".join(f"; {holder} holds {role}"
+                           for role, holder in (p.get("assigned") or {}).items())
             return (f"{who} opened {p.get('key')}{drill} ({p.get('severity')}) {p.get('title')}"
-                    f" for {p.get('customer')}{via}")
+                    f" for {p.get('customer')}{via}{held}{why}")
         case "role.claimed":
             return f"{who} took {role} (was vacant){reason}"
         case "role.disputed":

@@ -1,0 +1,29 @@
+"""The journal in plain words: what 'warroom log', the timeline and the review say."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from warroom.narrate import describe
+from warroom.records import Event
+
+AT = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
+
+
+def opened(**payload) -> Event:
+    base = dict(key="INC-1001", severity="SEV1", title="Checkout failing", customer="Acme",
+                drill=False)
+    return Event(id=1, incident_id=1, at=AT, os_user="oncall", display_name="sam",
+                 kind="incident.opened", payload=base | payload)
+
+
+def test_an_opening_says_its_playbook_why_and_who_it_assigned():
+    text = describe(opened(playbook="customer-outage", why="matched title words 'fail*'",
+                           assigned={"comms": "alex"}))
+    assert text == ("sam opened INC-1001 (SEV1) Checkout failing for Acme under playbook "
+                    "customer-outage; alex holds comms (matched title words 'fail*')")
+
+
+def test_an_opening_without_a_playbook_stays_short():
+    text = describe(opened(playbook=None, why="no playbook matched", assigned={}))
+    assert text == "sam opened INC-1001 (SEV1) Checkout failing for Acme"
