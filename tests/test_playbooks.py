@@ -381,3 +381,36 @@ def test_the_folder_must_exist(tmp_path, monkeypatch):
     assert playbooks.user_folder(None) == tmp_path
     monkeypatch.setenv("WARROOM_PLAYBOOKS", "")
     assert playbooks.user_folder(None) is None
+
+
+# -- untrusted text: a TOML file is user input ----------------------------------------------
+
+ESC = r"\u001b]0;pwned\u0007\u001b[31m"  # TOML escapes: retitle the terminal, turn it red
+
+
+def test_text_from_a_playbook_is_cleaned_like_user_input():
+    text = (MINIMAL
+            .replace('description = "a small playbook"',
+                     f'description = "a small{ESC} playbook\\u009b2J"')
+            .replace('triage = "t"', f'triage = "first line\\nsecond{ESC}\\u0000"')
+            .replace('keywords = ["widget"]', f'keywords = ["wid{ESC}get"]\n'
+                                              f'services = ["pay{ESC}ments"]')
+            .replace('team = "ops on-call"', f'team = "ops{ESC} on-call"'))
+    pb = parse(text)
+    assert pb.description == "a small playbook"
+    assert pb.stages["triage"] == "first line second"  # one line: quoted in refusals
+    assert pb.match.keywords == ["widget"] and pb.match.services == ["payments"]
+    assert pb.roles["lead"].team == "ops on-call"
+    assert not any(c in pb.model_dump_json() for c in ("\\u001b", "\\u0007", "\\u009b"))
+
+
+def test_errors_about_a_playbook_never_carry_its_control_characters():
+    bad = MINIMAL.replace("[cadence.SEV4]", '[cadence."SEV9\\u001b[2J"]')
+    with pytest.raises(UserError) as err:
+        parse(bad, source="mini\x1b[2J.toml")
+    assert "\x1b" not in str(err.value)
+    assert str(err.value).startswith("mini.toml: cadence.SEV9: must be")
+    kind = MINIMAL.replace("[approvals.rollback.low]", '[approvals."roll\\u001b[2Jback".low]')
+    with pytest.raises(UserError, match="a change kind is lowercase words") as err:
+        parse(kind)
+    assert "\x1b" not in str(err.value)

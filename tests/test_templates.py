@@ -189,3 +189,22 @@ async def test_the_update_form_prefills_from_the_template_for_the_stage(tmp_path
         event = last_event(store)
     assert event.payload["template"] == "sitrep" and event.payload["audience"] == "internal"
     assert event.payload["message"].startswith("INC-1001 (SEV1) Checkout failing for EU users")
+
+
+# -- untrusted text: a template file is user input ------------------------------------------
+
+ESC = r"\u001b]0;pwned\u0007\u001b[31m"
+
+
+def test_text_from_a_template_is_cleaned_like_user_input():
+    text = templates.shipped_files()[0][1]
+    text = (text.replace("First message:", f"First{ESC} message:")
+            .replace("We do not yet know", f"We do not{ESC} yet\\u0008 know")
+            .replace("Hello {customer} team,", f"Hello {{customer}}{ESC} team,\\u009b2J"))
+    t = templates.parse(text, "t.toml")
+    assert t.description.startswith("First message:")
+    assert t.unknown.startswith("We do not yet know")
+    assert t.message.startswith("Hello {customer} team,\n\nThis is about")
+    message = templates.compose(t, FIELDS, known="k", unknown=t.unknown, next_steps="n",
+                                next_update_at=None, now=START)
+    assert not any(c in message for c in ("\x1b", "\x07", "\x08", "\x9b"))

@@ -15,6 +15,7 @@ Shipped playbooks live in ``data/playbooks``; a user folder (``--playbooks DIR``
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
@@ -29,11 +30,13 @@ from pydantic import (
 from warroom import templates as tpl
 from warroom.clock import parse_duration
 from warroom.errors import UserError
-from warroom.models import TRIO, Name, Risk, RoleName, Severity, Stage, Title
+from warroom.models import TRIO, Line, Name, Risk, RoleName, Severity, Stage, Title
 from warroom.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
 from warroom.templates import Slug, Template
+from warroom.text import clean_line
 
 ENV_FOLDER = "WARROOM_PLAYBOOKS"
+KIND = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _offset(value: object) -> timedelta:
@@ -90,7 +93,7 @@ class MatchRules(BaseModel):
     @field_validator("keywords", "services", "tiers")
     @classmethod
     def _lower(cls, values: list[str]) -> list[str]:
-        out = [v.strip().lower() for v in values]
+        out = [clean_line(v).lower() for v in values]
         if any(not v for v in out):
             raise ValueError("must not contain empty text")
         return out
@@ -108,19 +111,20 @@ class MilestoneSpec(BaseModel):
 
 
 class Playbook(BaseModel):
-    """One playbook file."""
+    """One playbook file. Its text is cleaned like anything a user types (a file is user
+    input); stage definitions are one line each, since refusals quote them."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: Slug
-    description: str = Field(min_length=1)
+    description: Line
     owner: Name
     last_reviewed: date
     review_every_days: int = Field(default=90, gt=0, le=366)
     match: MatchRules = MatchRules()
     roles: dict[RoleName, RoleSpec]
     cadence: dict[Severity, Cadence]
-    stages: dict[Stage, str]
+    stages: dict[Stage, Line]
     milestones: list[MilestoneSpec] = []
     approvals: dict[str, dict[Risk, ApprovalRule]] = {}
     templates: list[str] = []
@@ -170,9 +174,10 @@ def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str
         if m.role not in roles:
             out.append((f"milestones.{i}.role", f"unknown role {m.role!r} (roles: {known})"))
     for kind, rules in pb.approvals.items():
-        if kind_key(kind) != kind or not kind:
-            out.append((f"approvals.{kind}", "a change kind is lowercase words joined by - "
-                                             f"(write {kind_key(kind)!r})"))
+        if not KIND.match(kind):
+            better = kind_key(clean_line(kind))
+            hint = f" (write {better!r})" if KIND.match(better) else ""
+            out.append((f"approvals.{kind}", f"a change kind is lowercase words joined by -{hint}"))
         for risk, rule in rules.items():
             where = f"approvals.{kind}.{risk.value}"
             for j, role in enumerate(rule.eligible_roles):
@@ -201,7 +206,7 @@ def parse(text: tpl.Content, source: str, library: dict[str, Template]) -> Playb
     problems = _problems(pb, library)
     if problems:
         where, what = problems[0]
-        raise UserError(f"{source}: {where}: {what}")
+        raise UserError(tpl.problem(source, where, what))
     return pb
 
 
@@ -238,7 +243,7 @@ def user_folder(given: str | None) -> Path | None:
     path = Path(text).expanduser()
     if not path.is_dir():
         origin = "--playbooks" if given else f"${ENV_FOLDER}"
-        raise UserError(f"{origin}: {path} is not a folder of playbooks")
+        raise UserError(clean_line(f"{origin}: {path} is not a folder of playbooks"))
     return path
 
 
@@ -251,8 +256,8 @@ def _add(files: list[tuple[str, tpl.Content]], parse_one, into: dict, sources: d
         try:
             item = parse_one(text, source)
             if item.name in mine:
-                raise UserError(f"{source}: name: {item.name!r} is also defined in "
-                                f"{mine[item.name]}")
+                raise UserError(tpl.problem(source, "name", f"{item.name!r} is also defined "
+                                                            f"in {mine[item.name]}"))
         except UserError as exc:
             if strict:
                 raise
@@ -309,8 +314,8 @@ def _check_set(files: list[tuple[str, tpl.Content]], parse_one, findings: list[F
             findings.append(Finding(source, error=str(exc)))
             continue
         if item.name in seen:
-            findings.append(Finding(source, error=f"{source}: name: {item.name!r} is also "
-                                                  f"defined in {seen[item.name]}"))
+            findings.append(Finding(source, error=tpl.problem(
+                source, "name", f"{item.name!r} is also defined in {seen[item.name]}")))
             continue
         seen[item.name] = source
         into[item.name] = item
@@ -330,11 +335,12 @@ def check(path: Path | None = None, folder: Path | None = None) -> list[Finding]
         _check_set(tpl.shipped_files(), tpl.parse, [], library)
         if path.parent.name == "templates":
             _check_set(tpl.folder_files(path.parent), tpl.parse, [], library)
-            _check_set([(str(path), tpl.file_content(path))], tpl.parse, findings, {})
+            _check_set([(clean_line(str(path)), tpl.file_content(path))], tpl.parse,
+                       findings, {})
             return findings
         _check_set(tpl.folder_files(path.parent / "templates"), tpl.parse, [], library)
-        _check_set([(str(path), tpl.file_content(path))], lambda t, s: parse(t, s, library),
-                   findings, {})
+        _check_set([(clean_line(str(path)), tpl.file_content(path))],
+                   lambda t, s: parse(t, s, library), findings, {})
         return findings
     folders = [path] if path is not None else ([folder] if folder is not None else [])
     _check_set(tpl.shipped_files(), tpl.parse, findings if path is None else [], library)

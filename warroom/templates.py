@@ -25,7 +25,8 @@ from pydantic import (
 )
 
 from warroom.errors import UserError
-from warroom.models import Audience, Stage
+from warroom.models import Audience, Body, Line, Stage
+from warroom.text import clean_line
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -62,18 +63,20 @@ def _only(allowed: tuple[str, ...]):
 
 
 class Template(BaseModel):
-    """One message template (one file in ``data/templates``)."""
+    """One message template (one file in ``data/templates``). Its text is cleaned like
+    anything a user types (a file is user input): no escape sequence or control character
+    reaches a terminal, the dashboard or the customer."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: Slug
     audience: Audience = Audience.CUSTOMER
-    description: str = Field(min_length=1, max_length=300)
+    description: Line = Field(max_length=300)
     stages: list[Stage] = []
-    known: str = Field(min_length=1, max_length=2000)
-    unknown: str = Field(min_length=1, max_length=2000)
-    next_steps: str = Field(min_length=1, max_length=2000)
-    message: str = Field(min_length=1, max_length=4000)
+    known: Body = Field(max_length=2000)
+    unknown: Body = Field(max_length=2000)
+    next_steps: Body = Field(max_length=2000)
+    message: Body
 
     @field_validator("known", "unknown", "next_steps")
     @classmethod
@@ -168,9 +171,14 @@ def error_text(error: dict[str, Any]) -> tuple[str, str]:
     return ".".join(loc) or "file", message
 
 
+def problem(source: str, where: str, what: str) -> str:
+    """``file: where: what`` on one line, cleaned: a file name or a key may carry escapes."""
+    return clean_line(f"{source}: {where}: {what}")
+
+
 def located(source: str, exc: ValidationError) -> UserError:
     where, what = error_text(exc.errors()[0])
-    return UserError(f"{source}: {where}: {what}")
+    return UserError(problem(source, where, what))
 
 
 Content = str | bytes | OSError  # a file's text, its raw bytes, or why it could not be read
@@ -179,15 +187,15 @@ Content = str | bytes | OSError  # a file's text, its raw bytes, or why it could
 def decoded(content: Content, source: str) -> str:
     """The text of a file: bytes must be UTF-8 (TOML is), and the error says where not."""
     if isinstance(content, OSError):
-        raise UserError(f"{source}: cannot read it: {content.strerror or content}")
+        raise UserError(problem(source, "cannot read it", str(content.strerror or content)))
     if isinstance(content, str):
         return content
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = content[:exc.start].count(b"\n") + 1
-        raise UserError(f"{source}: not UTF-8 text (byte 0x{content[exc.start]:02x} on line "
-                        f"{line}); save it as UTF-8") from None
+        raise UserError(clean_line(f"{source}: not UTF-8 text (byte 0x{content[exc.start]:02x} "
+                                   f"on line {line}); save it as UTF-8")) from None
 
 
 def read_toml(content: Content, source: str) -> dict[str, Any]:
@@ -195,7 +203,7 @@ def read_toml(content: Content, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{source}: not valid TOML: {exc}") from None
+        raise UserError(clean_line(f"{source}: not valid TOML: {exc}")) from None
 
 
 def parse(text: Content, source: str) -> Template:
@@ -230,8 +238,8 @@ def folder_files(folder: Path) -> list[tuple[str, Content]]:
     try:
         paths = sorted(folder.glob("*.toml"))
     except OSError as exc:
-        raise UserError(f"cannot read {folder}: {exc.strerror}") from None
-    return [(str(p), file_content(p)) for p in paths]
+        raise UserError(clean_line(f"cannot read {folder}: {exc.strerror}")) from None
+    return [(clean_line(str(p)), file_content(p)) for p in paths]
 
 
 def load_all(files: list[tuple[str, Content]]) -> dict[str, Template]:
