@@ -208,3 +208,45 @@ def test_text_from_a_template_is_cleaned_like_user_input():
     message = templates.compose(t, FIELDS, known="k", unknown=t.unknown, next_steps="n",
                                 next_update_at=None, now=START)
     assert not any(c in message for c in ("\x1b", "\x07", "\x08", "\x9b"))
+
+
+# -- blanks in the message itself ----------------------------------------------------------
+
+
+def test_a_blank_in_the_message_no_part_fills_is_invalid(capsys, tmp_path, monkeypatch):
+    text = templates.shipped_files()[0][1].replace("Hello {customer} team,",
+                                                   "Dear [[contact name]],")
+    with pytest.raises(UserError, match=r"^t.toml: message: has a blank no part fills: "
+                                        r"\[\[contact name\]\]"):
+        templates.parse(text, "t.toml")
+    folder = tmp_path / "mine"
+    (folder / "templates").mkdir(parents=True)
+    (folder / "templates" / "dear.toml").write_text(text.replace('"acknowledge"', '"dear"'))
+    monkeypatch.setenv("WARROOM_DB", str(tmp_path / "t.db"))
+    code, _, err = run(capsys, "playbook", "check", str(folder))
+    assert code == 1 and "INVALID " in err and "has a blank no part fills" in err
+
+
+def test_an_update_whose_message_still_holds_a_blank_is_refused(store, alex, clock):
+    """A template copied into an incident's policy before files were checked for this."""
+    from warroom.policy import DEFAULT_POLICY
+
+    good = templates.shipped()["acknowledge"]
+    dear = good.model_construct(**(dict(good) | {"message": good.message.replace(
+        "Hello {customer} team,", "Dear [[contact name]],")}))
+    policy = DEFAULT_POLICY.model_copy(update={"templates": {"acknowledge": dear}})
+    key = actions.open_incident(store, alex, title="Checkout failing", customer="Acme",
+                                severity="SEV1", policy=policy, clock=clock).key
+    refused(store, lambda: actions.post_update(
+        store, alex, key, audience="customer", template="acknowledge",
+        next_update_at=clock() + timedelta(minutes=20), clock=clock),
+        r"template 'acknowledge' has a blank in its message that no part fills: "
+        r"\[\[contact name\]\]; post without the template")
+    # a blank can also come from the incident's own fields: refused all the same
+    odd = actions.open_incident(store, alex, title="Checkout failing", customer="Acme",
+                                service="[[which service]]", severity="SEV1", clock=clock).key
+    refused(store, lambda: actions.post_update(
+        store, alex, odd, audience="customer", template="acknowledge", known="k",
+        next_update_at=clock() + timedelta(minutes=20), clock=clock),
+        r"the message still has a blank: \[\[which service\]\] \(from the incident's title, "
+        r"customer or service\)")

@@ -207,11 +207,22 @@ def read_toml(content: Content, source: str) -> dict[str, Any]:
 
 
 def parse(text: Content, source: str) -> Template:
-    """Validate one template file; errors name the file, the key and the problem."""
+    """Validate one template file; errors name the file, the key and the problem.
+
+    A ``[[...]]`` blank in the message itself is refused here, in the file (not in the
+    model, so incidents that copied such a template still load): the author of an update
+    fills the parts, and nothing could ever fill it.
+    """
     try:
-        return Template.model_validate(read_toml(text, source))
+        template = Template.model_validate(read_toml(text, source))
     except ValidationError as exc:
         raise located(source, exc) from None
+    blank = blank_in(template.message)
+    if blank:
+        raise UserError(problem(source, "message", f"has a blank no part fills: {blank} (put "
+                                "it in known, unknown or next_steps, which the author of an "
+                                "update fills in)"))
+    return template
 
 
 def shipped_files() -> list[tuple[str, str]]:

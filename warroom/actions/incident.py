@@ -125,6 +125,7 @@ def post_update(
             message = templates.compose(chosen, fields, known=known, unknown=unknown,
                                         next_steps=next_steps, next_update_at=next_update_at,
                                         now=now)
+            _no_blank(chosen, message)
         minutes = getattr(policy.cadence_for(Severity(incident["severity"])), audience.value)
         due = now + timedelta(minutes=minutes)
         if next_update_at is not None:
@@ -164,6 +165,20 @@ def _parts(parts: dict[str, str | None]) -> tuple[str, str, str]:
             raise UserError(f"{what} still has a blank to fill in: {blank}")
         out.append(text)
     return out[0], out[1], out[2]
+
+
+def _no_blank(chosen: templates.Template, message: str) -> None:
+    """Refuse a composed message that still holds a ``[[...]]`` blank outside the parts:
+    the author cannot fill it from the update, and it must never reach the customer."""
+    blank = templates.blank_in(message)
+    if blank is None:
+        return
+    if blank in chosen.message:
+        raise UserError(f"template {chosen.name!r} has a blank in its message that no part "
+                        f"fills: {blank}; post without the template, and ask its author to "
+                        "fix it")
+    raise UserError(f"the message still has a blank: {blank} (from the incident's title, "
+                    "customer or service); post without the template")
 
 
 def _stage_index(stage: str) -> int:
