@@ -250,3 +250,40 @@ def test_an_update_whose_message_still_holds_a_blank_is_refused(store, alex, clo
         next_update_at=clock() + timedelta(minutes=20), clock=clock),
         r"the message still has a blank: \[\[which service\]\] \(from the incident's title, "
         r"customer or service\)")
+
+
+# -- a refusal speaks the language of where it was asked ------------------------------------
+
+
+def test_the_next_update_time_is_asked_for_by_its_flag_or_its_field(capsys, tmp_path,
+                                                                    monkeypatch, store, alex,
+                                                                    outage, clock):
+    with pytest.raises(UserError) as err:
+        actions.post_update(store, alex, outage, audience="customer", known="k", unknown="u",
+                            next_steps="n", clock=clock)
+    assert str(err.value) == "a customer update must say when the next update comes"
+    monkeypatch.setenv("WARROOM_DB", str(tmp_path / "t.db"))
+    run(capsys, "open", "Checkout failing", "--customer", "Acme", "--severity", "SEV1")
+    code, _, err = run(capsys, "update", "1001", "customer", "--known", "k", "--unknown", "u",
+                       "--next-steps", "n")
+    assert code == 2 and err.endswith("when the next update comes (--next)\n")
+    code, _, err = run(capsys, "update", "1001", "customer", "--template", "acknowledge",
+                       "--preview")
+    assert code == 2 and err.endswith("when the next update comes (--next)\n")
+
+
+@pytest.mark.anyio
+async def test_the_update_form_names_its_own_field_not_a_flag(tmp_path, clock):
+    db = tmp_path / "f.db"
+    open_incident(db, clock)
+    app = app_for(db, clock, name="alex")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("u")
+        modal = await fill(pilot, next="")
+        error = str(modal.query_one("#form-error", Static).render())
+        preview = str(modal.query_one("#form-preview", Static).render())
+        assert app.screen is modal
+    for text in (error, preview):
+        assert "--next" not in text
+        assert "a customer update must say when the next update comes: fill in 'Next update " \
+               "at'" in text, text

@@ -12,6 +12,7 @@ from warroom.errors import UserError
 from warroom.models import Severity
 from warroom.records import to_json
 from warroom.messages import preview
+from warroom.actions.incident import NEXT_REQUIRED
 from warroom.narrate import line
 from warroom.showtext import day_hm, render_show
 
@@ -102,6 +103,10 @@ def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
                           ("next_steps", "--next-steps")):
             if parts[key] is None:
                 raise UserError(f"{flag} is required (or start from a template: --template)")
+    if args.preview and args.template is None:
+        raise UserError("--preview shows a template's message: add --template NAME")
+    if args.audience == "customer" and next_at is None:
+        raise UserError(f"{NEXT_REQUIRED} (--next)")
     with ctx.store() as store:
         if args.preview:
             print(preview(store, args.incident, args.audience, args.template, parts, next_at,

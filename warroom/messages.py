@@ -11,6 +11,7 @@ from datetime import datetime
 
 from warroom import templates
 from warroom.actions._common import find_incident, policy_of
+from warroom.actions.incident import NEXT_REQUIRED
 from warroom.errors import UserError
 from warroom.models import Audience
 from warroom.policy import Policy
@@ -36,9 +37,9 @@ def preview(store: Store, ref: str, audience: Audience | str, name: str | None,
     template's phrases, blanks and all, so the author sees what is left to fill in."""
     audience = audience if isinstance(audience, Audience) else Audience.parse(audience)
     if name is None:
-        raise UserError("--preview shows a template's message: add --template NAME")
+        raise UserError("a preview shows a template's message: pick a template")
     if audience is Audience.CUSTOMER and next_update_at is None:
-        raise UserError("a customer update must say when the next update comes (--next)")
+        raise UserError(NEXT_REQUIRED)
     with store.read():
         row = find_incident(store, ref)
         chosen = templates.choose(policy_of(row).templates, name, audience)

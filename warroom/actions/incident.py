@@ -15,6 +15,9 @@ from warroom.policy import DEFAULT_POLICY, Policy
 from warroom.store import Store, from_db
 
 
+NEXT_REQUIRED = "a customer update must say when the next update comes"
+
+
 def open_incident(
     store: Store,
     actor: Actor,
@@ -107,7 +110,7 @@ def post_update(
     audience = audience if isinstance(audience, Audience) else Audience.parse(audience)
     now = clock()
     if audience is Audience.CUSTOMER and next_update_at is None:
-        raise UserError("a customer update must say when the next update comes (--next)")
+        raise UserError(NEXT_REQUIRED)
     if next_update_at is not None and next_update_at <= now:
         raise UserError("the next update time must be in the future")
     with store.write():

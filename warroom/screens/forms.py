@@ -12,6 +12,7 @@ from datetime import datetime
 
 from warroom import actions, messages, templates
 from warroom.clock import Clock, local_hm, parse_when
+from warroom.actions.incident import NEXT_REQUIRED
 from warroom.errors import UserError
 from warroom.models import Actor, IncidentView, Risk, Stage
 from warroom.screens.form import Field, FormModal
@@ -29,6 +30,9 @@ class Session:
     @property
     def me(self) -> str:
         return self.actor.name
+
+
+NEXT_LABEL = "Next update at"
 
 
 def _optional(text: str) -> str | None:
@@ -175,18 +179,23 @@ def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal
             return {"template": ""}  # never send a customer template to the room, or back
         return {}
 
+    def next_at(x: dict[str, str]) -> datetime | None:
+        at = _when(x["next"], s.clock())
+        if at is None and x["audience"] == "customer":
+            raise UserError(f"{NEXT_REQUIRED}: fill in '{NEXT_LABEL}'")
+        return at
+
     def preview(x: dict[str, str]) -> str:
         if x["template"] not in available:
             return "Pick a template to see the whole message."
         return messages.preview(s.store, v.incident.key, x["audience"], x["template"],
                                 {k: x[k] for k in ("known", "unknown", "next_steps")},
-                                _when(x["next"], s.clock()), s.clock())
+                                next_at(x), s.clock())
 
     def submit(x: dict[str, str]) -> actions.Done:
         return actions.post_update(
             s.store, s.actor, v.incident.key, audience=x["audience"], known=x["known"],
-            unknown=x["unknown"], next_steps=x["next_steps"],
-            next_update_at=_when(x["next"], s.clock()),
+            unknown=x["unknown"], next_steps=x["next_steps"], next_update_at=next_at(x),
             template=x["template"] or None, **_kw(s))
 
     minutes = v.cadence_minutes.get(audience, 30)
@@ -200,7 +209,7 @@ def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal
         Field("known", "What we know", "text", value=start.get("known", "")),
         Field("unknown", "What we don't know yet", "text", value=start.get("unknown", "")),
         Field("next_steps", "Next steps", "text", value=start.get("next_steps", "")),
-        Field("next", "Next update at (+30m, 14:30; required for customers)",
+        Field("next", f"{NEXT_LABEL} (+30m, 14:30; required for customers)",
               value=f"+{minutes}m", required=False),
     ], submit, submit_label="Post", on_choice=on_choice, preview=preview,
         preview_label="The message")
