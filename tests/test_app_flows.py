@@ -208,10 +208,10 @@ async def test_add_and_complete_a_milestone(db, clock):
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("m")
         await fill(pilot, name="Rollback ready", owner="sam", due="+30m")
-        assert "#1 in 30m  Rollback ready" in pane(app, "milestones")
+        assert "#1 in 30m  14:30 sam  Rollback ready" in pane(app, "milestones")
         await pilot.press("M")
         await fill(pilot, milestone="1")
-        assert "#1 done  Rollback ready" in pane(app, "milestones")
+        assert "#1 done  14:30 sam  Rollback ready" in pane(app, "milestones")
 
 
 async def test_advance_the_stage_needs_the_confirmation_then_resolve(db, clock):

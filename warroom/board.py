@@ -119,8 +119,8 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
             state = Cell("done" + (" LATE" if m.done_at > m.due_at else ""), "muted")
         else:
             state = _until(m.due_at, now)
-        lines.append((Cell(f"#{m.id} "), state, Cell(f"  {m.name}"),
-                      Cell(f" ({m.owner}, {local_hm(m.due_at)})", "muted")))
+        lines.append((Cell(f"#{m.id} "), state, Cell(f"  {local_hm(m.due_at)} {m.owner}", "muted"),
+                      Cell(f"  {m.name}")))
     hidden = ordered[len(shown):]
     if hidden:
         done = sum(1 for m in hidden if m.done_at)
