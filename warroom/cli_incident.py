@@ -1,29 +1,24 @@
-"""Verbs for the incident itself: open, ls, show, log, update, stage, resolve, close."""
+"""Verbs for the incident itself: open, ls, show, log, update, stage, resolve, close.
+
+Handlers import what they use when they run: building the parser (every start of
+``warroom``) imports neither pydantic nor the core.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from warroom import actions, matching, playbooks, views
-from warroom.cli import Context, Parser, print_json, verb
+from warroom.cli import Context, Parser, print_done, print_json, verb
 from warroom.clock import local_stamp, parse_when, span
 from warroom.errors import UserError
-from warroom.models import Severity
-from warroom.records import to_json
-from warroom.messages import preview
-from warroom.actions.incident import NEXT_REQUIRED
-from warroom.narrate import line
-from warroom.showtext import day_hm, render_show
-
-
-def _done(done: actions.Done) -> int:
-    """Print what an action did, on one line that names the incident."""
-    print(done.message if done.key in done.message else f"{done.key}: {done.message}")
-    return 0
 
 
 def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions, matching, playbooks
+    from warroom.models import Severity
+    from warroom.showtext import day_hm
+
     catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
     for problem in catalog.skipped:
         print(f"warroom open: warning: skipped {problem}", file=sys.stderr)
@@ -38,7 +33,7 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
             store, ctx.actor, title=args.title, customer=args.customer, severity=severity,
             service=args.service, tier=args.tier, clock=ctx.clock, **chosen.applied(),
         )
-    _done(done)
+    print_done(done)
     print(f"  playbook: {chosen.playbook or 'none (built-in defaults)'}: {chosen.why}")
     if chosen.stale:
         pb = catalog.get(chosen.playbook)
@@ -53,6 +48,9 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import views
+    from warroom.records import to_json
+
     with ctx.store() as store:
         rows = views.list_incidents(store, include_closed=args.all)
     if args.json:
@@ -72,6 +70,10 @@ def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import views
+    from warroom.records import to_json
+    from warroom.showtext import render_show
+
     with ctx.store() as store:
         view = views.incident_view(store, args.incident)
     if args.json:
@@ -82,6 +84,10 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import views
+    from warroom.narrate import line
+    from warroom.records import to_json
+
     with ctx.store() as store:
         events = views.events_after(store, args.after, args.incident)
     if args.json:
@@ -95,6 +101,10 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions, views
+    from warroom.actions.incident import NEXT_REQUIRED
+    from warroom.messages import preview
+
     now = ctx.clock()
     next_at = parse_when(args.next, now) if args.next else None
     parts = {"known": args.known, "unknown": args.unknown, "next_steps": args.next_steps}
@@ -117,31 +127,37 @@ def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
             template=args.template, clock=ctx.clock, **parts,
         )
         message = views.events_after(store, done.event_id - 1)[0].payload.get("message")
-    _done(done)
+    print_done(done)
     if message:
         print("\n" + message)
     return 0
 
 
 def cmd_stage(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.advance_stage(
+        return print_done(actions.advance_stage(
             store, ctx.actor, args.incident, to=args.stage, confirm=args.confirm,
             note=args.note, clock=ctx.clock,
         ))
 
 
 def cmd_resolve(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.resolve(
+        return print_done(actions.resolve(
             store, ctx.actor, args.incident, summary=args.summary, confirm=args.confirm,
             clock=ctx.clock,
         ))
 
 
 def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
     with ctx.store() as store:
-        return _done(actions.close(
+        return print_done(actions.close(
             store, ctx.actor, args.incident, csat=args.csat, comment=args.comment,
             clock=ctx.clock,
         ))

@@ -1,5 +1,8 @@
 """``warroom playbook list | show NAME | check [PATH]``: the playbooks in force, one in
-full, and a check of playbook files (for CI, or before copying one into the user folder)."""
+full, and a check of playbook files (for CI, or before copying one into the user folder).
+
+Handlers import the playbooks when they run: building the parser stays free of pydantic.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,13 @@ import argparse
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from warroom import playbooks
 from warroom.cli import Context, Parser, print_json, verb
 from warroom.errors import UserError
-from warroom.playbooks import Playbook
+
+if TYPE_CHECKING:
+    from warroom.playbooks import Playbook
 
 EXIT_INVALID = 1
 
@@ -33,6 +38,8 @@ def _review(pb: Playbook, today) -> str:
 
 
 def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import playbooks
+
     catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
     for problem in catalog.skipped:
         print(f"warroom playbook: warning: skipped {problem}", file=sys.stderr)
@@ -84,6 +91,8 @@ def show_lines(pb: Playbook, source: str, today) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import playbooks
+
     folder = playbooks.user_folder(args.playbooks)
     catalog = playbooks.load(folder, strict=False)
     if args.name not in catalog.playbooks:
@@ -98,6 +107,8 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import playbooks
+
     path = Path(args.path).expanduser() if args.path else None
     folder = None if path else playbooks.user_folder(args.playbooks)
     findings = playbooks.check(path, folder)
