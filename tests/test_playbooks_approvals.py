@@ -49,10 +49,30 @@ def test_the_kind_rule_applies_and_is_journaled(store, clock, catalog):
     # a kind without a rule for this risk falls back to the default rule for it
     ask(store, "sam", key, clock, kind="rollback", risk="high")
     assert last_event(store).payload["rule"] == "default/high"
-    ask(store, "sam", key, clock, kind="config change", risk="medium")
+    ask(store, "sam", key, clock, kind="Change", risk="medium")  # the generic kind
     assert last_event(store).payload["rule"] == "default/medium"
-    assert last_event(store).payload["kind"] == "config-change"
+    assert last_event(store).payload["kind"] == "change"
     assert rid == 1
+
+
+def test_a_kind_the_policy_does_not_know_is_refused(store, clock, catalog):
+    """Falling back to the default rule would get around the matrix: customer-outage needs
+    the decider for every hotfix, and 'Hot_Fix' must not be a way round it."""
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    refused(store, lambda: ask(store, "sam", key, clock, kind="Hot_Fix", risk="medium"),
+            r"^no approval rule for kind 'hot-fix' under customer-outage \(did you mean "
+            r"hotfix\?\); kinds: change, rollback, hotfix$")
+    refused(store, lambda: ask(store, "sam", key, clock, kind="config change"),
+            r"no approval rule for kind 'config-change' under customer-outage \(did you mean "
+            r"change\?\); kinds: change, rollback, hotfix$")
+    policy = catalog.get("customer-outage").policy(catalog.templates)
+    assert policy.known_kinds() == ["change", "rollback", "hotfix"]
+    # without a playbook there are no kinds of change, only the generic one
+    plain = actions.open_incident(store, person("sam"), title="x", customer="Acme",
+                                  severity="SEV2", clock=clock).key
+    refused(store, lambda: ask(store, "sam", plain, clock, kind="rollback"),
+            r"^no approval rule for kind 'rollback' under built-in defaults; kinds: change$")
+    ask(store, "sam", plain, clock, kind="change")
 
 
 def test_too_few_approvals_leave_it_pending(store, clock, catalog):

@@ -64,3 +64,19 @@ async def test_the_panes_say_it_in_words(tmp_path, clock):
     assert "rule customer-statement/medium of security-incident" in panes["approvals"]
     assert "may approve: pat (decider), legal (vacant)" in panes["approvals"]
     assert START + timedelta(minutes=60) > clock()  # the customer update is not yet due
+
+
+@pytest.mark.anyio
+async def test_the_request_form_offers_the_kinds_the_policy_knows(tmp_path, clock):
+    security_incident(tmp_path / "s.db", clock)
+    app = app_for(tmp_path / "s.db", clock, name="sam")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("r")
+        kind = next(f for f in app.screen.fields if f.name == "kind")
+        offered = [value for _, value in kind.choices]
+        await pilot.press("escape")
+    assert offered == ["change", "customer-statement", "containment"]
+    for each in offered:  # and the action takes every one of them
+        act(tmp_path / "s.db", actions.request_approval, who("sam"), "INC-1001",
+            change=f"a {each}", kind=each, risk="low", rationale="r", fallback="f",
+            clock=clock)

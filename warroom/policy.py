@@ -5,20 +5,25 @@ change the rules of an incident already running. Playbooks build a :class:`Polic
 matches, :data:`DEFAULT_POLICY` applies.
 
 The authority matrix is two-level: ``kinds`` holds rules for a change kind (rollback,
-data-repair...) per risk, and ``approvals`` the rule per risk for every other kind. A kind
-without a rule for some risk falls back to ``approvals`` for that risk.
+data-repair...) per risk, and ``approvals`` the default rule per risk, which applies to the
+generic kind ``change``. A kind without a rule for some risk falls back to ``approvals`` for
+that risk. A kind the policy does not know is refused: falling back to the default would let
+``Hot_Fix`` get round the rule for ``hotfix``.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from warroom.errors import UserError
 from warroom.models import TRIO, Risk, Severity, Stage
 from warroom.templates import Template
 
-DEFAULT_KIND = "default"
+DEFAULT_KIND = "default"  # the key of the default rules in a playbook's approvals
+GENERIC_KIND = "change"  # the kind of a change the default rules apply to
 
 
 def kind_key(kind: str) -> str:
@@ -75,20 +80,37 @@ class Policy(BaseModel):
     def cadence_for(self, severity: Severity) -> Cadence:
         return self.cadence[severity]
 
-    def rule_for(self, risk: Risk, kind: str = DEFAULT_KIND) -> ApprovalRule:
+    def rule_for(self, risk: Risk, kind: str = GENERIC_KIND) -> ApprovalRule:
         """The rule for a change of ``kind`` at ``risk``: the kind's own, else the default."""
         return self.rule_and_source(risk, kind)[0]
 
-    def rule_and_source(self, risk: Risk, kind: str = DEFAULT_KIND) -> tuple[ApprovalRule, str]:
-        """The rule and where it comes from: ``rollback/high`` or ``default/high``."""
-        own = self.kinds.get(kind_key(kind), {})
+    def rule_and_source(self, risk: Risk, kind: str = GENERIC_KIND) -> tuple[ApprovalRule, str]:
+        """The rule and where it comes from: ``rollback/high`` or ``default/high``; a kind
+        the policy does not know is refused (:meth:`known_kind`)."""
+        key = self.known_kind(kind)
+        own = self.kinds.get(key, {})
         if risk in own:
-            return own[risk], f"{kind_key(kind)}/{risk.value}"
+            return own[risk], f"{key}/{risk.value}"
         return self.approvals[risk], f"{DEFAULT_KIND}/{risk.value}"
 
     def kind_names(self) -> list[str]:
         """The change kinds with rules of their own."""
         return list(self.kinds)
+
+    def known_kinds(self) -> list[str]:
+        """The kinds a request may name: the generic one, then those with rules."""
+        return [GENERIC_KIND] + [k for k in self.kinds if k != GENERIC_KIND]
+
+    def known_kind(self, kind: str) -> str:
+        """``kind`` in its canonical form, or a refusal naming the kinds there are."""
+        key = kind_key(kind)
+        known = self.known_kinds()
+        if key in known:
+            return key
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UserError(f"no approval rule for kind {key!r} under {self.name}{hint}; kinds: "
+                        f"{', '.join(known)}")
 
 
 DEFAULT_STAGES: dict[Stage, str] = {

@@ -15,7 +15,7 @@ from warroom.actions._common import Done, held_roles, item, live_incident, polic
 from warroom.clock import Clock, span, utcnow
 from warroom.errors import UserError
 from warroom.models import Actor, Body, Line, Name, Risk, valid
-from warroom.policy import Policy, kind_key
+from warroom.policy import GENERIC_KIND, Policy, kind_key
 from warroom.store import Store, from_db
 
 
@@ -28,7 +28,7 @@ def request_approval(
     risk: Risk | str,
     rationale: str,
     fallback: str | None = None,
-    kind: str = "change",
+    kind: str = GENERIC_KIND,
     needed: int | None = None,
     eligible: list[str] | None = None,
     decider_required: bool | None = None,
@@ -37,7 +37,8 @@ def request_approval(
 ) -> Done:
     """Ask for approval of a change under the incident's authority matrix.
 
-    The rule for the change's kind and risk sets the approvals needed, the eligible roles,
+    The kind must be one the incident's policy knows (``change``, or a kind with rules of
+    its own). The rule for the change's kind and risk sets the approvals needed, the eligible roles,
     whether the decider must be among them, the expiry and whether a fallback is required.
     A request may ask for more (more approvals, the decider, fewer eligible roles, an
     earlier expiry) but never for less: ``eligible`` may only narrow the rule's roles.
@@ -52,6 +53,7 @@ def request_approval(
     with store.write():
         incident = live_incident(store, ref)
         policy = policy_of(incident)
+        kind = policy.known_kind(kind)
         rule, source = policy.rule_and_source(risk, kind)
         fallback = valid(Body, fallback, "fallback") if fallback else None
         if fallback is None and rule.fallback_required:

@@ -246,24 +246,24 @@ def request(s: Session, v: IncidentView) -> FormModal:
     """An approval request; the rule of the authority matrix for the chosen kind and risk
     shows under the fields, since it sets who may approve and how many must."""
     policy = messages.incident_policy(s.store, v.incident.key)
-    kinds = ["change"] + policy.kind_names()
+    kinds = policy.known_kinds()  # the action refuses any other
 
     def rule(x: dict[str, str]) -> str:
         if not x["risk"]:
             return "Pick a risk to see the rule."
-        found, source = policy.rule_and_source(Risk(x["risk"]), x["kind"] or "change")
+        found, source = policy.rule_and_source(Risk(x["risk"]), x["kind"] or kinds[0])
         return f"{source} of {policy.name}: {found.summary()}"
 
     def submit(x: dict[str, str]) -> actions.Done:
         return actions.request_approval(
             s.store, s.actor, v.incident.key, change=x["change"], risk=x["risk"],
-            kind=x["kind"] or "change", rationale=x["rationale"],
+            kind=x["kind"] or kinds[0], rationale=x["rationale"],
             fallback=_optional(x["fallback"]), expires_at=_when(x["expires"], s.clock()),
             **_kw(s))
 
     return FormModal("Request approval", [
         Field("change", "Change to authorize (rollback, hotfix, data repair...)"),
-        Field("kind", "Kind (sets the approval rule)", "choice", value="change",
+        Field("kind", "Kind (sets the approval rule)", "choice", value=kinds[0],
               choices=[(k, k) for k in kinds]),
         Field("risk", "Risk", "choice", value="medium",
               choices=[("low", "low"), ("medium", "medium"), ("high", "high")]),
