@@ -144,7 +144,8 @@ def test_a_request_may_narrow_but_never_widen_eligibility(store, clock, catalog)
             "'comms' may not approve this change: rule rollback/low of customer-outage allows "
             "lead, decider")
     refused(store, lambda: ask(store, "sam", key, clock, eligible=["dana"]),
-            "'dana' may not approve this change")
+            r"^'dana' is neither a role of INC-1001 \(lead, comms, decider, internal_liaison\) "
+            r"nor someone holding one$")
     ask(store, "alex", key, clock, kind="rollback", eligible=["Decider"], needed=1)
     assert views.incident_view(store, key).approvals[0].eligible_roles == ["decider"]
     refused(store, lambda: ask(store, "sam", key, clock, needed=0), "from 1 to 10")
@@ -154,12 +155,12 @@ def test_a_request_may_narrow_but_never_widen_eligibility(store, clock, catalog)
 
 def test_a_request_that_could_never_be_granted_is_refused(store, clock, catalog):
     key = open_staffed(store, clock, catalog, "customer-outage")
-    # a medium hotfix needs the decider alone; the decider cannot approve their own request
-    refused(store, lambda: ask(store, "pat", key, clock, kind="hotfix", risk="medium"),
-            r"could never be granted: it needs 1 approval and only 0 of the eligible roles "
-            r"\(decider\)")
     refused(store, lambda: ask(store, "sam", key, clock, kind="rollback", needed=3),
-            "could never be granted")
+            r"^this could never be granted: it needs 3 approvals and only 1 person other than "
+            r"you could give one \(eligible: lead, decider; a vacant role counts\)$")
+    refused(store, lambda: ask(store, "sam", key, clock, kind="rollback", eligible=["lead"]),
+            r"^this could never be granted: it needs 1 approval and nobody but you could give "
+            r"one \(eligible: lead; a vacant role counts\)$")
     # a vacant eligible role still counts: someone may claim it
     actions.release_role(store, person("pat"), key, "decider", clock=clock)
     ask(store, "sam", key, clock, kind="hotfix", risk="medium")
@@ -173,3 +174,60 @@ def test_fallbacks_follow_the_rule(store, clock, catalog):
             r"security-incident\)")
     ask(store, "sam", key, clock, fallback=None, kind="containment", change="Revoke key K")
     assert views.incident_view(store, key).approvals[0].fallback == ""
+
+
+def test_the_decider_cannot_ask_for_what_only_they_could_grant(store, clock, catalog):
+    """Every hotfix under customer-outage needs the decider; the decider never approves
+    their own request, so theirs could never be granted: refused when asked, not left to
+    expire."""
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    for risk in ("low", "high"):
+        refused(store, lambda: ask(store, "pat", key, clock, kind="hotfix", risk=risk),
+                r"^you hold decider and cannot approve your own request; ask someone else to "
+                r"request it, or hand decider over first$")
+    refused(store, lambda: ask(store, "pat", key, clock, risk="low", decider_required=True),
+            "you hold decider and cannot approve your own request")
+    ask(store, "pat", key, clock, kind="rollback")  # the lead may grant this one
+    ask(store, "sam", key, clock, kind="hotfix")
+
+
+def test_a_request_may_name_the_people_who_may_approve_it(store, clock, catalog):
+    """``--eligible pat``: only pat may approve, through a role the rule allows; naming a
+    person narrows the rule like naming a role, never widens it."""
+    key = open_staffed(store, clock, catalog, "customer-outage", extra=[("dana",
+                                                                         "internal_liaison")])
+    rid = ask(store, "sam", key, clock, kind="hotfix", risk="high", change="Ship fix 413",
+              eligible=["alex", "pat"])
+    request = views.incident_view(store, key).approvals[0]
+    assert (request.eligible_roles, request.eligible_people) == ([], ["alex", "pat"])
+    assert last_event(store).payload["eligible_people"] == ["alex", "pat"]
+    refused(store, lambda: actions.approve(store, person("dana"), key, rid, clock=clock),
+            r"you are not eligible to decide approval #1 \(eligible: alex, pat\)")
+    actions.approve(store, person("alex"), key, rid, clock=clock)
+    actions.approve(store, person("pat"), key, rid, clock=clock)
+    assert state(store, key, clock) == "approved"
+    votes = views.incident_view(store, key).approvals[0].votes
+    assert [(v.voter, v.roles) for v in votes] == [("alex", ["comms"]), ("pat", ["decider"])]
+    # a role and a person together
+    ask(store, "dana", key, clock, kind="rollback", eligible=["lead", "pat"])
+    assert last_event(store).payload["eligible_roles"] == ["lead"]
+    assert last_event(store).payload["eligible_people"] == ["pat"]
+
+
+def test_naming_a_person_never_widens_the_rule(store, clock, catalog):
+    key = open_staffed(store, clock, catalog, "customer-outage", extra=[("dana",
+                                                                         "internal_liaison")])
+    refused(store, lambda: ask(store, "sam", key, clock, kind="rollback", eligible=["alex"]),
+            r"^alex may not approve this change: they hold comms, and rule rollback/low of "
+            r"customer-outage allows lead, decider$")
+    refused(store, lambda: ask(store, "sam", key, clock, kind="rollback", eligible=["sam"]),
+            r"^you cannot approve your own request: name someone else$")
+    refused(store, lambda: ask(store, "dana", key, clock, kind="hotfix", risk="high",
+                               eligible=["sam", "alex"]),
+            r"^the decider must approve but is not among the eligible \(sam, alex\)$")
+    rid = ask(store, "sam", key, clock, kind="rollback", eligible=["pat"])
+    # pat hands the decider role over: named as the decider, pat no longer may approve
+    actions.release_role(store, person("pat"), key, "decider", clock=clock)
+    refused(store, lambda: actions.approve(store, person("pat"), key, rid, clock=clock),
+            r"^you were named on approval #1 but no longer hold a role that may approve it "
+            r"\(lead, decider\)$")

@@ -38,12 +38,13 @@ def request_approval(
     """Ask for approval of a change under the incident's authority matrix.
 
     The kind must be one the incident's policy knows (``change``, or a kind with rules of
-    its own). The rule for the change's kind and risk sets the approvals needed, the eligible roles,
-    whether the decider must be among them, the expiry and whether a fallback is required.
-    A request may ask for more (more approvals, the decider, fewer eligible roles, an
-    earlier expiry) but never for less: ``eligible`` may only narrow the rule's roles.
-    A request that could never be granted (too few eligible people besides the requester)
-    is refused.
+    its own). The rule for the change's kind and risk sets the approvals needed, the
+    eligible roles, whether the decider must be among them, the expiry and whether a
+    fallback is required. A request may ask for more (more approvals, the decider, fewer
+    eligible roles, an earlier expiry) but never for less: ``eligible`` names roles the rule
+    allows, or people holding one of them, and so only narrows it. A request that could
+    never be granted (too few eligible people besides the requester, or the requester is
+    the decider the rule requires) is refused.
     """
     change = valid(Line, change, "change")
     risk = risk if isinstance(risk, Risk) else Risk.parse(risk)
@@ -57,15 +58,19 @@ def request_approval(
         rule, source = policy.rule_and_source(risk, kind)
         fallback = valid(Body, fallback, "fallback") if fallback else None
         if fallback is None and rule.fallback_required:
-            raise UserError(f"a {risk.value}-risk {kind} needs a fallback plan ({_under(policy, source)})")
+            raise UserError(f"a {risk.value}-risk {kind} needs a fallback plan "
+                            f"({_under(policy, source)})")
         if needed is not None and (not isinstance(needed, int) or not 1 <= needed <= 10):
             raise UserError("approvals needed must be from 1 to 10")
         needed = max(needed or rule.needed, rule.needed)
-        eligible_roles = _narrowed(eligible, rule.eligible_roles, policy, source)
+        holders = {r["role"]: r["holder"] for r in store.rows(
+            "roles", order="rowid", incident_id=incident["id"])}
+        roles, people = _narrowed(eligible, rule.eligible_roles, holders, actor.name,
+                                  incident["key"], _under(policy, source))
         required = rule.decider_required or bool(decider_required)
-        if required and "decider" not in eligible_roles:
-            raise UserError(f"the decider must approve but is not among {', '.join(eligible_roles)}")
-        _grantable(store, incident, actor.name, eligible_roles, needed)
+        if required:
+            _decider_can_approve(holders, actor.name, roles, people)
+        _grantable(holders, actor.name, roles, people, needed)
         latest = now + timedelta(minutes=rule.expires_minutes)
         expires_at = latest if expires_at is None else expires_at
         if expires_at <= now:
@@ -76,14 +81,14 @@ def request_approval(
         request_id = store.insert(
             "approvals", incident_id=incident["id"], change=change, kind=kind, risk=risk,
             rationale=rationale, fallback=fallback, needed=needed,
-            eligible_roles=eligible_roles, eligible_people=[],
+            eligible_roles=roles, eligible_people=people,
             decider_required=required, requester=actor.name, requested_at=now,
             expires_at=expires_at, status="pending",
         )
         event = store.journal(
             actor, now, "approval.requested", incident["id"], approval_id=request_id,
             change=change, kind=kind, risk=risk, rationale=rationale, fallback=fallback,
-            needed=needed, eligible_roles=eligible_roles, eligible_people=[],
+            needed=needed, eligible_roles=roles, eligible_people=people,
             decider_required=required, expires_at=expires_at,
             policy=policy.name, rule=source, rule_terms=rule.model_dump(),
         )
@@ -97,43 +102,67 @@ def _under(policy: Policy, source: str) -> str:
     return f"rule {source} of {policy.name}"
 
 
-def _narrowed(eligible: list[str] | None, allowed: list[str], policy: Policy,
-              source: str) -> list[str]:
-    """The eligible roles of a request: the rule's, or a subset of them the requester chose.
-    Naming a role (or a person) the rule does not allow is refused: nobody widens the
-    authority matrix from a request."""
+def _narrowed(eligible: list[str] | None, allowed: list[str], holders: dict[str, str | None],
+              requester: str, key: str, under: str) -> tuple[list[str], list[str]]:
+    """The (roles, people) who may approve a request: the rule's roles, or the roles and
+    people the requester named. A named role must be one the rule allows; a named person
+    must hold such a role now (and votes through it). Nobody widens the authority matrix
+    from a request."""
     if not eligible:
-        return list(allowed)
-    chosen: list[str] = []
+        return list(allowed), []
+    roles: list[str] = []
+    people: list[str] = []
     for name in eligible:
-        role = valid(Name, name, "eligible").lower()
-        if role not in allowed:
-            raise UserError(f"{role!r} may not approve this change: {_under(policy, source)} "
-                            f"allows {', '.join(allowed)}")
-        if role not in chosen:
-            chosen.append(role)
-    return chosen
-
-
-def _grantable(store: Store, incident: sqlite3.Row, requester: str, roles: list[str],
-               needed: int) -> None:
-    """Refuse a request that could never be granted: each eligible role counts once per
-    holder, a vacant one counts (someone may claim it), the requester never counts."""
-    voters: set[str] = set()
-    vacant = 0
-    for row in store.rows("roles", order="rowid", incident_id=incident["id"]):
-        if row["role"] not in roles:
+        text = valid(Name, name, "eligible")
+        role = text.lower()
+        if role in holders or role in allowed:
+            if role not in allowed:
+                raise UserError(f"{role!r} may not approve this change: {under} allows "
+                                f"{', '.join(allowed)}")
+            roles += [role] if role not in roles else []
             continue
-        if row["holder"] is None:
-            vacant += 1
-        elif row["holder"] != requester:
-            voters.add(row["holder"])
-    possible = len(voters) + vacant
-    if possible < needed:
-        raise UserError(f"this could never be granted: it needs {needed} approval"
-                        f"{'s' if needed > 1 else ''} and only "
-                        f"{possible} of the eligible roles ({', '.join(roles)}) are held by "
-                        "someone other than you or vacant")
+        held = [r for r, holder in holders.items() if holder == text]
+        if not held:
+            raise UserError(f"{text!r} is neither a role of {key} ({', '.join(holders)}) nor "
+                            "someone holding one")
+        if text == requester:
+            raise UserError("you cannot approve your own request: name someone else")
+        if not any(r in allowed for r in held):
+            raise UserError(f"{text} may not approve this change: they hold {', '.join(held)}, "
+                            f"and {under} allows {', '.join(allowed)}")
+        people += [text] if text not in people else []
+    return roles, people
+
+
+def _decider_can_approve(holders: dict[str, str | None], requester: str, roles: list[str],
+                         people: list[str]) -> None:
+    """Refuse a request the decider must approve when no decider could: the requester holds
+    it (nobody approves their own request), or the request names neither it nor its holder."""
+    decider = holders.get("decider")
+    if decider is not None and decider == requester:
+        raise UserError("you hold decider and cannot approve your own request; ask someone "
+                        "else to request it, or hand decider over first")
+    if "decider" not in roles and (decider is None or decider not in people):
+        raise UserError(f"the decider must approve but is not among the eligible "
+                        f"({', '.join(roles + people)})")
+
+
+def _grantable(holders: dict[str, str | None], requester: str, roles: list[str],
+               people: list[str], needed: int) -> None:
+    """Refuse a request that could never be granted: each eligible person counts once
+    (a holder of an eligible role, or someone named), a vacant eligible role counts (someone
+    may claim it), the requester never counts."""
+    voters = {p for p in people if p != requester}
+    voters |= {h for r, h in holders.items() if r in roles and h is not None and h != requester}
+    possible = len(voters) + sum(1 for r, h in holders.items() if r in roles and h is None)
+    if possible >= needed:
+        return
+    plural = "s" if needed > 1 else ""
+    who = "nobody but you" if not possible else (
+        f"only {possible} {'person' if possible == 1 else 'people'} other than you")
+    raise UserError(f"this could never be granted: it needs {needed} approval{plural} and "
+                    f"{who} could give one (eligible: {', '.join(roles + people)}; a vacant "
+                    "role counts)")
 
 
 def _pending(store: Store, incident: sqlite3.Row, request_id: int, now: datetime) -> sqlite3.Row:
@@ -154,10 +183,24 @@ def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: s
     roles = json.loads(row["eligible_roles"])
     people = json.loads(row["eligible_people"])
     through = [r for r in mine if r in roles]
-    if not through and me not in people:
+    if me in people:  # named on the request: votes through a role the rule allows
+        allowed = _rule_roles(incident, row)
+        through += [r for r in mine if r in allowed and r not in through]
+        if not through:
+            raise UserError(f"you were named on approval #{row['id']} but no longer hold a "
+                            f"role that may approve it ({', '.join(allowed)})")
+    if not through:
         who = ", ".join([f"the {r}" for r in roles] + people) or "nobody"
         raise UserError(f"you are not eligible to decide approval #{row['id']} (eligible: {who})")
     return through
+
+
+def _rule_roles(incident: sqlite3.Row, row: sqlite3.Row) -> list[str]:
+    """The roles the rule of a request allows, from the policy the incident copied (which
+    never changes while it runs)."""
+    policy = policy_of(incident)
+    risk = Risk(row["risk"])
+    return policy.kinds.get(row["kind"], {}).get(risk, policy.approvals[risk]).eligible_roles
 
 
 def approve(
