@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from conftest import last_event, person, refused
 
 from warroom import actions, views
@@ -79,3 +80,41 @@ def test_expired_requests_refuse_votes(store, staffed, sam, pat, clock):
     assert status(store, staffed, clock) == "expired"
     refused(store, lambda: actions.approve(store, pat, staffed, rid, clock=clock),
             "expired 1m ago")
+
+
+def test_the_requester_rejecting_their_own_request_withdraws_it(store, staffed, sam, pat,
+                                                               clock):
+    """A requester is never an approver: their 'reject' is a withdrawal, recorded as one
+    (with the reason), never as a rejection by the eligible."""
+    rid = request(store, sam, staffed, clock)
+    done = actions.reject(store, sam, staffed, rid, reason="found the real cause", clock=clock)
+    assert done.message == ("approval #1 withdrawn (you asked for it, so rejecting it "
+                            "withdraws it)")
+    event = last_event(store)
+    assert event.kind == "approval.withdrawn" and event.payload["reason"] == (
+        "found the real cause")
+    request_ = views.incident_view(store, staffed).approvals[0]
+    assert request_.status == "withdrawn" and request_.votes == []
+    refused(store, lambda: actions.reject(store, pat, staffed, rid, reason="x", clock=clock),
+            "already withdrawn")
+
+
+@pytest.mark.anyio
+async def test_the_reject_form_says_a_requester_withdraws(tmp_path, clock):
+    from app_helpers import app_for, fill, open_incident
+
+    from warroom.store import Store
+
+    db = tmp_path / "f.db"
+    open_incident(db, clock)
+    with Store(db) as s:
+        request(s, person("sam"), "INC-1001", clock)
+    app = app_for(db, clock, name="sam")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("x")
+        field = next(f for f in app.screen.fields if f.name == "request")
+        assert [label for label, _ in field.choices] == [
+            "#1 Roll back deploy 412 (yours: this withdraws it)"]
+        await fill(pilot, request="1", reason="found the real cause")
+    with Store(db) as s:
+        assert views.incident_view(s, "INC-1001").approvals[0].status == "withdrawn"

@@ -244,13 +244,22 @@ def reject(
     store: Store, actor: Actor, ref: str, request_id: int, *, reason: str,
     clock: Clock = utcnow,
 ) -> Done:
-    """Reject a pending request, with a reason; one eligible rejection ends it."""
+    """Reject a pending request, with a reason; one eligible rejection ends it.
+
+    The requester rejecting their own request withdraws it (with the reason): they are
+    never among those who decide it, and the journal must not count a rejection by the
+    eligible that never happened. The dashboard offers no other way to withdraw.
+    """
     reason = valid(Line, reason, "reason")
     now = clock()
     me = actor.name
     with store.write():
         incident = live_incident(store, ref)
         row = _pending(store, incident, request_id, now)
+        if row["requester"] == me:
+            event = _withdrawn(store, actor, incident, row, now, reason)
+            return Done(event, incident["key"], f"approval #{request_id} withdrawn (you asked "
+                                                "for it, so rejecting it withdraws it)")
         mine = _eligible_roles(store, incident, row, me)
         if store.row("votes", approval_id=request_id, voter=me) is not None:
             raise UserError(f"you already voted on #{request_id}")
@@ -277,7 +286,13 @@ def withdraw(
             raise UserError(f"approval #{request_id} is already {row['status']}")
         if row["requester"] != actor.name:
             raise UserError(f"only {row['requester']} (who asked) can withdraw #{request_id}")
-        store.update("approvals", {"id": request_id}, status="withdrawn", decided_at=now)
-        event = store.journal(actor, now, "approval.withdrawn", incident["id"],
-                              approval_id=request_id, change=row["change"])
+        event = _withdrawn(store, actor, incident, row, now, None)
     return Done(event, incident["key"], f"approval #{request_id} withdrawn")
+
+
+def _withdrawn(store: Store, actor: Actor, incident: sqlite3.Row, row: sqlite3.Row,
+               now: datetime, reason: str | None) -> int:
+    store.update("approvals", {"id": row["id"]}, status="withdrawn", decided_at=now)
+    extra = {"reason": reason} if reason else {}
+    return store.journal(actor, now, "approval.withdrawn", incident["id"],
+                         approval_id=row["id"], change=row["change"], **extra)

@@ -303,9 +303,13 @@ def reject(s: Session, v: IncidentView) -> FormModal:
         return actions.reject(s.store, s.actor, v.incident.key, int(x["request"]),
                               reason=x["reason"], **_kw(s))
 
+    def label(a) -> str:
+        return f"#{a.id} {a.change}" + (" (yours: this withdraws it)" if a.requester == s.me
+                                        else "")
+
     return FormModal("Reject a change", [
         Field("request", "Request", "choice", value=str(pending[0].id),
-              choices=[(f"#{a.id} {a.change}", str(a.id)) for a in pending]),
+              choices=[(label(a), str(a.id)) for a in pending]),
         Field("reason", "Reason"),
     ], submit, submit_label="Reject")
 
