@@ -126,20 +126,27 @@ def test_minimal_playbook_parses_and_defaults_apply():
     [
         # wrong type
         (("customer = 20\ninternal = 10", 'customer = "often"\ninternal = 10'),
-         "mini.toml: cadence.SEV1.customer: must be a valid integer"),
+         "mini.toml: cadence.SEV1.customer: must be a whole number"),
         (("customer = 20\ninternal = 10", "customer = 0\ninternal = 10"),
          "mini.toml: cadence.SEV1.customer: must be greater than 0"),
         # unknown role
         (('role = "scribe"', 'role = "scrib"'),
-         "mini.toml: milestones.1.role: unknown role 'scrib' (roles: lead, comms, decider, "
-         "scribe)"),
+         'mini.toml: milestones["Evidence kept"].role: unknown role \'scrib\' (roles: lead, '
+         "comms, decider, scribe)"),
         (('eligible_roles = ["lead", "decider"]', 'eligible_roles = ["lead", "cfo"]'),
-         "mini.toml: approvals.rollback.low.eligible_roles.1: unknown role 'cfo'"),
+         "mini.toml: approvals.rollback.low.eligible_roles: unknown role 'cfo'"),
         # negative offset
         (('SEV1 = "1h30m"', 'SEV1 = "-5m"'),
-         "mini.toml: milestones.1.due.SEV1: must not be negative"),
-        (("SEV2 = 30", "SEV2 = -30"), "mini.toml: milestones.0.due.SEV2: must not be negative"),
-        (('SEV3 = "2h"', 'SEV3 = "soon"'), "mini.toml: milestones.0.due.SEV3: cannot read 'soon'"),
+         'mini.toml: milestones["Evidence kept"].due.SEV1: must not be negative'),
+        (("SEV2 = 30", "SEV2 = -30"),
+         'mini.toml: milestones["Acknowledge the customer"].due.SEV2: must not be negative'),
+        (('SEV3 = "2h"', 'SEV3 = "soon"'),
+         'mini.toml: milestones["Acknowledge the customer"].due.SEV3: cannot read \'soon\''),
+        (('due = { SEV1 = "1h30m", SEV4 = "2d" }', "due = {}"),
+         'mini.toml: milestones["Evidence kept"].due: must have at least one entry'),
+        (('name = "Evidence kept"\n', ""), "mini.toml: milestones[#2].name: is required"),
+        (('keywords = ["widget"]', 'keywords = ["widget", 3]'),
+         "mini.toml: match.keywords[#2]: must be text"),
         # missing field
         (('owner = "Head of Ops"\n', ""), "mini.toml: owner: is required"),
         (('contingency = "CTO"\n', ""), "mini.toml: roles.decider.contingency: is required"),
@@ -153,7 +160,7 @@ def test_minimal_playbook_parses_and_defaults_apply():
         (('name = "mini"', 'name = "Mini Playbook"'), "mini.toml: name: must be lowercase letters, digits and -"),
         (("[cadence.SEV1]", "[cadence.SEV9]"), "mini.toml: cadence.SEV9: must be 'SEV1'"),
         (('last_reviewed = 2026-11-01', 'last_reviewed = "last week"'),
-         "mini.toml: last_reviewed: must be a valid date"),
+         "mini.toml: last_reviewed: must be a date such as 2026-11-01"),
         (("needed = 1", "needed = 3"),
          "mini.toml: approvals.rollback.low.needed: 3 approvals from 2 eligible roles can never"),
         (("[approvals.rollback.low]", "[approvals.Roll_Back.low]"),
@@ -184,7 +191,7 @@ def test_bad_toml_names_file_and_line():
 
 
 def test_a_playbook_must_name_existing_templates():
-    with pytest.raises(UserError, match=r"mini.toml: templates.1: no template 'thanks' "
+    with pytest.raises(UserError, match=r"mini.toml: templates: no template 'thanks' "
                                         r"\(templates: acknowledge, "):
         parse('templates = ["acknowledge", "thanks"]\n' + MINIMAL)
 
@@ -349,9 +356,9 @@ def test_an_invalid_user_file_is_skipped_when_opening_but_not_when_checking(tmp_
     (folder / "broken.toml").write_text(MINIMAL.replace('role = "scribe"', 'role = "nobody"'))
     cat = playbooks.load(folder, strict=False)
     assert "mini" not in cat.playbooks and "customer-outage" in cat.playbooks
-    assert cat.skipped == [f"{folder / 'broken.toml'}: milestones.1.role: unknown role "
-                           "'nobody' (roles: lead, comms, decider, scribe)"]
-    with pytest.raises(UserError, match="broken.toml: milestones.1.role"):
+    assert cat.skipped == [f"{folder / 'broken.toml'}: milestones[\"Evidence kept\"].role: "
+                           "unknown role 'nobody' (roles: lead, comms, decider, scribe)"]
+    with pytest.raises(UserError, match=r"broken.toml: milestones\[\"Evidence kept\"\].role"):
         playbooks.load(folder)
     findings = playbooks.check(folder)
     assert [f.error is not None for f in findings] == [True]
@@ -414,3 +421,51 @@ def test_errors_about_a_playbook_never_carry_its_control_characters():
     with pytest.raises(UserError, match="a change kind is lowercase words") as err:
         parse(kind)
     assert "\x1b" not in str(err.value)
+
+
+# -- checking: every problem of a file, in plain words --------------------------------------
+
+
+def test_a_check_reports_every_problem_of_a_file():
+    broken = (MINIMAL.replace("customer = 20", 'customer = "often"')
+              .replace('due = { SEV1 = "1h30m", SEV4 = "2d" }', "due = {}")
+              .replace('[match]', '[match]\ncolour = "red"'))
+    with pytest.raises(playbooks.Invalid) as err:
+        parse(broken)
+    assert err.value.problems == [
+        "mini.toml: match.colour: is not a known key",
+        "mini.toml: cadence.SEV1.customer: must be a whole number",
+        'mini.toml: milestones["Evidence kept"].due: must have at least one entry',
+    ]
+    assert str(err.value) == ("mini.toml: match.colour: is not a known key (and 2 more "
+                              "problems)")
+    # once the shape is right, every reference between parts is checked too
+    refs = (MINIMAL.replace('role = "scribe"', 'role = "scrib"')
+            .replace('eligible_roles = ["lead", "decider"]', 'eligible_roles = ["lead", "cfo"]'))
+    with pytest.raises(playbooks.Invalid) as err:
+        parse('templates = ["thanks"]\n' + refs)
+    assert [p.split(": ")[1] for p in err.value.problems] == [
+        'milestones["Evidence kept"].role', "approvals.rollback.low.eligible_roles",
+        "templates"]
+
+
+def test_a_tie_broken_by_priority_says_so(catalog):
+    chosen = matching.plan(catalog, title="Checkout slow and failing", severity=Severity.SEV2)
+    assert chosen.playbook == "customer-outage"
+    assert chosen.why == ("matched title words 'fail*' (score 2); also matched "
+                          "degraded-performance (2); the tie went to customer-outage on "
+                          "priority (10 against 0)")
+    chosen = matching.plan(catalog, title="Checkout failing with errors", severity=Severity.SEV2)
+    assert "tie" not in chosen.why
+
+
+def test_a_tie_at_equal_priority_goes_by_name_and_says_so(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    for name in ("zeta", "alpha"):
+        (folder / f"{name}.toml").write_text(MINIMAL.replace('name = "mini"', f'name = "{name}"'))
+    chosen = matching.plan(playbooks.load(folder), title="Widget misbehaves",
+                           severity=Severity.SEV2)
+    assert chosen.playbook == "alpha"
+    assert chosen.why.endswith("also matched zeta (2); the tie at priority 0 went to alpha by "
+                               "name")

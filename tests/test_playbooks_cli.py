@@ -156,3 +156,15 @@ def test_a_file_that_is_not_utf8_is_skipped_by_open_and_invalid_for_check(capsys
     assert f"ok      {folder / 'mini.toml'}: playbook mini" in out
     code, out, err = run(capsys, "playbook", "check", str(folder / "bad.toml"))
     assert code == 1 and err.startswith(f"INVALID {folder / 'bad.toml'}: not UTF-8 text")
+
+
+def test_check_prints_every_problem_on_its_own_line(capsys, db, folder):
+    bad = folder / "bad.toml"
+    bad.write_text(MINIMAL.replace("customer = 20", "customer = -20")
+                   .replace('role = "scribe"', "role = 7"))
+    code, out, err = run(capsys, "playbook", "check", str(bad))
+    assert code == 1
+    assert err == (f"INVALID {bad}: cadence.SEV1.customer: must be greater than 0\n"
+                   f'INVALID {bad}: milestones["Evidence kept"].role: is not a role name '
+                   "(lowercase letters, digits, - or _)\n")
+    assert "1 file(s) checked: 1 invalid (2 problems)" in out

@@ -64,7 +64,7 @@ def test_user_text_is_inserted_once_never_read_as_placeholders():
     (("{unknown}", ""), "t.toml: message: must say what we don't know ({unknown})"),
     (("began", "began {when}"), "t.toml: known: unknown placeholder {when} (use {key},"),
     (('audience = "customer"', 'audience = "press"'), "t.toml: audience: must be 'internal'"),
-    (('stages = ["triage"]', 'stages = ["done"]'), "t.toml: stages.0: must be 'triage'"),
+    (('stages = ["triage"]', 'stages = ["done"]'), 't.toml: stages["done"]: must be \'triage\''),
     (('name = "acknowledge"', ""), "t.toml: name: is required"),
 ])
 def test_broken_templates_name_the_place(change, where):

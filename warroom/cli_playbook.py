@@ -113,11 +113,13 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
     folder = None if path else playbooks.user_folder(args.playbooks)
     findings = playbooks.check(path, folder)
     today = ctx.clock().date()
-    invalid = stale = 0
+    invalid = stale = problems = 0
     for f in findings:
-        if f.error:
+        if f.errors:
             invalid += 1
-            print(f"INVALID {f.error}", file=sys.stderr)
+            problems += len(f.errors)
+            for error in f.errors:
+                print(f"INVALID {error}", file=sys.stderr)
         elif f.playbook and f.playbook.is_stale(today):
             stale += 1
             pb = f.playbook
@@ -130,7 +132,9 @@ def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
             print(f"ok      {f.source}: {kind} {name}")
     if not findings:
         raise UserError(f"no playbook or template files in {path}")
-    print(f"{len(findings)} file(s) checked: {invalid} invalid, {stale} past their review date")
+    more = f" ({problems} problems)" if problems > invalid else ""
+    print(f"{len(findings)} file(s) checked: {invalid} invalid{more}, {stale} past their "
+          "review date")
     return EXIT_INVALID if invalid or (stale and args.strict) else 0
 
 

@@ -5,7 +5,8 @@ its keywords found in the title 2, a listed tier 1. A keyword matches whole word
 does not match "downloads"); a trailing ``*`` makes it a stem (``fail*`` matches "failing"
 and "failures"). A keyword may be several words ("charged twice"). A playbook is a
 candidate only when a keyword or a service matched; listed severities and tiers are
-conditions. The highest score wins; ties go to the higher ``priority``, then the name.
+conditions. The highest score wins; ties go to the higher ``priority``, then the name, and
+the journal's "why" says which broke it.
 """
 
 from __future__ import annotations
@@ -86,6 +87,19 @@ def ranked(catalog: Catalog, **incident) -> list[Match]:
     return sorted(found, key=lambda m: (-m.score, -m.playbook.match.priority, m.playbook.name))
 
 
+def _tie(best: Match, tied: list[Match]) -> str:
+    """How a tie on score was broken: by priority, else by name."""
+    mine = best.playbook.match.priority
+    lower = [m.playbook.match.priority for m in tied if m.playbook.match.priority < mine]
+    out = ""
+    if lower:
+        against = ", ".join(str(p) for p in sorted(set(lower), reverse=True))
+        out += f"; the tie went to {best.playbook.name} on priority ({mine} against {against})"
+    if len(lower) < len(tied):
+        out += f"; the tie at priority {mine} went to {best.playbook.name} by name"
+    return out
+
+
 def plan(catalog: Catalog, *, title: str, severity: Severity, service: str | None = None,
          tier: str | None = None, name: str | None = None, today=None) -> Plan:
     """Pick the playbook (``name`` if given, else the best match) and work out what it
@@ -105,6 +119,7 @@ def plan(catalog: Catalog, *, title: str, severity: Severity, service: str | Non
         runners = [f"{m.playbook.name} ({m.score})" for m in matches[1:]]
         if runners:
             why += "; also matched " + ", ".join(runners)
+        why += _tie(best, [m for m in matches[1:] if m.score == best.score])
     milestones = [(m.name, m.role, m.due[severity]) for m in pb.milestones if severity in m.due]
     return Plan(pb.name, why, pb.policy(catalog.templates), pb.holders(), milestones,
                 stale=bool(today and pb.is_stale(today)))

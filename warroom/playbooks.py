@@ -34,6 +34,8 @@ from warroom.models import TRIO, Line, Name, Risk, RoleName, Severity, Stage, Ti
 from warroom.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
 from warroom.templates import Slug, Template
 from warroom.text import clean_line
+from warroom.tomlfiles import Content, Invalid, file_content, folder_files, located, problem
+from warroom.tomlfiles import read_toml
 
 ENV_FOLDER = "WARROOM_PLAYBOOKS"
 KIND = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -170,9 +172,10 @@ def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str
         if stage is not Stage.CLOSED and stage not in pb.stages:
             out.append(("stages", f"{stage.value} is missing: every stage needs its "
                                   "customer-resolution definition"))
-    for i, m in enumerate(pb.milestones):
+    for m in pb.milestones:
         if m.role not in roles:
-            out.append((f"milestones.{i}.role", f"unknown role {m.role!r} (roles: {known})"))
+            out.append((f'milestones["{m.name}"].role', f"unknown role {m.role!r} (roles: "
+                                                         f"{known})"))
     for kind, rules in pb.approvals.items():
         if not KIND.match(kind):
             better = kind_key(clean_line(kind))
@@ -180,9 +183,9 @@ def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str
             out.append((f"approvals.{kind}", f"a change kind is lowercase words joined by -{hint}"))
         for risk, rule in rules.items():
             where = f"approvals.{kind}.{risk.value}"
-            for j, role in enumerate(rule.eligible_roles):
+            for role in rule.eligible_roles:
                 if role not in roles:
-                    out.append((f"{where}.eligible_roles.{j}",
+                    out.append((f"{where}.eligible_roles",
                                 f"unknown role {role!r} (roles: {known})"))
             if rule.decider_required and "decider" not in rule.eligible_roles:
                 out.append((f"{where}.decider_required", "the decider is not in eligible_roles"))
@@ -190,23 +193,25 @@ def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str
                 out.append((f"{where}.needed", f"{rule.needed} approvals from "
                                                f"{len(set(rule.eligible_roles))} eligible roles "
                                                "can never be granted"))
-    for i, name in enumerate(pb.templates):
+    for name in pb.templates:
         if name not in library:
-            out.append((f"templates.{i}", f"no template {name!r} (templates: "
-                                          f"{', '.join(library)})"))
+            out.append(("templates", f"no template {name!r} (templates: "
+                                     f"{', '.join(library)})"))
     return out
 
 
-def parse(text: tpl.Content, source: str, library: dict[str, Template]) -> Playbook:
-    """Validate one playbook file against the template ``library``; errors are located."""
+def parse(text: Content, source: str, library: dict[str, Template]) -> Playbook:
+    """Validate one playbook file against the template ``library``. Every problem is
+    reported (:class:`Invalid`): those of its shape first, then, once the shape is right,
+    its references between parts."""
+    data = read_toml(text, source)
     try:
-        pb = Playbook.model_validate(tpl.read_toml(text, source))
+        pb = Playbook.model_validate(data)
     except ValidationError as exc:
-        raise tpl.located(source, exc) from None
+        raise located(source, exc, data) from None
     problems = _problems(pb, library)
     if problems:
-        where, what = problems[0]
-        raise UserError(tpl.problem(source, where, what))
+        raise Invalid([problem(source, where, what) for where, what in problems])
     return pb
 
 
@@ -247,7 +252,7 @@ def user_folder(given: str | None) -> Path | None:
     return path
 
 
-def _add(files: list[tuple[str, tpl.Content]], parse_one, into: dict, sources: dict,
+def _add(files: list[tuple[str, Content]], parse_one, into: dict, sources: dict,
          strict: bool, skipped: list[str]) -> None:
     """Parse ``files`` into ``into`` (later sets override earlier ones by name); a name
     defined twice within ``files`` is an error."""
@@ -256,7 +261,7 @@ def _add(files: list[tuple[str, tpl.Content]], parse_one, into: dict, sources: d
         try:
             item = parse_one(text, source)
             if item.name in mine:
-                raise UserError(tpl.problem(source, "name", f"{item.name!r} is also defined "
+                raise UserError(problem(source, "name", f"{item.name!r} is also defined "
                                                             f"in {mine[item.name]}"))
         except UserError as exc:
             if strict:
@@ -279,7 +284,7 @@ def load(folder: Path | None = None, *, strict: bool = True) -> Catalog:
     template_sources: dict[str, str] = {}
     _add(tpl.shipped_files(), tpl.parse, cat.templates, template_sources, True, cat.skipped)
     if folder is not None:
-        _add(tpl.folder_files(folder / "templates"), tpl.parse, cat.templates,
+        _add(folder_files(folder / "templates"), tpl.parse, cat.templates,
              template_sources, strict, cat.skipped)
 
     def one(text: str, source: str) -> Playbook:
@@ -287,7 +292,7 @@ def load(folder: Path | None = None, *, strict: bool = True) -> Catalog:
 
     _add(shipped_files(), one, cat.playbooks, cat.sources, True, cat.skipped)
     if folder is not None:
-        _add(tpl.folder_files(folder), one, cat.playbooks, cat.sources, strict, cat.skipped)
+        _add(folder_files(folder), one, cat.playbooks, cat.sources, strict, cat.skipped)
     return cat
 
 
@@ -296,26 +301,34 @@ def load(folder: Path | None = None, *, strict: bool = True) -> Catalog:
 
 @dataclass
 class Finding:
-    """The result of checking one file: a valid playbook or template, or the error."""
+    """The result of checking one file: a valid playbook or template, or its problems
+    (each a line ``file: where: what``)."""
 
     source: str
     playbook: Playbook | None = None
     template: Template | None = None
-    error: str | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def error(self) -> str | None:
+        return self.errors[0] if self.errors else None
 
 
-def _check_set(files: list[tuple[str, tpl.Content]], parse_one, findings: list[Finding],
+def _check_set(files: list[tuple[str, Content]], parse_one, findings: list[Finding],
                into: dict) -> None:
     seen: dict[str, str] = {}
     for source, text in files:
         try:
             item = parse_one(text, source)
+        except Invalid as exc:
+            findings.append(Finding(source, errors=exc.problems))
+            continue
         except UserError as exc:
-            findings.append(Finding(source, error=str(exc)))
+            findings.append(Finding(source, errors=[str(exc)]))
             continue
         if item.name in seen:
-            findings.append(Finding(source, error=tpl.problem(
-                source, "name", f"{item.name!r} is also defined in {seen[item.name]}")))
+            findings.append(Finding(source, errors=[problem(
+                source, "name", f"{item.name!r} is also defined in {seen[item.name]}")]))
             continue
         seen[item.name] = source
         into[item.name] = item
@@ -334,21 +347,21 @@ def check(path: Path | None = None, folder: Path | None = None) -> list[Finding]
     if path is not None and path.is_file():
         _check_set(tpl.shipped_files(), tpl.parse, [], library)
         if path.parent.name == "templates":
-            _check_set(tpl.folder_files(path.parent), tpl.parse, [], library)
-            _check_set([(clean_line(str(path)), tpl.file_content(path))], tpl.parse,
+            _check_set(folder_files(path.parent), tpl.parse, [], library)
+            _check_set([(clean_line(str(path)), file_content(path))], tpl.parse,
                        findings, {})
             return findings
-        _check_set(tpl.folder_files(path.parent / "templates"), tpl.parse, [], library)
-        _check_set([(clean_line(str(path)), tpl.file_content(path))],
+        _check_set(folder_files(path.parent / "templates"), tpl.parse, [], library)
+        _check_set([(clean_line(str(path)), file_content(path))],
                    lambda t, s: parse(t, s, library), findings, {})
         return findings
     folders = [path] if path is not None else ([folder] if folder is not None else [])
     _check_set(tpl.shipped_files(), tpl.parse, findings if path is None else [], library)
     for f in folders:
-        _check_set(tpl.folder_files(f / "templates"), tpl.parse, findings, library)
+        _check_set(folder_files(f / "templates"), tpl.parse, findings, library)
     if path is None:
         _check_set(shipped_files(), lambda t, s: parse(t, s, library), findings, {})
     for f in folders:
-        _check_set(tpl.folder_files(f), lambda t, s: parse(t, s, library), findings, {})
+        _check_set(folder_files(f), lambda t, s: parse(t, s, library), findings, {})
     return findings
 

@@ -14,10 +14,8 @@ names the ones it offers and an incident copies them with its policy.
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import datetime, timezone
 from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import (
@@ -26,7 +24,7 @@ from pydantic import (
 
 from warroom.errors import UserError
 from warroom.models import Audience, Body, Line, Stage
-from warroom.text import clean_line
+from warroom.tomlfiles import Content, Invalid, folder_files, located, problem, read_toml
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -154,57 +152,6 @@ def blank_in(text: str) -> str | None:
 
 # -- loading -------------------------------------------------------------------------------
 
-_MESSAGES = {
-    "Field required": "is required",
-    "Extra inputs are not permitted": "is not a known key",
-}
-
-
-def error_text(error: dict[str, Any]) -> tuple[str, str]:
-    """(where, what) of one pydantic error, in the words of a person editing a file."""
-    loc = [str(p) for p in error["loc"]]
-    message = error["msg"].removeprefix("Value error, ")
-    if loc and loc[-1] == "[key]":
-        loc = loc[:-1]
-    message = _MESSAGES.get(message, message).replace("Input should be", "must be")
-    message = message.replace("String should", "must").replace("List should", "must")
-    return ".".join(loc) or "file", message
-
-
-def problem(source: str, where: str, what: str) -> str:
-    """``file: where: what`` on one line, cleaned: a file name or a key may carry escapes."""
-    return clean_line(f"{source}: {where}: {what}")
-
-
-def located(source: str, exc: ValidationError) -> UserError:
-    where, what = error_text(exc.errors()[0])
-    return UserError(problem(source, where, what))
-
-
-Content = str | bytes | OSError  # a file's text, its raw bytes, or why it could not be read
-
-
-def decoded(content: Content, source: str) -> str:
-    """The text of a file: bytes must be UTF-8 (TOML is), and the error says where not."""
-    if isinstance(content, OSError):
-        raise UserError(problem(source, "cannot read it", str(content.strerror or content)))
-    if isinstance(content, str):
-        return content
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = content[:exc.start].count(b"\n") + 1
-        raise UserError(clean_line(f"{source}: not UTF-8 text (byte 0x{content[exc.start]:02x} "
-                                   f"on line {line}); save it as UTF-8")) from None
-
-
-def read_toml(content: Content, source: str) -> dict[str, Any]:
-    text = decoded(content, source)
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(clean_line(f"{source}: not valid TOML: {exc}")) from None
-
 
 def parse(text: Content, source: str) -> Template:
     """Validate one template file; errors name the file, the key and the problem.
@@ -213,15 +160,16 @@ def parse(text: Content, source: str) -> Template:
     model, so incidents that copied such a template still load): the author of an update
     fills the parts, and nothing could ever fill it.
     """
+    data = read_toml(text, source)
     try:
-        template = Template.model_validate(read_toml(text, source))
+        template = Template.model_validate(data)
     except ValidationError as exc:
-        raise located(source, exc) from None
+        raise located(source, exc, data) from None
     blank = blank_in(template.message)
     if blank:
-        raise UserError(problem(source, "message", f"has a blank no part fills: {blank} (put "
-                                "it in known, unknown or next_steps, which the author of an "
-                                "update fills in)"))
+        raise Invalid([problem(source, "message", f"has a blank no part fills: {blank} (put "
+                                                  "it in known, unknown or next_steps, which "
+                                                  "the author of an update fills in)")])
     return template
 
 
@@ -230,27 +178,6 @@ def shipped_files() -> list[tuple[str, str]]:
     folder = resources.files("warroom.data").joinpath("templates")
     return [(f"data/templates/{e.name}", e.read_text(encoding="utf-8"))
             for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")]
-
-
-def file_content(path: Path) -> Content:
-    """A file's bytes, or the OSError that stopped us reading it: either way the file is
-    reported on its own (skipped or invalid) and never stops the others being read."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        return exc
-
-
-def folder_files(folder: Path) -> list[tuple[str, Content]]:
-    """(source, content) of every ``*.toml`` in ``folder`` (none if it does not exist);
-    contents are decoded when parsed, so one unreadable file is one located error."""
-    if not folder.is_dir():
-        return []
-    try:
-        paths = sorted(folder.glob("*.toml"))
-    except OSError as exc:
-        raise UserError(clean_line(f"cannot read {folder}: {exc.strerror}")) from None
-    return [(clean_line(str(p)), file_content(p)) for p in paths]
 
 
 def load_all(files: list[tuple[str, Content]]) -> dict[str, Template]:
