@@ -90,11 +90,13 @@ class DashboardScreen(Screen[None]):
             yield LinesPane("Updates due", board.cadence_lines, id="cadence", wall=self.wall,
                             note=board.cadence_note)
         with Horizontal(id="middle"):
-            yield LinesPane("Milestones", board.milestone_lines, id="milestones", wall=self.wall)
+            yield LinesPane("Milestones", board.milestone_lines, id="milestones", wall=self.wall,
+                            empty="no milestones")
             with Vertical(id="side"):
-                yield LinesPane("Blockers", board.blocker_lines, id="blockers", wall=self.wall)
+                yield LinesPane("Blockers", board.blocker_lines, id="blockers", wall=self.wall,
+                                empty="no blockers")
                 yield LinesPane("Pending approvals", board.approval_lines, id="approvals",
-                                wall=self.wall)
+                                wall=self.wall, empty="no pending approvals")
         yield Timeline(id="timeline")
         yield IdentityFooter(self.app.identity_text)
 

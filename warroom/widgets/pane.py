@@ -8,7 +8,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widgets import Static
 
-from warroom.board import Line
+from warroom.board import Cell, Line
 from warroom.records import IncidentView
 
 TONES = {
@@ -34,8 +34,9 @@ class LinesPane(Static):
     """A bordered pane whose text is ``compute(view, now)``; ticks cost nothing unless the
     text changed (durations are shown to the minute).
 
-    With nothing to show, the pane shrinks to its border and its title says so ("Blockers:
-    none"): on a small terminal every line counts.
+    With nothing to show it says ``empty`` ("no blockers") on one muted line, the height of
+    one item: a pane that changed height or class on every event (a blocker raised, then
+    cleared) would cost each viewer a restyle and a layout of the whole screen, about 8 ms.
     """
 
     DEFAULT_CSS = """
@@ -45,11 +46,11 @@ class LinesPane(Static):
     def __init__(
         self, title: str, compute: Callable[[IncidentView, datetime], list[Line]],
         *, id: str | None = None, wall: bool = False,
-        note: Callable[[IncidentView], str] | None = None,
+        note: Callable[[IncidentView], str] | None = None, empty: str = "none",
     ) -> None:
         super().__init__(id=id, classes="pane")
-        self.title = title
         self.border_title = title
+        self._empty: list[Line] = [(Cell(empty, "muted"),)]
         self._compute = compute
         self._note = note
         self._wall = wall
@@ -67,7 +68,7 @@ class LinesPane(Static):
         """The clock moved: repaint only if what the pane says has changed."""
         if self._view is None:
             return
-        lines = self._compute(self._view, now)
+        lines = self._compute(self._view, now) or self._empty
         if lines != self._shown:
             # A layout costs more than the repaint: skip it when the height cannot change.
             width = self.content_size.width
@@ -76,8 +77,6 @@ class LinesPane(Static):
             self._shown = lines
             self.update(to_content(lines, self._wall), layout=not same_height)
             self.set_class(any(c.tone == "alarm" for line in lines for c in line), "-alarm")
-            self.set_class(not lines, "-empty")
-            self.border_title = self.title if lines else f"{self.title}: none"
 
     @property
     def plain(self) -> str:
