@@ -88,7 +88,9 @@ def test_list_and_show(capsys, db, folder):
     for text in ("governance: owner Head of Incident Management", "internal_liaison",
                  "SEV1  every 20m / 15m", "Acknowledge the customer (comms): SEV1 15m, SEV2 "
                  "30m, SEV3 2h, SEV4 1d", "rollback/low: 1 of lead, decider; expires 20m",
-                 "Templates: acknowledge, progress, mitigated, resolved, sitrep"):
+                 "Templates: acknowledge, progress, mitigated, resolved, sitrep",
+                 "  (kind change, or a listed kind at a risk not listed: the default rule for "
+                 "that risk; any other kind is refused)"):
         assert text in out, text
     code, _, err = run(capsys, "playbook", "show", "nope")
     assert code == 2 and "no playbook 'nope'" in err

@@ -83,7 +83,8 @@ def show_lines(pb: Playbook, source: str, today) -> list[str]:
     for kind, rules in pb.approvals.items():
         for risk, rule in rules.items():
             out.append(f"  {kind}/{risk.value}: {rule.summary()}")
-    out.append("  (any kind or risk not listed: the default rule for that risk)")
+    out.append("  (kind change, or a listed kind at a risk not listed: the default rule for "
+               "that risk; any other kind is refused)")
     out += ["", "Stages (customer-resolution definition to leave each)"]
     out += [f"  {stage.value}: {text}" for stage, text in pb.stages.items()]
     out += ["", "Templates: " + (", ".join(pb.templates) or "the shipped ones")]
