@@ -163,3 +163,51 @@ def test_release_makes_the_role_vacant_and_refuses_while_disputed(store, staffed
     view = views.incident_view(store, staffed)
     assert view.role("comms").holder is None
     assert view.role("comms").vacant_since == clock()
+
+
+def test_handing_a_disputed_role_to_its_claimant_settles_the_dispute(store, staffed, sam, dana,
+                                                                    clock):
+    """The reviewer's case: sam holds lead, dana disputes it, sam hands it to dana."""
+    from warroom import metrics, review
+
+    actions.claim_role(store, dana, staffed, "lead", reason="payments", clock=clock)
+    actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
+    clock.advance(minutes=4)
+    before = journal_count(store)
+    done = actions.accept_handover(store, dana, staffed, "lead", clock=clock)
+    assert journal_count(store) == before + 1  # one event, the settlement inside it
+    assert done.message == "you hold lead on INC-1001; your dispute on it is settled"
+    view = views.incident_view(store, staffed)
+    assert view.role("lead").holder == "dana" and view.disputes == []
+    event = last_event(store)
+    assert (event.kind, event.payload["dispute"], event.payload["dispute_id"]) == (
+        "handover.accepted", "settled", 1)
+    m, events = metrics.for_incident(store, staffed, clock())
+    assert [(d.winner, d.settled_by, d.settled - d.opened) for d in m.disputes.values()] == [
+        ("dana", "sam", 240)]
+    text = review.render(m, events)
+    assert "DISPUTED: dana against sam | settled by sam for dana |" in text
+    assert "NOT settled" not in text
+
+
+def test_handing_a_disputed_role_to_a_third_person_keeps_the_claim_open_against_them(
+        store, staffed, sam, dana, pat, clock):
+    """A handover answers the holder's side only: dana's claim still waits for a decision,
+    now against kim; nothing is silently dropped."""
+    from warroom import metrics
+
+    kim = person("kim")
+    actions.claim_role(store, dana, staffed, "lead", clock=clock)
+    actions.offer_handover(store, sam, staffed, "lead", to="kim", clock=clock, **NOTE)
+    done = actions.accept_handover(store, kim, staffed, "lead", clock=clock)
+    assert done.message == ("you hold lead on INC-1001; dana still disputes it: the decider "
+                            "settles it, or you give it to them")
+    view = views.incident_view(store, staffed)
+    assert view.role("lead").holder == "kim"
+    assert [(d.claimant, d.holder) for d in view.disputes] == [("dana", "kim")]
+    assert last_event(store).payload["dispute"] == "carried"
+    m, _ = metrics.for_incident(store, staffed, clock())
+    assert [(d.claimant, d.holder, d.settled) for d in m.disputes.values()] == [
+        ("dana", "kim", None)]
+    actions.settle_dispute(store, pat, staffed, "lead", winner="kim", clock=clock)
+    assert views.incident_view(store, staffed).disputes == []

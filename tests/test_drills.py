@@ -148,3 +148,51 @@ def test_a_drill_runs_under_its_scenarios_playbook_or_the_one_open_would_pick(tm
     key = player.start()
     opened = views.events_after(player.store, 0, key)[0].payload
     assert opened["playbook"] == "customer-outage" and opened["why"].startswith("matched")
+
+
+def test_a_drill_needs_its_own_database_and_never_runs_in_warroom_db(tmp_path, monkeypatch,
+                                                                     capsys):
+    from warroom.cli import main
+
+    monkeypatch.setenv("WARROOM_DB", str(tmp_path / "real.db"))
+    monkeypatch.chdir(tmp_path)
+    for argv in (["drill", "two-leads", "--speed", "100", "--wait", "1s"], ["drill", "score"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert "needs its own database: add --db PATH (never $WARROOM_DB" in err
+    assert list(tmp_path.iterdir()) == []  # neither the real database nor ./warroom.db
+
+
+def test_every_drill_argument_is_checked_before_anything_is_written(tmp_path, capsys):
+    from warroom.cli import main
+
+    db = tmp_path / "w.db"
+    for argv, error in [
+        (["--wait", "abc"], "cannot read 'abc' as a duration"),
+        (["INC-1001"], "an incident (INC-1001) goes with 'drill score' only"),
+        (["--scenario", "two-leads"], "--scenario goes with 'drill score' only"),
+        (["--speed", "0"], "speed must be from 0.1 to 1000"),
+    ]:
+        assert main(["drill", "two-leads", *argv, "--db", str(db)]) == 2
+        err = capsys.readouterr().err
+        assert error in err and err.count("\n") == 1, err
+    assert main(["drill", "nope", "--db", str(db)]) == 2
+    assert "no scenario 'nope'" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_cli_drill_plays_scores_and_asks_the_scenarios_questions(tmp_path, capsys):
+    """A whole drill through the CLI, fast: two-leads' live part is 5 scenario minutes,
+    0.3 s at speed 1000 (what the room answers is left to the room: nobody here)."""
+    from warroom.cli import main
+
+    db = tmp_path / "drill.db"
+    assert main(["drill", "two-leads", "--db", str(db), "--speed", "1000", "--wait", "0s"]) == 0
+    out = capsys.readouterr().out
+    assert "Drill two-leads on INC-1001 [DRILL], speed 1000: its deadlines" in out
+    assert out.count("\n  - ") == 2
+    assert "Questions for the room:\n  - Who settled the lead, and how long did the room run " \
+        "with two leads?\n  - Did the customer hear one story, on time?" in out
+    assert main(["drill", "score", "--db", str(db)]) == 0  # found by the drill's title
+    assert "Questions for the room:" in capsys.readouterr().out

@@ -149,8 +149,11 @@ def test_an_incident_just_opened_has_failed_nothing_yet_and_far_dues_carry_their
                                 milestones=[("RCA to customer", "sam", timedelta(days=2))]).key
     clock.advance(minutes=5)
     text = review.review(store, key, clock())
-    assert "| Time to ownership (lead, comms, decider held) | within 30m | not yet | - |" in text
-    assert "| First customer update | within 30m | not yet | - |" in text
+    assert ("| Time to ownership (lead, comms, decider held) | within 30m | not yet (5m in) "
+            "| - |") in text
+    assert "| First customer update | within 30m | not yet (5m in) | - |" in text
+    assert "Checks met: 6 of 7 (not yet due: ownership)." in text
+    assert "- ownership: not yet due, the three roles are not all held yet (5m in)" in text
     assert "| Milestone: RCA to customer (owner sam) | due 2026-11-26 14:00 | not done | - |" \
         in text
     clock.advance(minutes=30)
@@ -158,3 +161,19 @@ def test_an_incident_just_opened_has_failed_nothing_yet_and_far_dues_carry_their
     assert "| Time to ownership (lead, comms, decider held) | within 30m | never | NO |" in text
     assert "| First customer update | within 30m | none | NO |" in text
     assert "the first customer update never came (due within 30m)" in text
+    assert "- ownership: NOT met, the three roles were never all held (35m in)" in text
+
+
+def test_a_target_not_reached_by_the_resolution_is_missed_not_pending(store, sam, clock):
+    """Resolved 10 minutes in, with the roles never all held and no customer update: the
+    incident's time is up, so the 30-minute targets are missed, not "not yet"."""
+    key = actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                                severity="SEV1", clock=clock).key
+    actions.claim_role(store, sam, key, "lead", clock=clock)
+    clock.advance(minutes=10)
+    actions.resolve(store, sam, key, summary="fixed itself", confirm=True, clock=clock)
+    text = review.review(store, key, clock())
+    assert "| Time to ownership (lead, comms, decider held) | within 30m | never | NO |" in text
+    assert "| First customer update | within 30m | none | NO |" in text
+    assert "- ownership: NOT met, the three roles were never all held (10m in)" in text
+    assert "not yet (" not in text and "not yet due" not in text

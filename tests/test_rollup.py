@@ -171,3 +171,13 @@ def test_cli_metrics_in_every_format(tmp_path, capsys, monkeypatch):
     assert out.read_text().startswith("# Escalation metrics: last 90d")
     assert main(["metrics", "--since", "0d"]) == 2
     assert "--since must be longer than zero" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("since", ["999999d", "99999999999999999999d", "3661d"])
+def test_cli_metrics_refuses_a_period_too_long_in_one_line(tmp_path, capsys, since):
+    db = tmp_path / "m.db"
+    Store(db, create=True).close()
+    assert main(["metrics", "--since", since, "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"warroom metrics: error: --since can be at most 3660d (ten years), not {since}\n"
+    assert main(["metrics", "--since", "3660d", "--db", str(db), "--format", "json"]) == 0

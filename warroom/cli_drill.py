@@ -11,6 +11,7 @@ from pathlib import Path
 
 from warroom.cli import Context, Parser, verb
 from warroom.clock import local_hm, parse_duration, span
+from warroom.errors import UserError
 
 
 def _speed(text: str) -> float:
@@ -62,26 +63,43 @@ def _print_outcome(outcome) -> None:
           f"{inject.do} -> {outcome.message}", flush=True)
 
 
+def _drill_db(args: argparse.Namespace) -> str:
+    """The drill's own database: --db is required, never $WARROOM_DB (a real one, maybe)."""
+    db = args.db or args.global_db
+    if not db:
+        raise UserError(f"'warroom drill {args.scenario}' needs its own database: add --db "
+                        "PATH (never $WARROOM_DB, which may hold real incidents)")
+    return db
+
+
 def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
     if args.scenario == "score":
         return cmd_score(args, ctx)
+    # every argument is checked before anything is written
+    db = _drill_db(args)
+    if args.incident is not None:
+        raise UserError(f"an incident ({args.incident}) goes with 'drill score' only")
+    if args.score_scenario is not None:
+        raise UserError("--scenario goes with 'drill score' only")
+    wait = parse_duration(args.wait)
     from warroom import scenarios
     from warroom.drills import Player
     from warroom.store import Store
 
     scenario = scenarios.load(args.scenario)
-    with Store(ctx.db, create=True) as store:
+    with Store(db, create=True) as store:
         player = Player(store, scenario, os_user=ctx.actor.os_user, clock=ctx.clock,
                         speed=args.speed)
         key = player.start()
-        print(f"Drill {scenario.name} on {key} [DRILL], speed {args.speed:g}")
+        print(f"Drill {scenario.name} on {key} [DRILL], speed {args.speed:g}"
+              + (": its deadlines, cadence and approval expiries run that much faster too"
+                 if args.speed != 1 else ""))
         print(scenario.summary)
         print("Ambiguity built in: " + "; ".join(scenario.ambiguity))
-        print(f"Participants join with: warroom --db {shlex.quote(ctx.db)} --as NAME")
+        print(f"Participants join with: warroom --db {shlex.quote(db)} --as NAME")
         print(f"Injects: {len(player.injects)}; the last fires in "
               f"{span(player.fires_at(player.injects[-1]) - player.started)}. Ctrl+C ends the "
               "drill early.\n", flush=True)
-        wait = parse_duration(args.wait)
         try:
             asyncio.run(player.run(on_outcome=_print_outcome))
             print(f"\nAll injects played; the room has {span(wait)} more to respond "
@@ -89,16 +107,24 @@ def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
             asyncio.run(asyncio.sleep(wait.total_seconds()))
         except KeyboardInterrupt:
             print("\nDrill ended by the facilitator.")
-        args.incident = key
-        return cmd_score(args, ctx)
+    args.incident = key
+    return cmd_score(args, ctx, questions=scenario.debrief_questions)
 
 
-def cmd_score(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import debrief
+def cmd_score(args: argparse.Namespace, ctx: Context,
+              questions: list[str] | None = None) -> int:
+    """The debrief of a drill (default: the latest), with its scenario's questions."""
+    db = _drill_db(args)
+    from warroom import debrief, scenarios
     from warroom.store import Store
 
-    with Store(ctx.db) as store:
-        print(debrief.render(debrief.score(store, args.incident, ctx.clock())))
+    if questions is None and args.score_scenario is not None:
+        questions = scenarios.load(args.score_scenario).debrief_questions
+    with Store(db) as store:
+        result = debrief.score(store, args.incident, ctx.clock(), questions)
+    if questions is None:
+        result.questions = scenarios.questions_for(result.title)
+    print(debrief.render(result))
     return 0
 
 
@@ -111,7 +137,8 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    help="compress the scenario's time N times (default 1: real time)")
 
     p = verb(sub, "drill", [common],
-             help="run a tabletop drill (facilitator console), or 'drill score' for the debrief",
+             help="run a tabletop drill (facilitator console), or 'drill score' for the "
+             "debrief; both need --db (a drill never runs in $WARROOM_DB)",
              example="warroom drill two-leads --db /srv/drills/today.db --speed 2\n"
              "  warroom drill score --db /srv/drills/today.db", handler=cmd_drill)
     p.add_argument("scenario", help="scenario name or .toml file, or 'score'")
@@ -119,4 +146,7 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--speed", type=_speed, default=1.0, help="compress the scenario's time")
     p.add_argument("--wait", metavar="DURATION", default="10m",
                    help="after the last inject, keep the drill open this long (default 10m)")
+    p.add_argument("--scenario", dest="score_scenario", metavar="NAME",
+                   help="with 'score': the scenario played, for its debrief questions "
+                   "(default: the shipped scenario with the drill's title)")
 

@@ -25,9 +25,15 @@ def _write(text: str, out: str | None) -> None:
 def cmd_metrics(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import rollup, snapshot
 
-    since = parse_duration(args.since)
+    try:
+        since = parse_duration(args.since)
+    except OverflowError:
+        since = rollup.MAX_PERIOD * 2
     if since.total_seconds() <= 0:
         raise UserError("--since must be longer than zero, e.g. 30d or 90d")
+    if since > rollup.MAX_PERIOD:
+        raise UserError(f"--since can be at most {rollup.MAX_PERIOD.days}d (ten years), "
+                        f"not {args.since}")
     with ctx.store() as store:
         snap = rollup.snapshot(store, ctx.clock(), since)
     _write(snapshot.FORMATS[args.format](snap), args.out)
@@ -58,7 +64,7 @@ def register(sub, common: Parser, reading: Parser) -> None:
              example="warroom metrics --since 90d --format md > snapshot.md", handler=cmd_metrics)
     p.add_argument("--since", default="90d", metavar="DURATION",
                    help="the period: incidents opened this long ago until now, compared with "
-                   "the same length before it (default 90d)")
+                   "the same length before it (default 90d, at most 3660d)")
     p.add_argument("--format", choices=["md", "json", "csv"], default="md",
                    help="Markdown for people, JSON or CSV for tools (default md)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of printing")

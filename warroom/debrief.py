@@ -4,7 +4,12 @@ Built on the same journal fold as the real metrics (:mod:`warroom.metrics`), wit
 incident included: time to ownership, the time to settle each dispute, vacancies and their
 length, late or missing updates, missed milestones, approvals that waited and handovers
 never accepted; then the scorecard of :func:`warroom.findings.checks` and the concrete
-improvements of :func:`warroom.findings.improvements`. ``warroom drill score`` prints it.
+improvements of :func:`warroom.findings.improvements`, and the scenario's debrief questions
+for the room. ``warroom drill score`` prints it.
+
+A drill is scored when it is over, so its time is up: a target it did not reach (the roles
+never all held, no first customer update) is missed, exactly as the post-incident review of
+the same incident says.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class Debrief:
     elapsed: float
     time_to_ownership: float | None
     ownership_target: float | None
+    ownership: str  # met, missed, pending (as the scorecard judges it)
     # role, claimant, holder, time to settle (None: open), settled by
     disputes: list[tuple[str, str, str, float | None, str | None]]
     vacancies: list[tuple[str, float, str | None]]  # role, length, who left (None: from opening)
@@ -38,18 +44,20 @@ class Debrief:
     handovers_never_accepted: list[tuple[str, str, str, str]]  # role, from, to, status
     checks: list[findings.Check] = field(default_factory=list)
     improvements: list[findings.Improvement] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)  # the scenario's, for the room
 
     @property
     def passed(self) -> int:
         return sum(c.passed for c in self.checks)
 
 
-def from_metrics(m: IncidentMetrics) -> Debrief:
+def from_metrics(m: IncidentMetrics, questions: list[str] | None = None) -> Debrief:
     """The debrief of an incident's metrics (drill or not)."""
     return Debrief(
         key=m.key, title=m.title, elapsed=m.end - m.opened,
         time_to_ownership=m.time_to_ownership,
         ownership_target=findings.ownership_target(m),
+        ownership=findings.ownership_state(m),
         disputes=[(d.role, d.claimant, d.holder,
                    None if d.settled is None else d.settled - d.opened, d.settled_by)
                   for d in m.disputes.values()],
@@ -57,7 +65,8 @@ def from_metrics(m: IncidentMetrics) -> Debrief:
         updates={a: (c.due, c.on_time, c.posts, c.late_posts)
                  for a, c in sorted(m.cadence.items())},
         missed_milestones=[
-            (ms.name, ms.owner, f"done {dur(ms.done - ms.due)} late" if ms.done is not None
+            (ms.name, findings.owner_text(m, ms.owner, ms.due),
+             f"done {dur(ms.done - ms.due)} late" if ms.done is not None
              else f"not done, due {hm(ms.due, m.opened)}")
             for ms in m.milestones if ms.status(m.end) == "missed"],
         approvals=[(a.id, a.change, status, wait) for a, status, wait in m.approval_outcomes()],
@@ -65,6 +74,7 @@ def from_metrics(m: IncidentMetrics) -> Debrief:
                                   for h in m.unaccepted_handovers()],
         checks=findings.checks(m),
         improvements=findings.improvements(m),
+        questions=list(questions or []),
     )
 
 
@@ -82,22 +92,31 @@ def _drill_incident(store, ref: str | None) -> str:
     return row["key"]
 
 
-def score(store, ref: str | None, now: datetime) -> Debrief:
-    """Score the drill incident ``ref`` (default: the latest drill) as of ``now``."""
+def score(store, ref: str | None, now: datetime,
+          questions: list[str] | None = None) -> Debrief:
+    """Score the drill incident ``ref`` (default: the latest drill) as of ``now``, with the
+    scenario's debrief ``questions``."""
     with store.read():
         key = _drill_incident(store, ref)
     metrics, _ = for_incident(store, key, now)
-    return from_metrics(metrics)
+    return from_metrics(metrics, questions)
+
+
+def _ownership(r: Debrief) -> str:
+    target = f"target {dur(r.ownership_target)}" if r.ownership_target else "no target"
+    if r.time_to_ownership is not None:
+        judged = {"met": "met", "missed": "MISSED"}[r.ownership]
+        return f"{dur(r.time_to_ownership)} ({target}): {judged}"
+    if r.ownership == "pending":
+        return f"not yet: the three roles are not all held, {dur(r.elapsed)} in ({target})"
+    return f"never: the three roles were never all held ({target}): MISSED"
 
 
 def render(result: Debrief) -> str:
     """The debrief as plain text for the facilitator's console."""
     r = result
     out = [f"Debrief of {r.key} [DRILL] {r.title} ({dur(r.elapsed)} of incident time)", ""]
-    target = f" (target {dur(r.ownership_target)})" if r.ownership_target else ""
-    out.append("Time to ownership: " + (dur(r.time_to_ownership) if r.time_to_ownership
-                                         is not None else "never: the three roles were "
-                                         "never all held") + target)
+    out.append("Time to ownership: " + _ownership(r))
     out.append("Disputes:" + ("" if r.disputes else " none"))
     for role, claimant, holder, settle, by in r.disputes:
         out.append(f"  {role}: {claimant} against {holder}, " + (
@@ -108,8 +127,8 @@ def render(result: Debrief) -> str:
         out.append(f"  {role}: {dur(length)} {why}")
     out.append("Updates:")
     for audience, (due, on_time, posts, late) in r.updates.items():
-        out.append(f"  {audience}: {on_time} of {due} on time, {due - on_time} missed or "
-                   f"late; {posts} posted ({late} late)")
+        out.append(f"  {audience}: {on_time} of {due} due times met, {due - on_time} "
+                   f"missed; {posts} posted ({late} late)")
     out.append("Missed milestones:" + ("" if r.missed_milestones else " none"))
     out += [f"  {name} (owner {owner}): {how}" for name, owner, how in r.missed_milestones]
     out.append("Approvals:" + ("" if r.approvals else " none requested"))
@@ -119,8 +138,14 @@ def render(result: Debrief) -> str:
     out += [f"  {role} from {giver} to {taker}: {status}"
             for role, giver, taker, status in r.handovers_never_accepted]
     out += ["", f"Scorecard: {r.passed} of {len(r.checks)} checks met"]
-    out += [f"  [{'x' if c.passed else ' '}] {c.name}: {c.evidence}" for c in r.checks]
+    out += [f"  [{_MARK[c.state]}] {c.name}: {c.evidence}" for c in r.checks]
     out += ["", "Improvements:" if r.improvements else "Improvements: none; no gaps found."]
     out += [f"  {n}. {imp.text} (owner: {imp.owner}; {imp.area})"
             for n, imp in enumerate(r.improvements, 1)]
+    if r.questions:
+        out += ["", "Questions for the room:"]
+        out += [f"  - {q}" for q in r.questions]
     return "\n".join(out)
+
+
+_MARK = {"met": "x", "missed": " ", "pending": "~"}

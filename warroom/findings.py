@@ -3,8 +3,15 @@
 :func:`checks` holds the incident to its own targets (the cadence and milestone due times it
 was opened with, approval expiry, and ownership settled before the first customer update
 fell due). :func:`improvements` turns each gap into a concrete change (contact lists,
-cadence, templates, playbook) with a suggested owner. Both the post-incident review and the
-drill debrief use them. Everything returned is plain text.
+cadence, templates, playbook), worded against the policy the incident ran under (a
+contingency the playbook already names is called, not asked for), each owned by a person.
+Both the post-incident review and the drill debrief use them, so they always agree.
+Everything returned is plain text.
+
+A "within" target (time to ownership, the first update) is judged by :func:`within`: met or
+missed once reached, and still pending while the incident is open and the limit has not
+passed. Once the incident's time is up (resolved, or a drill being scored) a target not
+reached is missed.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ SLOW_START = 5 * 60  # a role vacant longer than this after opening is a finding
 SLOW_DISPUTE = 10 * 60  # a dispute open longer than this is a finding
 SLOW_APPROVAL = 15 * 60  # an approval waiting longer than this is a finding
 SLOW_BLOCKER = 30 * 60
+MET, MISSED, PENDING = "met", "missed", "pending"
 
 
 def dur(seconds: float) -> str:
@@ -36,20 +44,37 @@ def hm(seconds: float, day_of: float | None = None) -> str:
 
 @dataclass(frozen=True)
 class Check:
-    """One thing the team is held to, whether it was met, and the evidence."""
+    """One thing the team is held to, whether it was met (or is not yet due), and the
+    evidence."""
 
     name: str
-    passed: bool
+    state: str  # met, missed, pending
     evidence: str
+
+    @property
+    def passed(self) -> bool:
+        return self.state == MET
 
 
 @dataclass(frozen=True)
 class Improvement:
-    """A concrete change, what kind of change it is, and who should own it."""
+    """A concrete change, what kind of change it is, and who should own it (a person)."""
 
     text: str
     area: str  # contacts, cadence, templates, playbook
     owner: str
+
+
+def within(actual: float | None, limit: float | None, elapsed: float,
+           final: bool) -> str | None:
+    """Judge "reached within ``limit`` seconds": met or missed once reached; pending while
+    not reached, not ``final`` and the limit not passed; missed otherwise. None without a
+    limit."""
+    if limit is None:
+        return None
+    if actual is not None:
+        return MET if actual <= limit else MISSED
+    return PENDING if not final and elapsed <= limit else MISSED
 
 
 def ownership_target(m: IncidentMetrics) -> float | None:
@@ -58,14 +83,35 @@ def ownership_target(m: IncidentMetrics) -> float | None:
     return c.minutes * 60 if c and c.minutes else None
 
 
-def _owner(m: IncidentMetrics, *roles: str) -> str:
-    """Who should own a follow-up: the current holder of the first of ``roles`` that is
-    held, then of the lead, decider or comms role; else whoever opened the incident."""
-    for role in (*roles, "lead", "decider", "comms"):
-        tenures = m.tenures.get(role)
-        if tenures and tenures[-1].holder:
-            return tenures[-1].holder
+def ownership_state(m: IncidentMetrics) -> str:
+    """The ownership target judged: met, missed or pending (without a target: held or not)."""
+    state = within(m.time_to_ownership, ownership_target(m), m.end - m.opened, m.final)
+    if state is None:
+        return MET if m.time_to_ownership is not None else (MISSED if m.final else PENDING)
+    return state
+
+
+def person(m: IncidentMetrics, role: str | None, at: float | None = None) -> str:
+    """Who should own a follow-up about ``role``: its holder at ``at`` (default: the end),
+    else the decider then, else the lead then; else today's decider or lead; else whoever
+    opened the incident. Always a person, never a role."""
+    at = m.end if at is None else at
+    for r, when in ((role, at), ("decider", at), ("lead", at), ("decider", m.end),
+                    ("lead", m.end)):
+        holder = m.holder_at(r, when) if r else None
+        if holder:
+            return holder
     return m.opened_by
+
+
+def owner_name(m: IncidentMetrics, owner: str, at: float | None = None) -> str:
+    """An owner as recorded (a person, or a role for playbook milestones) as a person."""
+    return person(m, owner, at) if owner in m.roles else owner
+
+
+def owner_text(m: IncidentMetrics, owner: str, at: float | None = None) -> str:
+    """``comms (kim)`` for a role, the name for a person."""
+    return f"{owner} ({person(m, owner, at)})" if owner in m.roles else owner
 
 
 def checks(m: IncidentMetrics) -> list[Check]:
@@ -74,117 +120,148 @@ def checks(m: IncidentMetrics) -> list[Check]:
     out = []
     target = ownership_target(m)
     tto, elapsed = m.time_to_ownership, m.end - m.opened
+    state = ownership_state(m)
     if tto is not None:
         evidence = f"all three roles held {dur(tto)} after opening"
-        passed = target is None or tto <= target
-    else:  # not failed yet while the target has not passed
-        passed = target is not None and elapsed <= target
-        state = "are not all held yet" if passed else "were never all held"
-        evidence = f"the three roles {state} ({dur(elapsed)} in)"
+    elif state == PENDING:
+        evidence = f"the three roles are not all held yet ({dur(elapsed)} in)"
+    else:
+        evidence = f"the three roles were never all held ({dur(elapsed)} in)"
     if target is not None:
         evidence += f"; target {dur(target)} (first customer update due)"
-    out.append(Check("ownership", passed, evidence))
+    out.append(Check("ownership", state, evidence))
     times = [f"{d.role} ({d.claimant} against {d.holder}) settled in "
              f"{dur(d.settled - d.opened)}" if d.settled is not None
              else f"{d.role} ({d.claimant} against {d.holder}) unsettled after "
              f"{dur(m.now - d.opened)}" for d in m.disputes.values()]
     slow = [d for d in m.disputes.values()
             if d.settled is None or d.settled - d.opened > SLOW_DISPUTE]
-    out.append(Check("disputes", not slow, "; ".join(times) or "no dispute"))
+    out.append(_check("disputes", not slow, "; ".join(times) or "no dispute"))
     vacancies = m.vacancies()
     gaps = [f"{t.role} {dur(length)}" + (f" after {t.after} left" if t.after else " from opening")
             for t, length in vacancies]
     bad = [1 for t, length in vacancies if t.after or length > SLOW_START]
-    out.append(Check("vacancies", not bad, "no role vacant" if not gaps
-                     else "vacant: " + ", ".join(gaps)))
-    parts = [f"{a} {c.on_time} of {c.due} on time" for a, c in sorted(m.cadence.items())
+    out.append(_check("vacancies", not bad, "no role vacant" if not gaps
+                      else "vacant: " + ", ".join(gaps)))
+    parts = [f"{a} {c.on_time} of {c.due} due times met" for a, c in sorted(m.cadence.items())
              if c.due]
-    out.append(Check("updates", m.updates_on_time == m.updates_due,
-                     "; ".join(parts) or "no update fell due"))
+    out.append(_check("updates", m.updates_on_time == m.updates_due,
+                      "; ".join(parts) or "no due time passed without an update"))
     counts = m.milestone_counts()
-    out.append(Check("milestones", counts["missed"] == 0,
-                     f"{counts['met']} met, {counts['missed']} missed, {counts['open']} open"))
+    out.append(_check("milestones", counts["missed"] == 0,
+                      f"{counts['met']} met, {counts['missed']} missed, {counts['open']} open"))
     waits = [f"#{a.id} {status} after {dur(wait)}" for a, status, wait in m.approval_outcomes()]
     late = [1 for a, status, wait in m.approval_outcomes()
             if status in ("expired", "pending") or wait > SLOW_APPROVAL]
-    out.append(Check("approvals", not late, "; ".join(waits) or "no approval requested"))
+    out.append(_check("approvals", not late, "; ".join(waits) or "no approval requested"))
     never = m.unaccepted_handovers()
-    out.append(Check("handovers", not never,
-                     f"{len(m.handovers) - len(never)} of {len(m.handovers)} accepted"
-                     if m.handovers else "no handover offered"))
+    out.append(_check("handovers", not never,
+                      f"{len(m.handovers) - len(never)} of {len(m.handovers)} accepted"
+                      if m.handovers else "no handover offered"))
     return out
+
+
+def _check(name: str, ok: bool, evidence: str) -> Check:
+    return Check(name, MET if ok else MISSED, evidence)
 
 
 def improvements(m: IncidentMetrics) -> list[Improvement]:
     """Concrete changes drawn from what happened, most structural first."""
-    out: list[Improvement] = []
-    for t, length in m.vacancies():
-        if t.after:
-            state = (f"was vacant {dur(length)}" if t.end is not None or m.resolved
-                     else f"is still vacant, {dur(length)}")
-            out.append(Improvement(
-                f"{t.role} {state} after {t.after} left without a handover: "
-                f"name a contingency for {t.role} in the playbook, and hand over (with a "
-                "note) instead of releasing", "playbook", _owner(m, "lead")))
-        elif length > SLOW_START:
-            out.append(Improvement(
-                f"{t.role} stayed vacant for the first {dur(length)}: put the on-call "
-                f"{t.role} on the contact list and page them when an incident opens",
-                "contacts", _owner(m, "lead")))
-    for d in m.disputes.values():
-        if d.settled is None:
-            out.append(Improvement(
-                f"the {d.role} dispute between {d.holder} and {d.claimant} was never settled: "
-                f"name the decider first, and write down who leads for "
-                f"{m.service or 'this service'} in the playbook", "playbook",
-                _owner(m, "decider")))
-        else:
-            out.append(Improvement(
-                f"{d.claimant} and {d.holder} both claimed {d.role} for "
-                f"{dur(d.settled - d.opened)} until {d.settled_by} settled it: write down in "
-                f"the playbook which team owns {d.role} for {m.service or 'this service'}",
-                "playbook", _owner(m, "decider")))
+    out = _role_gaps(m)
     for audience, c in sorted(m.cadence.items()):
         first = m.first_update(audience)
-        late = first > c.minutes * 60 if first is not None else m.end - m.opened > c.minutes * 60
-        if audience == "customer" and c.minutes and late:
+        limit = c.minutes * 60 if c.minutes else None
+        if audience == "customer" and within(first, limit, m.end - m.opened,
+                                             m.final) == MISSED:
             when = "never came" if first is None else f"came {dur(first)} after opening"
             out.append(Improvement(
-                f"the first customer update {when} (due within {c.minutes}m): keep an "
+                f"the first customer update {when} (due within {c.minutes:g}m): keep an "
                 "acknowledgement template ready to send as soon as comms is named",
-                "templates", _owner(m, "comms")))
+                "templates", person(m, "comms", m.opened + c.minutes * 60)))
         if c.due > c.on_time:
             out.append(Improvement(
-                f"{audience} updates: {c.on_time} of {c.due} on time at a {c.minutes}m "
-                f"cadence: set a reminder for the {audience} update owner, or change the "
-                f"{audience} cadence in the playbook if it cannot be kept", "cadence",
-                _owner(m, "comms")))
+                f"{audience} updates: {c.on_time} of {c.due} due times met at a "
+                f"{c.minutes:g}m cadence: set a reminder for the {audience} update owner, "
+                f"or change the {audience} cadence in the playbook if it cannot be kept",
+                "cadence", person(m, "comms")))
     for h in m.unaccepted_handovers():
         state = f"was {h.status}" if h.status != "offered" else (
             "is still waiting" if m.resolved is None else "was never accepted")
+        backup = m.contingency.get(h.role)
+        fallback = (f"fall back to {backup} (the playbook's {h.role} contingency) when they "
+                    "cannot" if backup else f"add the {h.role} contingency to the contact list")
         out.append(Improvement(
             f"the {h.role} handover from {h.giver} to {h.taker} offered at "
-            f"{hm(h.offered, m.opened)} {state}: confirm the incoming person can take it before offering, and add "
-            f"the {h.role} contingency to the contact list", "contacts", _owner(m, h.role)))
+            f"{hm(h.offered, m.opened)} {state}: confirm the incoming person can take it "
+            f"before offering, and {fallback}", "contacts", h.giver))
     for ms in m.milestones:
         if ms.status(m.end) == "missed":
             how = (f"done {dur(ms.done - ms.due)} late" if ms.done is not None
                    else f"not done {dur(m.end - ms.due)} after it was due")
             out.append(Improvement(
-                f"milestone '{ms.name}' (owner {ms.owner}) was {how}: move a milestone with "
-                "a reason as soon as it is at risk, and review its default due time in the "
-                "playbook", "playbook", ms.owner))
+                f"milestone '{ms.name}' (owner {owner_text(m, ms.owner, ms.due)}) was {how}: "
+                "move a milestone with a reason as soon as it is at risk, and review its "
+                "default due time in the playbook", "playbook",
+                owner_name(m, ms.owner, ms.due)))
     for a, status, wait in m.approval_outcomes():
         if status in ("expired", "pending") or wait > SLOW_APPROVAL:
             need = "the decider among the approvers" if a.decider_required else "approval"
+            backup = m.contingency.get("decider")
+            fix = (f"hand the decider role to {backup} (the playbook's decider contingency) "
+                   "as soon as the decider is unreachable" if backup else
+                   "name who decides when the decider is unreachable (a decider contingency "
+                   "in the playbook's approval rules)")
             out.append(Improvement(
                 f"approval #{a.id} '{a.change}' ({a.risk} risk, needed {need}) {status} "
-                f"after waiting {dur(wait)}: name who decides when the decider is "
-                "unreachable (a decider contingency in the playbook's approval rules)",
-                "playbook", _owner(m, "decider")))
+                f"after waiting {dur(wait)}: {fix}", "playbook",
+                person(m, "decider", a.requested)))
     for b, wait in m.blocker_waits():
         if wait > SLOW_BLOCKER:
             out.append(Improvement(
                 f"blocker '{b.what}' waited {dur(wait)} on {b.waiting_on}: add their "
-                "escalation contact to the contact list", "contacts", b.owner))
+                "escalation contact to the contact list", "contacts",
+                owner_name(m, b.owner, b.raised)))
+    return out
+
+
+def _role_gaps(m: IncidentMetrics) -> list[Improvement]:
+    """Vacancies and disputes, against the contingencies and teams the playbook names."""
+    out: list[Improvement] = []
+    for t, length in m.vacancies():
+        backup = m.contingency.get(t.role)
+        filled = t.end if t.end is not None else m.end  # who took it, else who ran things
+        if t.after:
+            state = (f"was vacant {dur(length)}" if t.end is not None or m.resolved
+                     else f"is still vacant, {dur(length)}")
+            text = (f"{t.role} {state} after {t.after} left without a handover, though the "
+                    f"playbook names {backup} as its contingency: call the contingency as "
+                    "soon as a role falls vacant" if backup else
+                    f"{t.role} {state} after {t.after} left without a handover: name a "
+                    f"contingency for {t.role} in the playbook")
+            out.append(Improvement(text + ", and hand over (with a note) instead of releasing",
+                                   "contacts" if backup else "playbook",
+                                   person(m, t.role, filled)))
+        elif length > SLOW_START:
+            fix = (f"page {backup} (the playbook's {t.role} contingency) when nobody takes it "
+                   "within 5 minutes" if backup else f"put the on-call {t.role} on the "
+                   "contact list and page them when an incident opens")
+            out.append(Improvement(f"{t.role} stayed vacant for the first {dur(length)}: {fix}",
+                                   "contacts", person(m, t.role, filled)))
+    for d in m.disputes.values():
+        team = m.teams.get(d.role)
+        service = m.service or "this service"
+        if d.settled is None:
+            fix = (f"give {d.role} to {team} as the playbook says" if team else
+                   f"write down who holds {d.role} for {service} in the playbook")
+            out.append(Improvement(
+                f"the {d.role} dispute between {d.holder} and {d.claimant} was never settled: "
+                f"name the decider first, and {fix}", "playbook", person(m, "decider")))
+        else:
+            fix = (f"the playbook gives {d.role} to {team}: say so when the incident opens"
+                   if team else f"write down in the playbook which team owns {d.role} for "
+                   f"{service}")
+            out.append(Improvement(
+                f"{d.claimant} and {d.holder} both claimed {d.role} for "
+                f"{dur(d.settled - d.opened)} until {d.settled_by} settled it: {fix}",
+                "playbook", person(m, "decider", d.settled)))
     return out

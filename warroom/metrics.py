@@ -7,6 +7,21 @@ the figures stay right for any history. Rows have the store's shape
 ``(id, incident_id, at, os_user, display_name, kind, payload)`` with ``at`` as ISO text and
 the payload as JSON text (or already a dict); :func:`rows_of` turns ``Event`` models into
 that shape. Times inside are POSIX seconds (floats); durations are seconds.
+
+Updates on time (cadence adherence), per audience. One due time is in force at a time: a
+cadence after the opening; a cadence after each update, or sooner when the update promised
+an earlier time (the clock restarts at each post); a cadence after a due time that passed
+with no update. Each due time counts once:
+
+- missed when it passes (before resolution; for an open incident, before now) with no
+  update since it was set; every further cadence of silence is one more missed due time;
+- met when an update is posted at or before it and after the previous due time counted
+  (the first due time, until one is counted).
+
+An update posted before the previous due time has even come meets nothing: it only restarts
+the clock. So a burst of updates is one update, not one deadline met per post, and the
+first update, judged on its own as the time to the first update, meets no due time (when it
+is late, the due times it missed count). Adherence is due times met over due times counted.
 """
 
 from __future__ import annotations
@@ -22,7 +37,7 @@ from typing import Any
 
 from warroom.metrics_records import (
     ApprovalRec, BlockerRec, CadenceRec, DisputeRec, FollowUp, HandoverRec, IncidentMetrics,
-    MilestoneRec, Tenure, missed_dues,
+    MilestoneRec, Tenure,
 )
 from warroom.models import TRIO, Event
 
@@ -87,6 +102,8 @@ def _opened(incident_id: int, t: float, who: str, p: dict) -> IncidentMetrics:
     for role in m.roles:
         holder = assigned.get(role)
         m.tenures[role] = [Tenure(role, holder, t, how="assigned" if holder else "opened")]
+    m.contingency = dict(p.get("contingency") or {})
+    m.teams = dict(p.get("teams") or {})
     for audience, minutes in (p.get("cadence") or {}).items():
         if minutes:
             m.cadence[audience] = CadenceRec(minutes=minutes, next_due=t + minutes * 60)
@@ -155,10 +172,23 @@ def _handover(m: IncidentMetrics, p: dict) -> HandoverRec | None:
 
 
 def _accepted(m, t, who, p):
+    """The role moves to the taker. An open dispute on it is settled when the taker is its
+    claimant and follows the new holder otherwise (``dispute`` in the payload says which;
+    journals written before it was recorded get the same rule)."""
     h = _handover(m, p)
     if h is not None:
         h.status, h.closed = "accepted", t
-    _move(m, p.get("role", ""), p.get("to") or who, t, "handover", after=p.get("from"))
+    role, taker = p.get("role", ""), p.get("to") or who
+    _move(m, role, taker, t, "handover", after=p.get("from"))
+    d = m.disputes.get(p.get("dispute_id")) or next(
+        (d for d in m.disputes.values() if d.role == role and d.settled is None), None)
+    if d is None or d.settled is not None:
+        return
+    outcome = p.get("dispute") or ("settled" if d.claimant == taker else "carried")
+    if outcome == "settled":
+        d.settled, d.winner, d.settled_by = t, taker, p.get("from") or d.holder
+    else:
+        d.holder = taker
 
 
 def _declined(m, t, who, p):
@@ -177,27 +207,20 @@ def _update(m, t, who, p):
         c.first = t
     if p.get("late"):
         c.late_posts += 1
-    due = ts(p["was_due"]) if "was_due" in p else c.next_due
-    if due is not None and m.resolved is None:
-        if t <= due:
-            c.due += 1
-            c.on_time += 1
-        elif c.minutes:
-            c.due += missed_dues(due, t, c.minutes * 60)
-        else:
-            c.due += 1
+    if m.resolved is None:
+        c.posted(t, ts(p["was_due"]) if "was_due" in p else c.next_due)
     if "next_due" in p:
         c.next_due = ts(p["next_due"])
     elif c.minutes:
         c.next_due = t + c.minutes * 60
+    if c.floor is None:
+        c.floor = c.next_due
 
 
 def _resolved(m, t, who, p):
     m.resolved, m.stage, m.resolution = t, "resolved", p.get("note")
     for c in m.cadence.values():
-        if c.next_due is not None and c.minutes:
-            c.due += missed_dues(c.next_due, t, c.minutes * 60)
-        c.next_due = None
+        c.lapse(t)
 
 
 def _stage(m, t, who, p):
@@ -333,17 +356,24 @@ def fold(
 
 
 def for_incident(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Event]]:
-    """One incident's metrics and its journal (as events), read in one snapshot."""
+    """One incident's metrics and its journal (as events), read in one snapshot; with the
+    contingencies and teams of the policy it opened under (copied once, at opening) when
+    the opening event does not carry them."""
     from warroom import views
 
     with store.read():
         events = views.events_after(store, 0, ref)
+        row = store.incident_row(ref)
     metrics = fold(rows_of(events), now)
     if not metrics:
         from warroom.errors import UserError
 
         raise UserError(f"the journal has no opening event for {ref}")
-    return next(iter(metrics.values())), events
+    m = next(iter(metrics.values()))
+    policy = _loads(row["policy"]) if row is not None and row["policy"] else {}
+    m.contingency = m.contingency or dict(policy.get("contingency") or {})
+    m.teams = m.teams or dict(policy.get("teams") or {})
+    return m, events
 
 
 @contextmanager

@@ -54,15 +54,53 @@ class HandoverRec:
 
 @dataclass
 class CadenceRec:
-    """Status updates of one audience against the cadence (minutes between updates)."""
+    """Status updates of one audience against the cadence (minutes between updates).
 
-    minutes: int
+    ``next_due`` is the due time in force (the clock restarts at each post); ``floor`` is
+    the last due time counted (the first due time until one is): an update meets the due
+    in force only when it is posted after it. See :mod:`warroom.metrics` for the rules.
+    """
+
+    minutes: float
     next_due: float | None
-    due: int = 0  # updates that fell due
-    on_time: int = 0  # of those, posted by their due time
+    due: int = 0  # due times counted: met or missed
+    on_time: int = 0  # of those, met
     posts: int = 0
     late_posts: int = 0
     first: float | None = None
+    floor: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.floor is None:
+            self.floor = self.next_due
+
+    @property
+    def period(self) -> float:
+        return self.minutes * 60
+
+    def posted(self, t: float, due: float | None) -> None:
+        """Count an update posted at ``t`` while ``due`` was in force (None: nothing due)."""
+        if due is None:
+            return
+        if t > due:  # late: every due time that passed before it is missed
+            missed = missed_dues(due, t, self.period) if self.period else 1
+            self.due += missed
+            self.floor = due + (missed - 1) * self.period
+        elif self.floor is not None and t > self.floor:  # the first since the last counted
+            self.due += 1
+            self.on_time += 1
+            self.floor = due
+        elif self.floor is None:  # the first due time of an audience with no cadence
+            self.floor = due
+        # else: posted before the previous due time even came: it only restarts the clock
+
+    def lapse(self, until: float) -> None:
+        """The incident ends (resolution) or is measured (now): every due time that passed
+        before ``until`` with no update is missed; nothing is due after that."""
+        if self.next_due is not None:
+            self.due += (missed_dues(self.next_due, until, self.period) if self.period
+                         else int(self.next_due < until))
+        self.next_due = None
 
 
 @dataclass
@@ -155,15 +193,16 @@ class IncidentMetrics:
     approvals: dict = field(default_factory=dict)
     blockers: dict = field(default_factory=dict)
     follow_ups: list[FollowUp] = field(default_factory=list)
+    # from the policy the incident opened under: role -> contingency contact, suggested team
+    contingency: dict[str, str] = field(default_factory=dict)
+    teams: dict[str, str] = field(default_factory=dict)
 
     def finish(self, now: float) -> None:
         """Close the books at ``now``: updates overdue on a still-open incident are missed."""
         self.now = now
         if self.resolved is None:
             for c in self.cadence.values():
-                if c.next_due is not None and c.minutes:
-                    c.due += missed_dues(c.next_due, now, c.minutes * 60)
-                    c.next_due = None
+                c.lapse(now)
 
     # -- spans ------------------------------------------------------------------------
 
@@ -171,6 +210,12 @@ class IncidentMetrics:
     def end(self) -> float:
         """The end of the measured span: resolution, or now for an unresolved incident."""
         return self.resolved if self.resolved is not None else self.now
+
+    @property
+    def final(self) -> bool:
+        """Whether its time is up: resolved, or a drill (scored when the drill is over).
+        Until then a target not yet passed is not yet missed."""
+        return self.drill or self.resolved is not None
 
     @property
     def time_to_ownership(self) -> float | None:
@@ -206,6 +251,12 @@ class IncidentMetrics:
     @property
     def total_vacancy(self) -> float:
         return sum(length for _, length in self.vacancies())
+
+    @property
+    def trio_vacancy(self) -> float:
+        """Seconds the lead, comms and decider roles were vacant, added up (a playbook's
+        optional roles, such as a scribe nobody takes, are left out)."""
+        return sum(length for t, length in self.vacancies() if t.role in TRIO)
 
     def dispute_times(self) -> list[float]:
         """Opened until settled, for each settled dispute."""

@@ -95,33 +95,36 @@ def _summary(m: IncidentMetrics, events: list[Event]) -> list[str]:
         out.append("The customer was never sent a status update.")
     results = findings.checks(m)
     met = [c.name for c in results if c.passed]
-    missed = [c.name for c in results if not c.passed]
+    missed = [c.name for c in results if c.state == findings.MISSED]
+    pending = [c.name for c in results if c.state == findings.PENDING]
+    notes = ([f"missed: {', '.join(missed)}"] if missed else []) + (
+        [f"not yet due: {', '.join(pending)}"] if pending else [])
     out += ["", f"Checks met: {len(met)} of {len(results)}"
-            + (f" (missed: {', '.join(missed)})." if missed else ".")]
+            + (f" ({'; '.join(notes)})." if notes else ".")]
     return out
 
 
 def _targets(m: IncidentMetrics) -> list[str]:
     """Each measure against the target the incident was opened with, where it has one."""
     rows = []
-    elapsed = m.end - m.opened
     target = findings.ownership_target(m)
     rows.append(["Time to ownership (lead, comms, decider held)",
                  f"within {dur(target)}" if target else "-",
-                 *_against(m.time_to_ownership, target, elapsed, "never")])
+                 *_against(m, m.time_to_ownership, target, "never")])
     for audience, c in sorted(m.cadence.items()):
         limit = c.minutes * 60 if c.minutes else None
-        rows.append([f"First {audience} update", f"within {c.minutes}m" if limit else "-",
-                     *_against(m.first_update(audience), limit, elapsed, "none")])
+        rows.append([f"First {audience} update", f"within {c.minutes:g}m" if limit else "-",
+                     *_against(m, m.first_update(audience), limit, "none")])
         rows.append([f"{audience.capitalize()} updates on time",
-                     f"every {c.minutes}m" if c.minutes else "-",
-                     f"{c.on_time} of {c.due} ({c.late_posts} posted late)",
-                     _met(c.due == c.on_time if c.due else None)])
+                     f"every {c.minutes:g}m" if c.minutes else "-",
+                     f"{c.on_time} of {c.due} due times met ({c.posts} posted, "
+                     f"{c.late_posts} late)", _met(c.due == c.on_time if c.due else None)])
     for ms in m.milestones:
         state = ms.status(m.end)
         done = f"done {hm(ms.done, m.opened)}" if ms.done is not None else "not done"
         moved = f", moved {ms.moves}x" if ms.moves else ""
-        rows.append([f"Milestone: {inline(ms.name)} (owner {inline(ms.owner)})",
+        owner = findings.owner_text(m, ms.owner, ms.due)
+        rows.append([f"Milestone: {inline(ms.name)} (owner {inline(owner)})",
                      f"due {hm(ms.due, m.opened)}" if ms.due is not None else "-", done + moved,
                      _met(None if state == "open" else state == "met")])
     for a, status, wait in m.approval_outcomes():
@@ -144,27 +147,35 @@ def _targets(m: IncidentMetrics) -> list[str]:
     return table(["Measure", "Target", "Actual", "Met"], rows)
 
 
-def _against(actual: float | None, limit: float | None, elapsed: float,
+def _against(m: IncidentMetrics, actual: float | None, limit: float | None,
              missing: str) -> tuple[str, str]:
-    """Actual and met for a "within" target; not yet failed while the limit has not passed."""
+    """Actual and met for a "within" target, judged as the scorecard judges it
+    (:func:`warroom.findings.within`): not yet failed while it can still be met."""
+    elapsed = m.end - m.opened
+    state = findings.within(actual, limit, elapsed, m.final)
     if actual is not None:
-        return dur(actual), _met(None if limit is None else actual <= limit)
-    if limit is not None and elapsed <= limit:
-        return "not yet", "-"
-    return missing, _met(None if limit is None else False)
+        return dur(actual), _met(None if state is None else state == findings.MET)
+    if state == findings.PENDING or (state is None and not m.final):
+        return f"not yet ({dur(elapsed)} in)", "-"
+    return missing, _met(None if state is None else False)
 
 
 def _met(value: bool | None) -> str:
     return "-" if value is None else ("yes" if value else "NO")
 
 
+_VERDICT = {findings.MET: ": met, ", findings.MISSED: ": NOT met, ",
+            findings.PENDING: ": not yet due, "}
+
+
 def _answer(results: list, events: list[Event], kinds: tuple[str, ...]) -> list[str]:
     """Yes, partly or no, the checks behind it, and the journal entries that show it."""
-    passed = sum(c.passed for c in results)
-    verdict = "Yes" if passed == len(results) else ("No" if passed == 0 else "Partly")
+    judged = [c for c in results if c.state != findings.PENDING]
+    passed = sum(c.passed for c in judged)
+    verdict = ("Not yet known" if not judged else "Yes" if passed == len(judged)
+               else "No" if passed == 0 else "Partly")
     out = [f"**{verdict}.**", ""]
-    out += [f"- {inline(c.name + (': met, ' if c.passed else ': NOT met, ') + c.evidence)}"
-            for c in results]
+    out += [f"- {inline(c.name + _VERDICT[c.state] + c.evidence)}" for c in results]
     cited = [e for e in events if e.kind in kinds]
     if cited:
         out += ["", "From the journal:", ""]

@@ -19,6 +19,7 @@ from warroom.metrics import all_incidents, paused_gc, to_dt
 from warroom.metrics_records import IncidentMetrics
 
 DIMENSIONS = ("all", "severity", "customer", "playbook")
+MAX_PERIOD = timedelta(days=3660)  # ten years: two periods back stay far from year 1
 NO_PLAYBOOK = "(no playbook)"
 ALL = "all incidents"
 
@@ -164,8 +165,8 @@ def summarise(
     Incidents count in the period they were opened in; drills are left out. ``limit``
     keeps the busiest groups of each dimension (severity is never cut).
     """
-    if since <= timedelta():
-        raise ValueError("the period must be positive")
+    if not timedelta() < since <= MAX_PERIOD:
+        raise ValueError(f"the period must be positive and at most {MAX_PERIOD.days} days")
     end, start, before = now.timestamp(), (now - since).timestamp(), (now - 2 * since).timestamp()
     current: list[tuple[IncidentMetrics, list]] = []
     previous: list[tuple[IncidentMetrics, list]] = []

@@ -204,3 +204,10 @@ def load(name_or_path: str) -> Scenario:
     if name_or_path not in scenarios:
         raise UserError(f"no scenario {name_or_path!r} (shipped: {', '.join(scenarios)})")
     return scenarios[name_or_path]
+
+
+def questions_for(title: str) -> list[str]:
+    """The debrief questions of the one shipped scenario whose incident has ``title``
+    (none when no scenario, or more than one, has it)."""
+    found = [s for s in shipped().values() if s.incident.title == title]
+    return list(found[0].debrief_questions) if len(found) == 1 else []

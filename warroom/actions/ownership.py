@@ -26,8 +26,15 @@ def _holder_text(role: sqlite3.Row) -> str:
     return f"{role['role']} is held by {role['holder']}{when}"
 
 
-def _move_role(store: Store, role: sqlite3.Row, holder: str | None, now: datetime) -> None:
-    """Give the role to ``holder`` (None: vacant); pending handovers of it lapse."""
+def _move_role(store: Store, role: sqlite3.Row, holder: str | None, now: datetime) -> dict:
+    """Give the role to ``holder`` (None: vacant); pending handovers of it lapse.
+
+    An open dispute on the role follows the move: when the role goes to the claimant, the
+    claim is granted and the dispute settled (for the claimant, by the holder who let it
+    go); when it goes to someone else, the claim is still undecided and the dispute stays
+    open against the new holder, for the decider (or them) to settle. Returns what
+    happened to the dispute, for the event payload (empty when there was none).
+    """
     store.update(
         "roles", {"incident_id": role["incident_id"], "role": role["role"]},
         holder=holder, since=now if holder else None, vacant_since=None if holder else now,
@@ -37,6 +44,16 @@ def _move_role(store: Store, role: sqlite3.Row, holder: str | None, now: datetim
                          status="offered")
     for handover in pending:
         store.update("handovers", {"id": handover["id"]}, status="lapsed", closed_at=now)
+    dispute = _open_dispute(store, role)
+    if dispute is None or holder is None:  # (a disputed role is never released)
+        return {}
+    if holder == dispute["claimant"]:
+        store.update("disputes", {"id": dispute["id"]}, settled_at=now,
+                     settled_by=role["holder"], winner=holder)
+        return {"dispute_id": dispute["id"], "dispute": "settled",
+                "claimant": dispute["claimant"]}
+    store.update("disputes", {"id": dispute["id"]}, holder=holder)
+    return {"dispute_id": dispute["id"], "dispute": "carried", "claimant": dispute["claimant"]}
 
 
 def _open_dispute(store: Store, role: sqlite3.Row) -> sqlite3.Row | None:
@@ -200,7 +217,8 @@ def _pending_handover(store: Store, incident: sqlite3.Row, role: str) -> sqlite3
 def accept_handover(
     store: Store, actor: Actor, ref: str, role: str, *, clock: Clock = utcnow
 ) -> Done:
-    """Accept a handover offered to you: the role is yours from now."""
+    """Accept a handover offered to you: the role is yours from now. A dispute on the role
+    is settled when you are its claimant, and stays open against you otherwise."""
     role_name = valid(RoleName, role, "role")
     now = clock()
     with store.write():
@@ -212,15 +230,22 @@ def accept_handover(
         if slot["version"] != pending["role_version"] or slot["holder"] != pending["from_person"]:
             who = _holder_text(slot) if slot["holder"] else f"{role_name} is vacant"
             raise Conflict(f"{role_name} changed since the offer: {who}")
-        _move_role(store, slot, actor.name, now)
         store.update("handovers", {"id": pending["id"]}, status="accepted", closed_at=now,
                      closed_by=actor.name)
+        dispute = _move_role(store, slot, actor.name, now)
         event = store.journal(
             actor, now, "handover.accepted", incident["id"], role=role_name,
             handover_id=pending["id"], to=actor.name, offered_at=from_db(pending["offered_at"]),
-            **{"from": pending["from_person"]},
+            **{"from": pending["from_person"]}, **dispute,
         )
-    return Done(event, incident["key"], f"you hold {role_name} on {incident['key']}")
+    key = incident["key"]
+    message = f"you hold {role_name} on {key}"
+    if dispute.get("dispute") == "settled":
+        message += "; your dispute on it is settled"
+    elif dispute:
+        message += (f"; {dispute['claimant']} still disputes it: the decider settles it, "
+                    "or you give it to them")
+    return Done(event, key, message)
 
 
 def decline_handover(
