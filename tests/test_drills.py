@@ -196,3 +196,99 @@ def test_cli_drill_plays_scores_and_asks_the_scenarios_questions(tmp_path, capsy
         "with two leads?\n  - Did the customer hear one story, on time?" in out
     assert main(["drill", "score", "--db", str(db)]) == 0  # found by the drill's title
     assert "Questions for the room:" in capsys.readouterr().out
+
+
+SPED = """
+name = "sped"
+summary = "deadlines at speed"
+ambiguity = ["who leads"]
+[incident]
+title = "Search slow for Acme"  # degraded-performance: SEV2 customer 60m, internal 30m
+customer = "Acme"
+severity = "SEV2"
+opened_ago = "10m"
+[[inject]]
+at = "5m"
+actor = "alex"
+do = "update"
+audience = "customer"
+known = "k"
+unknown = "u"
+next_steps = "n"
+next = "20m"
+[[inject]]
+at = "20m"
+actor = "sam"
+do = "milestone"
+label = "scope"
+name = "Scope to the customer"
+owner = "sam"
+due = "15m"
+[[inject]]
+at = "30m"
+actor = "sam"
+do = "request"
+label = "scale"
+change = "Scale out search"
+risk = "medium"
+rationale = "more capacity"
+fallback = "scale back"
+"""
+
+
+def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path):
+    """Speed 10: the policy the incident copies (so any participant's update or request),
+    the playbook's milestones and the injects' own durations all run 10 times faster."""
+    from warroom.actions._common import policy_of
+    from warroom.models import Risk
+
+    parse = datetime.fromisoformat
+    player, clock, store = _player(tmp_path, speed=10)
+    player.scenario = scenarios.parse(SPED, "sped.toml")
+    player.injects = player.scenario.inject
+    key = player.start()
+    opened = views.events_after(store, 0, key)[0]
+    assert opened.at == START - timedelta(minutes=1)  # 10 scenario minutes ago
+    assert opened.payload["playbook"] == "degraded-performance"
+    assert opened.payload["cadence"] == {"customer": 6, "internal": 3}
+    assert [(m["name"], parse(m["due_at"])) for m in opened.payload["milestones"]][:2] == [
+        ("Acknowledge the customer", START + timedelta(minutes=2)),  # 30m after opening
+        ("Impact measured against the SLO", START + timedelta(minutes=5))]  # 1h
+    policy = policy_of(store.incident_row(key))
+    assert policy.name == "degraded-performance, drill timings at 10x"
+    assert policy.rule_for(Risk.MEDIUM).expires_minutes == 6  # 60m
+    assert player.step()[0].at == START - timedelta(seconds=30)  # the update, 5m in
+    update = views.events_after(store, 0, key)[-1].payload
+    assert parse(update["next_due"]) == START + timedelta(minutes=1, seconds=30)  # in 20m
+    while not player.finished:
+        clock.now = player.next_due()
+        player.step()
+    assert all(o.ok for o in player.outcomes), [o.message for o in player.outcomes]
+    view = views.incident_view(store, key)
+    scope = next(m for m in view.milestones if m.name == "Scope to the customer")
+    assert scope.due_at == START + timedelta(minutes=2, seconds=30)  # 20m + 15m: 35m in
+    assert view.approvals[0].expires_at == clock() + timedelta(minutes=6)
+
+
+def test_a_drill_at_speed_60_misses_what_the_room_lets_slip(tmp_path):
+    """The reviewer's case: at speed 60 nothing was ever missed, because the deadlines ran
+    in real minutes. Nobody answers two-leads here; scored 10 scenario minutes after the
+    last inject (10 real seconds)."""
+    from warroom import debrief
+
+    clock = FrozenClock(START)
+    with Store(tmp_path / "d.db", create=True) as store:
+        player = Player(store, scenarios.load("two-leads"), os_user="facilitator",
+                        clock=clock, speed=60)
+        player.start()
+        while not player.finished:
+            clock.now = max(clock.now, player.next_due())
+            player.step()
+        clock.advance(seconds=10)
+        r = debrief.score(store, None, clock())
+    due, on_time, _, _ = r.updates["customer"]
+    assert due >= 1 and on_time == 0
+    missed = [name for name, _, _ in r.missed_milestones]
+    assert {"Acknowledge the customer", "Tell the customer the scope (orders affected)"} <= \
+        set(missed)
+    assert r.ownership == "missed"

@@ -84,7 +84,8 @@ def test_scenario_from_a_file(tmp_path):
 
 def _findings(scenario, speed: float) -> set[str]:
     """Play a shipped scenario as a drill (responses left to the room, who do nothing) at
-    ``speed`` on a frozen clock, wait the default 10 minutes, and name what went wrong."""
+    ``speed`` on a frozen clock, then 10 minutes of scenario time (10 / speed real minutes:
+    at speed 100, six seconds), and name what went wrong."""
     import tempfile
     from pathlib import Path
 
@@ -103,7 +104,7 @@ def _findings(scenario, speed: float) -> set[str]:
             clock.now = max(clock.now, player.next_due())
             player.step()
         assert all(o.ok for o in player.outcomes), [o.message for o in player.outcomes]
-        clock.advance(minutes=10)  # warroom drill's default --wait
+        clock.advance(minutes=10 / speed)
         m, _ = metrics.for_incident(s, key, clock())
     found = set()
     if any(d.role == "lead" and d.settled is None for d in m.disputes.values()):

@@ -1,14 +1,27 @@
 """The scenario player: opens a drill incident and applies injects on schedule.
 
-Times: the incident opens ``opened_ago`` before the start, and injects up to that point are
-history, written at their own times. Later injects fire at ``(at - opened_ago) / speed``
-after the start and are recorded at the moment they really happen, so every process on the
-database (participants' dashboards, the CLI) agrees on the clock.
+A drill at ``speed`` N runs the whole incident N times faster, deadlines included, so that
+every process on the database (participants' dashboards, the CLI, the debrief) agrees on
+one clock without knowing the speed:
+
+- scenario times are divided by the speed: the incident opens ``opened_ago / N`` before the
+  start, and an inject ``at`` after the opening fires ``at / N`` after it; injects up to the
+  start are history, written at those times, later ones are recorded when they really fire;
+- the incident copies a policy whose cadence and approval expiries are divided by N (an
+  incident keeps the policy it opened with, so every update and request made on it, by
+  anyone, gets the drill's deadlines), and the playbook's milestones fall due at their
+  offsets divided by N;
+- an inject's durations (the next update it promises, a milestone's due time) are divided
+  by N too.
+
+A policy keeps whole minutes, so a scaled cadence or expiry is rounded to the nearest minute,
+and never below one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +30,7 @@ from warroom import actions, matching, playbooks
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
 from warroom.models import Actor
+from warroom.policy import Cadence, Policy
 from warroom.scenarios import Inject, Scenario
 from warroom.store import Store
 
@@ -35,9 +49,35 @@ def _at(moment: datetime) -> Clock:
     return lambda: moment
 
 
+def scaled_minutes(minutes: float, speed: float) -> int:
+    """``minutes / speed`` in whole minutes (a policy's unit), rounded, at least 1."""
+    return max(1, math.floor(minutes / speed + 0.5))
+
+
+def scaled_policy(policy: Policy, speed: float) -> Policy:
+    """``policy`` with its durations (update cadence, approval expiries) divided by
+    ``speed``, named as such."""
+    if speed == 1:
+        return policy
+
+    def rules(table: dict) -> dict:
+        return {risk: rule.model_copy(update={
+            "expires_minutes": scaled_minutes(rule.expires_minutes, speed)})
+            for risk, rule in table.items()}
+
+    cadence = {severity: Cadence(customer=scaled_minutes(c.customer, speed),
+                                 internal=scaled_minutes(c.internal, speed))
+               for severity, c in policy.cadence.items()}
+    return policy.model_copy(update={
+        "name": f"{policy.name}, drill timings at {speed:g}x", "cadence": cadence,
+        "approvals": rules(policy.approvals),
+        "kinds": {kind: rules(table) for kind, table in policy.kinds.items()}})
+
+
 def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str, int],
-          clock: Clock) -> actions.Done:
-    """Carry out one inject as ``actor`` through the ordinary actions."""
+          clock: Clock, speed: float = 1.0) -> actions.Done:
+    """Carry out one inject as ``actor`` through the ordinary actions; its durations run
+    ``speed`` times faster."""
     now = clock()
     kw = {"clock": clock}
     i = inject
@@ -59,7 +99,8 @@ def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str
         case "update":
             return actions.post_update(
                 store, actor, key, audience=i.audience, known=i.known, unknown=i.unknown,
-                next_steps=i.next_steps, next_update_at=now + i.next if i.next else None, **kw)
+                next_steps=i.next_steps, next_update_at=now + i.next / speed if i.next else None,
+                **kw)
         case "block":
             done = actions.raise_blocker(store, actor, key, what=i.what,
                                          waiting_on=i.waiting_on, owner=i.owner, **kw)
@@ -75,7 +116,7 @@ def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str
             return actions.reject(store, actor, key, labels[i.target], reason=i.reason, **kw)
         case "milestone":
             done = actions.add_milestone(store, actor, key, name=i.name, owner=i.owner,
-                                         due_at=now + i.due, **kw)
+                                         due_at=now + i.due / speed, **kw)
         case "milestone_done":
             return actions.complete_milestone(store, actor, key, labels[i.target], **kw)
         case "stage":
@@ -115,14 +156,20 @@ class Player:
         return Actor(os_user=self.os_user, display=name)
 
     def start(self) -> str:
-        """Open the drill incident, backdated by ``opened_ago``, under the scenario's
-        playbook (or the one ``warroom open`` would pick); returns its key."""
+        """Open the drill incident, backdated by ``opened_ago`` (scaled), under the
+        scenario's playbook (or the one ``warroom open`` would pick) with its timings
+        scaled by the speed; returns its key."""
         self.started = self.clock()
-        self.opened = self.started - self.scenario.incident.opened_ago
         inc = self.scenario.incident
+        self.opened = self.started - inc.opened_ago / self.speed
         catalog = playbooks.load(playbooks.user_folder(None), strict=False)
         chosen = matching.plan(catalog, title=inc.title, severity=inc.severity,
                                service=inc.service, name=inc.playbook)
+        chosen.policy = scaled_policy(chosen.policy, self.speed)
+        chosen.milestones = [(name, owner, offset / self.speed)
+                             for name, owner, offset in chosen.milestones]
+        if self.speed != 1:
+            chosen.why += f"; a drill at speed {self.speed:g}: its timings are scaled"
         done = self._open(
             self.store, self.actor("facilitator"), title=inc.title, customer=inc.customer,
             severity=inc.severity, service=inc.service, drill=True, clock=_at(self.opened),
@@ -131,12 +178,13 @@ class Player:
         self.key = done.key
         return done.key
 
+    def happens_at(self, inject: Inject) -> datetime:
+        """When an inject happens in the drill's (scaled) time."""
+        return self.opened + inject.at / self.speed
+
     def fires_at(self, inject: Inject) -> datetime:
-        """The real time an inject fires."""
-        ago = self.scenario.incident.opened_ago
-        if inject.at <= ago:
-            return self.started
-        return self.started + (inject.at - ago) / self.speed
+        """The real time an inject fires: the start for history."""
+        return max(self.started, self.happens_at(inject))
 
     def pending(self) -> list[Inject]:
         return self.injects[len(self.outcomes):]
@@ -157,10 +205,10 @@ class Player:
             if self.fires_at(inject) > now:
                 break
             history = inject.at <= self.scenario.incident.opened_ago
-            moment = self.opened + inject.at if history else self.clock()
+            moment = self.happens_at(inject) if history else self.clock()
             try:
                 result = apply(self.store, self.key, inject, self.actor(inject.actor),
-                               self.labels, _at(moment))
+                               self.labels, _at(moment), self.speed)
                 outcome = Outcome(inject, moment, result.message, True)
             except (WarroomError, KeyError) as exc:
                 outcome = Outcome(inject, moment, f"skipped: {exc}", False)
