@@ -231,3 +231,17 @@ def test_naming_a_person_never_widens_the_rule(store, clock, catalog):
     refused(store, lambda: actions.approve(store, person("pat"), key, rid, clock=clock),
             r"^you were named on approval #1 but no longer hold a role that may approve it "
             r"\(lead, decider\)$")
+
+
+def test_the_approvals_pane_names_the_rule_that_was_applied(store, clock, catalog):
+    """A kind with no rule at this risk falls back to the default rule: the pane says so,
+    as the request's message and the journal do."""
+    from warroom import board
+
+    key = open_staffed(store, clock, catalog, "customer-outage")
+    ask(store, "sam", key, clock, kind="rollback", risk="high")
+    assert last_event(store).payload["rule"] == "default/high"
+    view = views.incident_view(store, key)
+    assert view.approvals[0].rule == "default/high"
+    text = ["".join(c.text for c in line) for line in board.approval_lines(view, clock())]
+    assert text[1] == "    rule default/high of customer-outage"

@@ -154,7 +154,7 @@ def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
             Cell(f"  {len(a.approvals)}/{a.needed} approvals{decider}"),
         ))
         lines.append((  # the authority-matrix rule the request was made under
-            Cell("    rule ", "muted"), Cell(f"{a.kind}/{a.risk.value}"),
+            Cell("    rule ", "muted"), Cell(a.rule or f"{a.kind}/{a.risk.value}"),
             Cell(f" of {view.incident.playbook or 'built-in defaults'}", "muted"),
         ))
         expiry = _until(a.expires_at, now)

@@ -157,18 +157,20 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--rationale", required=True, help="why this change")
     p.add_argument("--fallback", help="what we do if it goes wrong (required by policy for "
                    "most changes)")
-    p.add_argument("--kind", default="change", help="rollback, hotfix, data-repair... "
-                   "(default: change)")
+    p.add_argument("--kind", default="change",
+                   help="a kind of change the incident's playbook defines (see 'warroom "
+                   "playbook show NAME'); other kinds are refused (default: change)")
     p.add_argument("--needed", type=_positive, help="approvals needed (at least the policy's)")
     p.add_argument("--eligible", action="append", metavar="ROLE_OR_NAME",
-                   help="who may approve: a role (decider) or a person; repeatable "
-                   "(default: the policy's roles)")
+                   help="who may approve: a role the rule allows (decider) or a person "
+                   "holding one; repeatable; only narrows the rule (default: its roles)")
     p.add_argument("--decider-required", action="store_true",
                    help="the decider must be among the approvers")
     p.add_argument("--expires", metavar="WHEN", help="+60m, 15:30 (default: the policy's)")
     _item_verb(sub, "approve", [common], help="approve a pending change", what="request",
                example="warroom approve INC-1001 1 --as pat", handler=cmd_approve)
-    p = _item_verb(sub, "reject", [common], help="reject a pending change, with a reason",
+    p = _item_verb(sub, "reject", [common],
+                   help="reject a pending change, with a reason (your own request: withdraws it)",
                    what="request", handler=cmd_reject,
                    example="warroom reject INC-1001 1 --reason 'no tested fallback' --as pat")
     p.add_argument("--reason", required=True, help="why")

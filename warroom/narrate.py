@@ -81,7 +81,7 @@ def describe(event: Event) -> str:
         case "approval.rejected":
             return f"{who} rejected {_approval(p)}{reason}"
         case "approval.withdrawn":
-            return f"{who} withdrew approval request {_approval(p)}"
+            return f"{who} withdrew approval request {_approval(p)}{reason}"
         case "update.posted":
             late = " (late)" if p.get("late") else ""
             article = "an" if p.get("audience") == "internal" else "a"

@@ -233,6 +233,7 @@ class ApprovalRequest:
     status: str  # pending | approved | rejected | withdrawn
     decided_at: datetime | None = None
     votes: list[Vote] = field(default_factory=list)
+    rule: str | None = None  # the authority-matrix rule it was made under: "rollback/high"
 
     def effective_status(self, now: datetime) -> str:
         """``expired`` once a pending request is past its expiry, else the stored status."""

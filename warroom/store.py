@@ -146,7 +146,13 @@ def _v2(db) -> None:
     db["incidents"].add_column("tier", str)
 
 
-MIGRATIONS = [_v1, _v2]
+def _v3(db) -> None:
+    """Approval requests record the rule they were made under ("rollback/high"), which the
+    approvals pane shows; requests made before keep it empty."""
+    db["approvals"].add_column("rule", str)
+
+
+MIGRATIONS = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

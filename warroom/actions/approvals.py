@@ -83,7 +83,7 @@ def request_approval(
             rationale=rationale, fallback=fallback, needed=needed,
             eligible_roles=roles, eligible_people=people,
             decider_required=required, requester=actor.name, requested_at=now,
-            expires_at=expires_at, status="pending",
+            expires_at=expires_at, status="pending", rule=source,
         )
         event = store.journal(
             actor, now, "approval.requested", incident["id"], approval_id=request_id,
