@@ -53,14 +53,3 @@ def test_only_store_py_writes_sql():
                  if p.name != "store.py" and SQL.search(p.read_text())]
     assert offenders == []
 
-
-def test_the_dashboard_starts_without_pydantic():
-    """Validation happens at the edge (actions, files); the read path that paints the first
-    screen uses plain records, so ``warroom`` does not pay pydantic's import (bench/live.py)."""
-    code = ("import sys\n"
-            "import warroom.cli, warroom.cli_app, warroom.cli_roles, warroom.cli_work\n"
-            "import warroom.app, warroom.views\n"
-            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'pydantic')))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=PACKAGE.parent)
-    assert out.stdout.strip() == ""
