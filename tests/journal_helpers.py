@@ -31,12 +31,13 @@ class Journal:
     def open(self, incident: int = 1, *, base: datetime = START, severity: str = "SEV1",
              customer: str = "Acme", playbook: str | None = None, drill: bool = False,
              cadence: tuple[int, int] = (30, 15), assigned: dict | None = None,
-             milestones: list | None = None, minutes: float = 0) -> "Journal":
+             milestones: list | None = None, minutes: float = 0,
+             roles: tuple[str, ...] = ("lead", "comms", "decider")) -> "Journal":
         return self.add(
             minutes, "incident.opened", incident=incident, base=base,
             key=f"INC-{1000 + incident}", title="Checkout failing", customer=customer,
             service="checkout", severity=severity, drill=drill, playbook=playbook,
-            roles=["lead", "comms", "decider"], assigned=assigned or {},
+            roles=list(roles), assigned=assigned or {},
             milestones=milestones or [], policy="built-in defaults",
             cadence={"customer": cadence[0], "internal": cadence[1]})
 

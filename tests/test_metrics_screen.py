@@ -3,6 +3,8 @@ the period switch, untrusted names shown as typed; and its snapshot."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,11 +18,15 @@ from warroom.screens.metrics import MetricsScreen
 from conftest import START
 
 
+MARKUP_NAME = "[b]Globex[/b]"  # a customer named like markup: shown as typed
+
+
 def history(db, clock: FrozenClock) -> None:
-    """Four real incidents over three weeks (one with a markup-like customer) and a drill."""
+    """Three real incidents over three weeks (one with a markup-like customer), a drill
+    (left out of the figures), and the incident on screen, staffed at once."""
     clock.now = START - timedelta(days=20)
     for n, (customer, severity, tto) in enumerate(
-            [("Acme", "SEV1", 4), ("[bold]Globex[/bold]", "SEV2", 10), ("Acme", "SEV1", 2)]):
+            [("Acme", "SEV1", 4), (MARKUP_NAME, "SEV2", 10), ("Acme", "SEV1", 2)]):
         key = open_incident(db, clock, title=f"Incident {n}", customer=customer,
                             severity=severity, staff=False)
         for name, role in (("sam", "lead"), ("alex", "comms"), ("pat", "decider")):
@@ -29,8 +35,11 @@ def history(db, clock: FrozenClock) -> None:
         clock.advance(minutes=30)
         act(db, actions.resolve, who("sam"), key, summary="fixed", confirm=True, clock=clock)
         clock.advance(days=7)
+    clock.now = START - timedelta(days=2)
+    act(db, actions.open_incident, who("facilitator"), title="Drill: checkout down",
+        customer="Drill Corp", severity="SEV1", drill=True, clock=clock)
     clock.now = START
-    open_incident(db, clock)  # the one on screen: staffed at once
+    open_incident(db, clock)  # the one on screen: INC-1005
 
 
 async def open_metrics(pilot) -> MetricsScreen:
@@ -41,27 +50,54 @@ async def open_metrics(pilot) -> MetricsScreen:
     return screen
 
 
-def cells(table: DataTable, row: int) -> list[str]:
-    return [str(c) for c in table.get_row_at(row)]
+def plain(table: DataTable, row: int) -> list[str]:
+    return [c.plain for c in table.get_row_at(row)]
+
+
+def screen_lines(app) -> list[str]:
+    """What the terminal shows, one line per row, from the app's own screenshot."""
+    svg = app.export_screenshot()
+    rows: dict[int, list[tuple[float, str]]] = {}
+    for m in re.finditer(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+                         r'clip-path="url\(#[^)]*-line-(\d+)\)">(.*?)</text>', svg):
+        rows.setdefault(int(m[2]), []).append((float(m[1]), html.unescape(m[3])))
+    out = []
+    for line in sorted(rows):
+        text = ""
+        for x, part in sorted(rows[line]):
+            text = text.ljust(round(x / 12.2)) + part
+        out.append(text.replace("\xa0", " ").rstrip())
+    return out
 
 
 @pytest.mark.anyio
-async def test_t_opens_the_metrics_table_and_trends_and_escape_goes_back(tmp_path):
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+async def test_t_opens_the_metrics_table_and_trends_and_escape_goes_back(tmp_path, size):
     db, clock = tmp_path / "m.db", FrozenClock(START)
     history(db, clock)
-    app = app_for(db, clock, incident="INC-1004")
-    async with app.run_test(size=(120, 35)) as pilot:
+    app = app_for(db, clock, incident="INC-1005")
+    async with app.run_test(size=size) as pilot:
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("t")
         screen = await open_metrics(pilot)
         table = screen.query_one(DataTable)
+        wide = size[0] >= 120
         # ownership after 0, 1m20s, 2m40s and 6m40s: median 2m, p90 6m40s (minutes shown)
-        assert cells(table, 0)[:4] == ["all", "all incidents", "4 (+4)", "2m / 6m"]
-        names = [cells(table, r)[1] for r in range(table.row_count)]
-        assert "[bold]Globex[/bold]" in names  # user text shown as typed, not as markup
-        assert screen.snap.drills_left_out == 0
+        assert plain(table, 0)[:3] == ["all incidents", "4 (+4)",
+                                       "2m / 6m" if wide else "2m"]
+        assert [label.plain.split("\n")[0] for label in
+                (c.label for c in table.columns.values())][-2:] == ["Updates", "CSAT"]
+        assert screen.snap.drills_left_out == 1
+        lines = screen_lines(app)
+        assert lines[0].strip().endswith("1 drill left out")
+        assert any("CSAT" in line for line in lines)  # every column on screen, no scrolling
+        assert max(len(line) for line in lines) <= size[0]
+        assert any(line.strip().startswith(MARKUP_NAME) for line in lines)  # not as markup
+        assert [plain(table, r)[0] for r in range(table.row_count)].count("By customer") == 1
         incidents = screen.query_one("#trend-0", Sparkline)
-        assert list(incidents.data)[-4:] == [0, 1, 1, 2]  # 20, 13, 6 days ago and now
+        assert list(incidents.data)[-5:] == [0, 1, 1, 1, 1]  # ISO weeks: 20, 13, 6 days ago, now
+        ownership = screen.query_one("#trend-1", Sparkline)
+        assert len(ownership.data) == 4 < len(screen.snap.weeks)  # empty weeks are not 0
         await pilot.press("p")
         screen = await open_metrics(pilot)
         assert screen.days == 180
@@ -73,7 +109,7 @@ async def test_t_opens_the_metrics_table_and_trends_and_escape_goes_back(tmp_pat
 async def test_the_palette_opens_the_metrics_screen(tmp_path):
     db, clock = tmp_path / "m.db", FrozenClock(START)
     history(db, clock)
-    app = app_for(db, clock, incident="INC-1004")
+    app = app_for(db, clock, incident="INC-1005")
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"escalation metrics")
@@ -83,7 +119,8 @@ async def test_the_palette_opens_the_metrics_screen(tmp_path):
         assert screen.query_one(DataTable).row_count >= 4
 
 
-def test_metrics_screen_snapshot(snap_compare, tmp_path):
+@pytest.mark.parametrize("size", [(80, 24), (120, 35)])
+def test_metrics_screen_snapshot(snap_compare, tmp_path, size):
     db, clock = tmp_path / "m.db", FrozenClock(START)
     history(db, clock)
 
@@ -91,5 +128,5 @@ def test_metrics_screen_snapshot(snap_compare, tmp_path):
         await pilot.press("t")
         await open_metrics(pilot)
 
-    app = app_for(db, clock, incident="INC-1004")
-    assert snap_compare(app, terminal_size=(120, 35), run_before=run_before)
+    app = app_for(db, clock, incident="INC-1005")
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -88,11 +88,43 @@ def test_groups_by_severity_customer_and_playbook(snap):
     assert playbooks[rollup.NO_PLAYBOOK].current.count == 1
 
 
-def test_weekly_buckets_end_now_and_start_at_the_period(snap):
-    assert [w.cell.count for w in snap.weeks] == [0, 0, 0, 1, 2]
-    assert snap.weeks[0].start == NOW - timedelta(days=30)
-    assert snap.weeks[-1].end == NOW and snap.weeks[-1].start == NOW - timedelta(days=7)
-    assert snap.weeks[-1].cell.stats["time_to_ownership"].median == 3 * M
+def test_weekly_trend_is_iso_weeks_from_monday_utc(snap):
+    """NOW is Tuesday 24 November 12:00 UTC; the 30 days start on Sunday 25 October, in the
+    ISO week of Monday 19 October. Incidents 1, 3 and 10 days ago fall in the weeks of
+    23, 16 and 9 November."""
+    monday = datetime(2026, 10, 19, tzinfo=timezone.utc)
+    assert [w.start for w in snap.weeks] == [monday + n * timedelta(days=7) for n in range(6)]
+    assert all(w.start.weekday() == 0 and w.start.hour == 0 for w in snap.weeks)
+    assert [w.end - w.start for w in snap.weeks[:-1]] == [timedelta(days=7)] * 5
+    assert snap.weeks[-1].end == NOW
+    assert [w.cell.count for w in snap.weeks] == [0, 0, 0, 1, 1, 1]
+    assert snap.weeks[-1].cell.stats["time_to_ownership"].median == 2 * M
+
+
+def test_the_first_week_is_whole_even_when_the_period_starts_inside_it():
+    """A week that began before the period counts all its incidents (here one opened on
+    Tuesday 20 October, before the period's Sunday start): no two-day first bucket."""
+    j = Journal().staffed(1, NOW - 35 * DAY, tto=2).staffed(2, NOW - 1 * DAY, tto=4)
+    j.events.sort(key=lambda e: (e.at, e.id))
+    snap = rollup.summarise(fold(rows_of(j.events), NOW).values(), NOW, timedelta(days=30))
+    assert snap.weeks[0].start == datetime(2026, 10, 19, tzinfo=timezone.utc)
+    assert [w.cell.count for w in snap.weeks] == [1, 0, 0, 0, 0, 1]
+    assert snap.dimension("all")[0].current.count == 1  # the period itself is unchanged
+
+
+def test_the_snapshot_folds_the_whole_first_week_from_the_store(tmp_path):
+    """``rollup.snapshot`` reads back to the first week's Monday even when that is before
+    the previous period: 12 hours to Wednesday noon, the previous 12 hours from Tuesday
+    noon, and an incident opened on Monday morning, in the trend's week."""
+    start = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 01:00
+    clock = FrozenClock(start)
+    with Store(tmp_path / "w.db", create=True) as store:
+        actions.open_incident(store, Actor(os_user="u", display="sam"), title="t",
+                              customer="Acme", severity="SEV2", clock=clock)
+        now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)  # Wednesday noon
+        snap = rollup.snapshot(store, now, timedelta(hours=12))
+    assert [(w.start.day, w.cell.count) for w in snap.weeks] == [(23, 1)]
+    assert snap.dimension("all")[0].current.count == 0
 
 
 def test_limit_keeps_the_busiest_groups():
@@ -106,6 +138,9 @@ def test_limit_keeps_the_busiest_groups():
 def test_markdown_snapshot(snap):
     text = snapshot.render_md(snap)
     assert text.startswith("# Escalation metrics: last 30d\n")
+    assert "Incidents opened 2026-10-25 12:00 UTC to 2026-11-24 12:00 UTC" in text
+    assert "ISO weeks, from Monday 00:00 UTC" in text
+    assert "| 2026-10-19 | 0 |" in text and "| 2026-11-23 (to now) | 1 |" in text
     assert "| Time to ownership | 3 | 4m | 10m | 7m | -3m |" in text
     assert "| Incidents | 3 |  |  | 2 | +1 |" in text
     assert "| SEV2 | 1 (±0) | 10m / 10m (+2m) |" in text
@@ -122,7 +157,8 @@ def test_json_snapshot_parses_with_the_standard_library(snap):
     assert (tto["median"], tto["p90"], tto["change"], tto["previous"]["median"]) == (
         240, 600, -180, 420)
     assert data["units"]["cadence"] == "ratio"
-    assert [w["count"] for w in data["weeks"]] == [0, 0, 0, 1, 2]
+    assert [w["count"] for w in data["weeks"]] == [0, 0, 0, 1, 1, 1]
+    assert data["weeks"][0]["start"] == "2026-10-19T00:00:00+00:00"
 
 
 def test_csv_snapshot_parses_with_the_standard_library(snap):
@@ -135,7 +171,46 @@ def test_csv_snapshot_parses_with_the_standard_library(snap):
     assert find[("customer", "Globex", "incidents")]["n"] == "1"
     assert find[("customer", "Globex", "time_to_ownership")]["change"] == ""
     weeks = [r for r in rows if r["dimension"] == "week" and r["measure"] == "incidents"]
-    assert [r["n"] for r in weeks] == ["0", "0", "0", "1", "2"]
+    assert [r["n"] for r in weeks] == ["0", "0", "0", "1", "1", "1"]
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas_and_numbers_stay_numbers():
+    """The reviewer's case: a customer named like a formula is written as text."""
+    evil = '=HYPERLINK("http://x.example","Acme")'
+    j = Journal().staffed(1, NOW - DAY, tto=2, customer=evil)
+    for n, name in enumerate(["+1 555", "-5", "@SUM(A1)", "\tTab", "\rCR", "Acme"], 2):
+        j.staffed(n, NOW - DAY, tto=3, customer=name)
+    j.staffed(9, NOW - 40 * DAY, tto=9, customer="Acme")
+    j.events.sort(key=lambda e: (e.at, e.id))
+    snap = rollup.summarise(fold(rows_of(j.events), NOW).values(), NOW, timedelta(days=30))
+    rows = list(csv.DictReader(io.StringIO(snapshot.render_csv(snap))))
+    customers = {r["group"] for r in rows if r["dimension"] == "customer"}
+    assert customers == {"'" + evil, "'+1 555", "'-5", "'@SUM(A1)", "'\tTab", "'\rCR", "Acme"}
+    assert not any(cell.startswith(snapshot.FORMULA_STARTS) and not _number(cell)
+                   for r in rows for cell in r.values())
+    acme = next(r for r in rows if (r["group"], r["measure"]) == ("Acme", "time_to_ownership"))
+    assert (acme["median"], acme["change"]) == ("180", "-360")  # negative numbers as numbers
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_role_vacancy_across_incidents_adds_up_the_trio_only():
+    """A playbook scribe nobody took does not count; the review keeps it per role."""
+    j = Journal().open(1, base=NOW - DAY, roles=("lead", "comms", "decider", "scribe"))
+    j.claim(0, "lead", "sam", base=NOW - DAY).claim(0, "comms", "alex", base=NOW - DAY)
+    j.claim(10, "decider", "pat", base=NOW - DAY)
+    j.add(60, "incident.resolved", base=NOW - DAY, **{"from": "monitoring", "to": "resolved"})
+    m = next(iter(fold(rows_of(j.events), NOW).values()))
+    assert (m.vacant("scribe"), m.trio_vacancy) == (60 * M, 10 * M)
+    snap = rollup.summarise([m], NOW, timedelta(days=30))
+    assert snap.dimension("all")[0].current.stats["vacancy"].median == 10 * M
+    assert "(lead, comms, decider)" in rollup.BY_NAME["vacancy"].label
 
 
 def test_group_names_from_users_cannot_break_the_markdown_table():

@@ -2,9 +2,11 @@
 
 For each group: how many incidents opened in the period and, for each measure, the median,
 the 90th percentile (nearest rank) and the change of the median against the previous period
-of the same length. Weekly buckets of the period give the trends. Drill incidents are left
-out (and counted as left out). Everything comes from :mod:`warroom.metrics`, so from the
-journal alone.
+of the same length. Calendar weeks give the trends: ISO weeks, from Monday 00:00 UTC, from
+the week the period starts in to the current one (so every point but the current week is a
+whole week, counting all its incidents, also those opened just before the period began).
+Drill incidents are left out (and counted as left out). Everything comes from
+:mod:`warroom.metrics`, so from the journal alone.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import math
 import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from warroom.metrics import all_incidents, paused_gc, to_dt
 from warroom.metrics_records import IncidentMetrics
 
 DIMENSIONS = ("all", "severity", "customer", "playbook")
 MAX_PERIOD = timedelta(days=3660)  # ten years: two periods back stay far from year 1
+WEEK = timedelta(days=7)
 NO_PLAYBOOK = "(no playbook)"
 ALL = "all incidents"
 
@@ -47,7 +50,8 @@ MEASURES: tuple[Measure, ...] = (
             lambda m: _one(m.first_update("internal"))),
     Measure("time_to_resolution", "Time to resolution", "duration",
             lambda m: _one(m.time_to_resolution)),
-    Measure("vacancy", "Role vacancy per incident", "duration", lambda m: [m.total_vacancy]),
+    Measure("vacancy", "Role vacancy per incident (lead, comms, decider)", "duration",
+            lambda m: [m.trio_vacancy]),
     Measure("disputes", "Disputes per incident", "count", lambda m: [len(m.disputes)]),
     Measure("dispute_settle", "Time to settle a dispute", "duration",
             lambda m: m.dispute_times()),
@@ -168,18 +172,23 @@ def summarise(
     if not timedelta() < since <= MAX_PERIOD:
         raise ValueError(f"the period must be positive and at most {MAX_PERIOD.days} days")
     end, start, before = now.timestamp(), (now - since).timestamp(), (now - 2 * since).timestamp()
+    first_week = week_start(now - since).timestamp()
     current: list[tuple[IncidentMetrics, list]] = []
     previous: list[tuple[IncidentMetrics, list]] = []
+    trend: list[tuple[float, list]] = []
     drills = 0
     for m in incidents:
-        if m.opened > end or m.opened <= before:
+        if m.opened > end or (m.opened <= before and m.opened < first_week):
             continue
         if m.drill:
             drills += m.opened > start
             continue
         row = [measure.values(m) for measure in MEASURES]
-        (current if m.opened > start else previous).append((m, row))
-    snap = Snapshot(now, since, [], _weeks(current, now, since), drills)
+        if m.opened >= first_week:
+            trend.append((m.opened, row))
+        if m.opened > before:
+            (current if m.opened > start else previous).append((m, row))
+    snap = Snapshot(now, since, [], _weeks(trend, now, since), drills)
     for dimension in DIMENSIONS:
         groups = _groups(dimension, current, previous)
         if limit is not None and dimension != "severity" and len(groups) > limit:
@@ -187,6 +196,12 @@ def summarise(
             groups = groups[:limit]
         snap.groups += groups
     return snap
+
+
+def week_start(at: datetime) -> datetime:
+    """Monday 00:00 UTC of the ISO week ``at`` falls in."""
+    day = at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    return day - timedelta(days=day.weekday())
 
 
 def _groups(dimension: str, current: list, previous: list) -> list[Group]:
@@ -206,28 +221,27 @@ def _groups(dimension: str, current: list, previous: list) -> list[Group]:
             for n in order]
 
 
-def _weeks(current: list, now: datetime, since: timedelta) -> list[Week]:
-    """Seven-day buckets ending at ``now``; the oldest is cut at the period's start."""
-    count = max(1, math.ceil(since / timedelta(days=7)))
+def _weeks(trend: list[tuple[float, list]], now: datetime, since: timedelta) -> list[Week]:
+    """ISO weeks from the one the period starts in to the current one (cut at ``now``),
+    each with the incidents opened in it."""
+    first = week_start(now - since)
+    count = max(1, math.ceil((now - first) / WEEK))
     buckets: list[list] = [[] for _ in range(count)]
-    end = now.timestamp()
-    for m, row in current:
-        index = count - 1 - int((end - m.opened) // (7 * 86400))
-        buckets[max(0, min(count - 1, index))].append(row)
-    start = now - since
-    return [
-        Week(max(start, now - (count - i) * timedelta(days=7)),
-             now - (count - i - 1) * timedelta(days=7), Cell.of(rows))
-        for i, rows in enumerate(buckets)
-    ]
+    origin = first.timestamp()
+    for opened, row in trend:
+        buckets[min(count - 1, int((opened - origin) // WEEK.total_seconds()))].append(row)
+    return [Week(first + i * WEEK, min(first + (i + 1) * WEEK, now), Cell.of(rows))
+            for i, rows in enumerate(buckets)]
 
 
 def snapshot(store, now: datetime, since: timedelta, *, limit: int | None = None) -> Snapshot:
-    """Fold the journal (only incidents opened in the two periods) and summarise it."""
+    """Fold the journal (only incidents opened in the two periods, or in the first week of
+    the trend) and summarise it."""
+    opened_from = min(now - 2 * since, week_start(now - since))
     with paused_gc():
-        incidents = all_incidents(store, now, drills=True, opened_from=now - 2 * since)
+        incidents = all_incidents(store, now, drills=True, opened_from=opened_from)
         return summarise(incidents, now, since, limit=limit)
 
 
 __all__ = ["MEASURES", "BY_NAME", "Snapshot", "Group", "Cell", "Stat", "Week", "summarise",
-           "snapshot", "p90", "to_dt"]
+           "snapshot", "p90", "to_dt", "week_start", "MAX_PERIOD"]

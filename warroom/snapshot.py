@@ -1,7 +1,10 @@
 """The metrics snapshot for leadership and the customer: Markdown, JSON or CSV.
 
-Markdown is for people (durations as ``12m``, changes signed); JSON and CSV are for tools
-(durations in seconds, ratios from 0 to 1, empty where there is no value).
+Markdown is for people (durations as ``12m``, changes signed, times in UTC so that the
+document reads the same wherever it was made); JSON and CSV are for tools (durations in
+seconds, ratios from 0 to 1, empty where there is no value). A CSV text cell that a
+spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return) is written with a leading ``'``, as OWASP advises; numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -9,9 +12,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-from warroom.clock import local_stamp, span
+from warroom.clock import span
 from warroom.mdtext import inline, table
 from warroom.rollup import BY_NAME, MEASURES, Group, Snapshot, Stat
 
@@ -60,8 +63,9 @@ def count_change(group: Group) -> str:
     return "±0" if delta == 0 else f"{delta:+d}"
 
 
-def _day(at: datetime) -> str:
-    return local_stamp(at)[:10]
+def utc(at: datetime) -> str:
+    """``2026-11-24 14:02 UTC``."""
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def render_md(snap: Snapshot) -> str:
@@ -70,10 +74,9 @@ def render_md(snap: Snapshot) -> str:
     out = [
         f"# Escalation metrics: last {label}",
         "",
-        f"Incidents opened {local_stamp(snap.start)} to {local_stamp(snap.now)}, compared "
-        f"with the {label} before ({local_stamp(snap.previous_start)} to "
-        f"{local_stamp(snap.start)}). Computed from the journal; drill incidents are left "
-        f"out ({snap.drills_left_out} in this period).",
+        f"Incidents opened {utc(snap.start)} to {utc(snap.now)}, compared with the {label} "
+        f"before ({utc(snap.previous_start)} to {utc(snap.start)}). Computed from the "
+        f"journal; drill incidents are left out ({snap.drills_left_out} in this period).",
         "",
         "## All incidents",
         "",
@@ -92,15 +95,19 @@ def render_md(snap: Snapshot) -> str:
         out += _group_table(title, snap.dimension(dimension))
         if snap.truncated.get(dimension):
             out += ["", f"{snap.truncated[dimension]} smaller groups not shown."]
-    out += ["", "## Weekly trend", ""]
-    rows = [[_day(w.start), str(w.cell.count)]
+    out += ["", "## Weekly trend", "",
+            "ISO weeks, from Monday 00:00 UTC; a week counts every incident opened in it "
+            "(the first may begin before the period, the last ends now).", ""]
+    rows = [[w.start.astimezone(timezone.utc).date().isoformat()
+             + (" (to now)" if w is snap.weeks[-1] else ""), str(w.cell.count)]
             + [value(name, w.cell.stats[name].median) for name in KEY_MEASURES]
             for w in snap.weeks]
-    out += table(["Week from", "Incidents"] + [BY_NAME[n].label for n in KEY_MEASURES], rows,
-                 "lrrrrrr")
+    out += table(["Week of (Monday)", "Incidents"] + [BY_NAME[n].label for n in KEY_MEASURES],
+                 rows, "lrrrrrr")
     out += ["", "Medians, with the 90th percentile after the slash and the change of the "
-            "median against the previous period in brackets. Updates on time: status "
-            "updates posted by their due time over updates that fell due."]
+            "median against the previous period in brackets. Updates on time: due times "
+            "met over due times counted; each due time counts once, met by an update posted "
+            "by it (and after the previous one), missed when it passes without one."]
     return "\n".join(out) + "\n"
 
 
@@ -163,10 +170,32 @@ CSV_COLUMNS = ["dimension", "group", "period_start", "period_end", "measure", "u
                "change"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(cell: object) -> object:
+    """A CSV cell a spreadsheet shows as typed: text that would start a formula gets a
+    leading ``'``; numbers (negative changes included) are left as they are."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+class _SafeWriter:
+    """Rows end in CRLF (RFC 4180), which also makes the writer quote a cell holding a
+    carriage return."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self._writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def writerow(self, row: list) -> None:
+        self._writer.writerow([safe_cell(cell) for cell in row])
+
+
 def render_csv(snap: Snapshot) -> str:
     """One row per group (or week) and measure; ``incidents`` rows carry the counts."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     start, end = snap.start.isoformat(), snap.now.isoformat()
     for g in snap.groups:

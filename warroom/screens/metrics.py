@@ -2,7 +2,11 @@
 
 The figures come from :func:`warroom.rollup.snapshot` (the journal, folded), computed in a
 worker thread on its own connection so a long journal never freezes the room's screen. The
-table is bounded: every severity, and the busiest groups of the other dimensions.
+table is bounded: every severity, and the busiest groups of the other dimensions, under a
+row naming each dimension. It fits 80 columns: there each figure is the median; from
+:data:`WIDE` columns on, the 90th percentile and the change against the previous period
+are shown too. Trends plot calendar weeks; a week without a value (no incident, or none with
+that figure) is left out of a median's sparkline rather than drawn as zero.
 """
 
 from __future__ import annotations
@@ -23,49 +27,76 @@ from warroom.widgets.footer import IdentityFooter
 
 PERIODS = (30, 90, 180)  # days; p cycles through them
 GROUPS_SHOWN = 6  # per dimension (severity is never cut)
-# (label, width): None sizes to the content; a group name (user text) is cut at 20
-COLUMNS = (("By", None), ("Group", 20), ("Count", None), ("Ownership", None), ("chg", None),
-           ("1st update", None), ("Resolution", None), ("chg", None), ("On time", None),
-           ("CSAT", None))
+WIDE = 120  # from this many columns on, the table shows p90 and changes
+GROUP_WIDTH = 18  # a group name (user text, indented under its dimension) is cut to this
+SECTIONS = {"all": None, "severity": "By severity", "customer": "By customer",
+            "playbook": "By playbook"}
+# (measure, label, label when wide): None is the incident count; labels take two lines
+COLUMNS = (
+    (None, "Incidents\n(change)", None),
+    ("time_to_ownership", "Time to\nownership", "Time to ownership\nmedian / p90"),
+    ("first_customer_update", "First update\nto customer", None),
+    ("time_to_resolution", "Time to\nresolve", "Time to resolution\nmedian / p90"),
+    ("cadence", "Updates\non time", None),
+    ("csat", "CSAT\n(1-5)", None),
+)
+PAIRED = {"time_to_ownership", "time_to_resolution"}  # median / p90 and change when wide
 # (measure, label): None is the incident count
-TRENDS = ((None, "Incidents"), ("time_to_ownership", "Ownership, median"),
-          ("time_to_resolution", "Resolution, median"), ("cadence", "On time, median"))
+TRENDS = ((None, "Incidents a week"), ("time_to_ownership", "Ownership (med.)"),
+          ("time_to_resolution", "Resolution (med.)"), ("cadence", "On time (med.)"))
 
 
-def _pair(group: rollup.Group, name: str) -> str:
-    s = group.current.stats[name]
-    return "-" if s.median is None else f"{value(name, s.median)} / {value(name, s.p90)}"
+def columns(wide: bool) -> list[tuple[str, str]]:
+    """(key, label) of each column at this width."""
+    out = [("group", "Group")]
+    for measure, label, wide_label in COLUMNS:
+        key = measure or "count"
+        out.append((key, wide_label if wide and wide_label else label))
+        if wide and measure in PAIRED:
+            out.append((key + ":chg", "Change\n(median)"))
+    return out
 
 
-def row_cells(group: rollup.Group) -> list[Text]:
+def _figure(group: rollup.Group, key: str, wide: bool) -> str:
+    if key == "count":
+        return f"{group.current.count} ({count_change(group)})"
+    if key.endswith(":chg"):
+        name = key.removesuffix(":chg")
+        return change(name, group.change(name))
+    s = group.current.stats[key]
+    if s.median is None:
+        return "-"
+    if wide and key in PAIRED:
+        return f"{value(key, s.median)} / {value(key, s.p90)}"
+    return value(key, s.median)
+
+
+def row_cells(group: rollup.Group, wide: bool = True) -> list[Text]:
     """One table row as rich Text, which DataTable measures to size its columns (a Content
     cell measures one cell wide). The group name is user text: plain, never markup."""
-    current = group.current.stats
-    figures = [
-        f"{group.current.count} ({count_change(group)})",
-        _pair(group, "time_to_ownership"),
-        change("time_to_ownership", group.change("time_to_ownership")),
-        value("first_customer_update", current["first_customer_update"].median),
-        _pair(group, "time_to_resolution"),
-        change("time_to_resolution", group.change("time_to_resolution")),
-        value("cadence", current["cadence"].median),
-        value("csat", current["csat"].median),
-    ]
-    return [Text(group.dimension), Text(group.name)] + [
-        Text(f, justify="right") for f in figures]
+    name = Text(group.name if group.dimension == "all" else "  " + group.name,
+                no_wrap=True, overflow="ellipsis")
+    name.truncate(GROUP_WIDTH, overflow="ellipsis")
+    return [name] + [Text(_figure(group, key, wide), justify="right")
+                     for key, _ in columns(wide)[1:]]
+
+
+def section_cells(dimension: str, wide: bool) -> list[Text]:
+    return [Text(SECTIONS[dimension], style="bold")] + [Text("") for _ in columns(wide)[1:]]
 
 
 def trend(snap: rollup.Snapshot, measure: str | None) -> tuple[list[float], str]:
-    """Weekly values for a sparkline (weeks without a value count as 0) and a caption."""
+    """Values for a sparkline and a short caption. Counts plot every week; a median plots
+    only the weeks that have one (a week with no incident is no data, not zero)."""
+    weeks = len(snap.weeks)
     if measure is None:
         data = [float(w.cell.count) for w in snap.weeks]
-        shown = [f"{n:g}" for n in data]
-    else:
-        medians = [w.cell.stats[measure].median for w in snap.weeks]
-        data = [m or 0.0 for m in medians]
-        shown = [value(measure, m) for m in medians]
-    return data, f"this week {shown[-1]}, highest {max(data, default=0):g}" if measure is None \
-        else f"this week {shown[-1]}"
+        now = f"{data[-1]:g}" if data else "-"
+        return data, f"now {now}, max {max(data, default=0):g}"
+    medians = [w.cell.stats[measure].median for w in snap.weeks]
+    data = [m for m in medians if m is not None]
+    return data, f"now {value(measure, medians[-1] if medians else None)}, " \
+        f"{len(data)}/{weeks} wk"
 
 
 class MetricsScreen(Screen[None]):
@@ -80,11 +111,13 @@ class MetricsScreen(Screen[None]):
                 tooltip="Read the journal again"),
     ]
     DEFAULT_CSS = """
-    MetricsScreen #metrics-title { height: 1; background: $boost; padding: 0 1; }
+    MetricsScreen #metrics-title { height: auto; max-height: 2; background: $boost;
+                                   padding: 0 1; }
     MetricsScreen #metrics-table { height: 1fr; }
     MetricsScreen #metrics-trends { height: 5; }
     MetricsScreen .trend { width: 1fr; padding: 0 1; border-left: solid $foreground 30%; }
-    MetricsScreen .trend-label { height: 2; color: $text-muted; }
+    MetricsScreen .trend-label { height: 2; color: $text-muted; text-wrap: nowrap;
+                                 text-overflow: ellipsis; }
     MetricsScreen Sparkline { height: 2; }
     """
 
@@ -92,10 +125,12 @@ class MetricsScreen(Screen[None]):
         super().__init__()
         self.days = days
         self.snap: rollup.Snapshot | None = None
+        self.wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="metrics-title")
-        yield DataTable(id="metrics-table", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="metrics-table", cursor_type="row", zebra_stripes=True,
+                        header_height=2)
         with Horizontal(id="metrics-trends"):
             for index, (_, label) in enumerate(TRENDS):
                 with Vertical(classes="trend"):
@@ -105,15 +140,16 @@ class MetricsScreen(Screen[None]):
         yield IdentityFooter(self.app.identity_text)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, width in COLUMNS:
-            table.add_column(label, width=width)
         self.action_refresh()
+
+    def on_resize(self) -> None:
+        if self.snap is not None and (self.size.width >= WIDE) != self.wide:
+            self.show(self.snap)
 
     def action_refresh(self) -> None:
         """Compute the snapshot in a thread; :meth:`show` paints it."""
         self.query_one("#metrics-title", Static).update(
-            Content(f" Escalation metrics, last {self.days} days: reading the journal..."))
+            Content(f"Escalation metrics, last {self.days} days: reading the journal..."))
         self.run_worker(self._compute, thread=True, exclusive=True, group="metrics")
 
     def _compute(self) -> None:
@@ -124,23 +160,36 @@ class MetricsScreen(Screen[None]):
             snap = rollup.snapshot(store, now, timedelta(days=self.days), limit=GROUPS_SHOWN)
         self.app.call_from_thread(self.show, snap)
 
+    def title_text(self, snap: rollup.Snapshot) -> str:
+        drills = snap.drills_left_out
+        left_out = f"; {drills} drill{'' if drills == 1 else 's'} left out" if drills else ""
+        how = "medians, p90 and changes" if self.wide else "medians"
+        return (f"Escalation metrics, {self.days} days vs the {self.days} before: "
+                f"{how}{left_out}")
+
     def show(self, snap: rollup.Snapshot) -> None:
         """Paint a computed snapshot: title, table rows, sparklines."""
         self.snap = snap
-        weeks = len(snap.weeks)
-        drills = f"; {snap.drills_left_out} drills left out" if snap.drills_left_out else ""
-        self.query_one("#metrics-title", Static).update(Content.styled(
-            f" Escalation metrics, last {self.days} days: median / p90, chg = median against "
-            f"the {self.days} days before{drills}", "bold"))
+        self.wide = self.size.width >= WIDE
+        self.query_one("#metrics-title", Static).update(
+            Content.styled(self.title_text(snap), "bold"))
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        for key, label in columns(self.wide):
+            table.add_column(Text(label, justify="left" if key == "group" else "right"),
+                             key=key)
+        seen: set[str] = set()
         for group in snap.groups:
-            table.add_row(*row_cells(group), key=f"{group.dimension}:{group.name}")
+            if SECTIONS[group.dimension] and group.dimension not in seen:
+                seen.add(group.dimension)
+                table.add_row(*section_cells(group.dimension, self.wide),
+                              key=f"section:{group.dimension}")
+            table.add_row(*row_cells(group, self.wide), key=f"{group.dimension}:{group.name}")
         for index, (measure, label) in enumerate(TRENDS):
             data, caption = trend(snap, measure)
             self.query_one(f"#trend-{index}", Sparkline).data = data
             self.query_one(f"#trend-label-{index}", Static).update(
-                Content(f"{label}, {weeks} wk\n{caption}"))
+                Content(f"{label}\n{caption}"))
 
     def action_period(self) -> None:
         self.days = PERIODS[(PERIODS.index(self.days) + 1) % len(PERIODS)] \
