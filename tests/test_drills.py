@@ -292,3 +292,22 @@ def test_a_drill_at_speed_60_misses_what_the_room_lets_slip(tmp_path):
     assert {"Acknowledge the customer", "Tell the customer the scope (orders affected)"} <= \
         set(missed)
     assert r.ownership == "missed"
+
+
+def test_a_drill_at_speed_is_judged_on_its_own_clock_and_says_so(tmp_path):
+    """Speed 10: five real minutes of an unfilled decider are 50 minutes of the scenario,
+    well past the 5 minutes a role may stay vacant; the debrief says its times are real."""
+    from warroom import debrief
+
+    player, clock, store = _player(tmp_path, speed=10)
+    player.start()
+    clock.advance(minutes=4)  # the incident opened 1 minute before the start
+    player.step()
+    r = debrief.score(store, None, clock())
+    assert r.speed == 10
+    assert dict((c.name, c.state) for c in r.checks)["vacancies"] == "missed"
+    assert any(i.text.startswith("decider stayed vacant for the first 5m: page head of SRE")
+               for i in r.improvements)
+    assert "Played at speed 10: the times below are real, 10 times shorter than the " \
+        "scenario's (5m here is 50m of scenario time)." in debrief.render(r)
+    store.close()

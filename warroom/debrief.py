@@ -45,6 +45,7 @@ class Debrief:
     checks: list[findings.Check] = field(default_factory=list)
     improvements: list[findings.Improvement] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)  # the scenario's, for the room
+    speed: float = 1.0  # the drill's speed: every duration above is real time
 
     @property
     def passed(self) -> int:
@@ -75,6 +76,7 @@ def from_metrics(m: IncidentMetrics, questions: list[str] | None = None) -> Debr
         checks=findings.checks(m),
         improvements=findings.improvements(m),
         questions=list(questions or []),
+        speed=m.speed,
     )
 
 
@@ -115,7 +117,12 @@ def _ownership(r: Debrief) -> str:
 def render(result: Debrief) -> str:
     """The debrief as plain text for the facilitator's console."""
     r = result
-    out = [f"Debrief of {r.key} [DRILL] {r.title} ({dur(r.elapsed)} of incident time)", ""]
+    out = [f"Debrief of {r.key} [DRILL] {r.title} ({dur(r.elapsed)} of incident time)"]
+    if r.speed != 1:
+        out.append(f"Played at speed {r.speed:g}: the times below are real, {r.speed:g} times "
+                   f"shorter than the scenario's ({dur(r.elapsed)} here is "
+                   f"{dur(r.elapsed * r.speed)} of scenario time).")
+    out.append("")
     out.append("Time to ownership: " + _ownership(r))
     out.append("Disputes:" + ("" if r.disputes else " none"))
     for role, claimant, holder, settle, by in r.disputes:

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from warroom import actions, matching, playbooks
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
+from warroom.metrics_records import DRILL_TIMINGS
 from warroom.models import Actor
 from warroom.policy import Cadence, Policy
 from warroom.scenarios import Inject, Scenario
@@ -69,7 +70,7 @@ def scaled_policy(policy: Policy, speed: float) -> Policy:
                                  internal=scaled_minutes(c.internal, speed))
                for severity, c in policy.cadence.items()}
     return policy.model_copy(update={
-        "name": f"{policy.name}, drill timings at {speed:g}x", "cadence": cadence,
+        "name": policy.name + DRILL_TIMINGS.format(speed=speed), "cadence": cadence,
         "approvals": rules(policy.approvals),
         "kinds": {kind: rules(table) for kind, table in policy.kinds.items()}})
 

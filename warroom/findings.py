@@ -23,6 +23,7 @@ from warroom.clock import local_hm, local_stamp, span
 from warroom.metrics import to_dt
 from warroom.metrics_records import IncidentMetrics
 
+# Seconds of incident time (a drill at speed N divides them by N, like its deadlines):
 SLOW_START = 5 * 60  # a role vacant longer than this after opening is a finding
 SLOW_DISPUTE = 10 * 60  # a dispute open longer than this is a finding
 SLOW_APPROVAL = 15 * 60  # an approval waiting longer than this is a finding
@@ -135,12 +136,12 @@ def checks(m: IncidentMetrics) -> list[Check]:
              else f"{d.role} ({d.claimant} against {d.holder}) unsettled after "
              f"{dur(m.now - d.opened)}" for d in m.disputes.values()]
     slow = [d for d in m.disputes.values()
-            if d.settled is None or d.settled - d.opened > SLOW_DISPUTE]
+            if d.settled is None or d.settled - d.opened > SLOW_DISPUTE / m.speed]
     out.append(_check("disputes", not slow, "; ".join(times) or "no dispute"))
     vacancies = m.vacancies()
     gaps = [f"{t.role} {dur(length)}" + (f" after {t.after} left" if t.after else " from opening")
             for t, length in vacancies]
-    bad = [1 for t, length in vacancies if t.after or length > SLOW_START]
+    bad = [1 for t, length in vacancies if t.after or length > SLOW_START / m.speed]
     out.append(_check("vacancies", not bad, "no role vacant" if not gaps
                       else "vacant: " + ", ".join(gaps)))
     parts = [f"{a} {c.on_time} of {c.due} due times met" for a, c in sorted(m.cadence.items())
@@ -152,7 +153,7 @@ def checks(m: IncidentMetrics) -> list[Check]:
                       f"{counts['met']} met, {counts['missed']} missed, {counts['open']} open"))
     waits = [f"#{a.id} {status} after {dur(wait)}" for a, status, wait in m.approval_outcomes()]
     late = [1 for a, status, wait in m.approval_outcomes()
-            if status in ("expired", "pending") or wait > SLOW_APPROVAL]
+            if status in ("expired", "pending") or wait > SLOW_APPROVAL / m.speed]
     out.append(_check("approvals", not late, "; ".join(waits) or "no approval requested"))
     never = m.unaccepted_handovers()
     out.append(_check("handovers", not never,
@@ -204,7 +205,7 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
                 "default due time in the playbook", "playbook",
                 owner_name(m, ms.owner, ms.due)))
     for a, status, wait in m.approval_outcomes():
-        if status in ("expired", "pending") or wait > SLOW_APPROVAL:
+        if status in ("expired", "pending") or wait > SLOW_APPROVAL / m.speed:
             need = "the decider among the approvers" if a.decider_required else "approval"
             backup = m.contingency.get("decider")
             fix = (f"hand the decider role to {backup} (the playbook's decider contingency) "
@@ -216,7 +217,7 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
                 f"after waiting {dur(wait)}: {fix}", "playbook",
                 person(m, "decider", a.requested)))
     for b, wait in m.blocker_waits():
-        if wait > SLOW_BLOCKER:
+        if wait > SLOW_BLOCKER / m.speed:
             out.append(Improvement(
                 f"blocker '{b.what}' waited {dur(wait)} on {b.waiting_on}: add their "
                 "escalation contact to the contact list", "contacts",
@@ -241,10 +242,11 @@ def _role_gaps(m: IncidentMetrics) -> list[Improvement]:
             out.append(Improvement(text + ", and hand over (with a note) instead of releasing",
                                    "contacts" if backup else "playbook",
                                    person(m, t.role, filled)))
-        elif length > SLOW_START:
+        elif length > SLOW_START / m.speed:
             fix = (f"page {backup} (the playbook's {t.role} contingency) when nobody takes it "
-                   "within 5 minutes" if backup else f"put the on-call {t.role} on the "
-                   "contact list and page them when an incident opens")
+                   f"within {dur(SLOW_START / m.speed)}" if backup else
+                   f"put the on-call {t.role} on the contact list and page them when an "
+                   "incident opens")
             out.append(Improvement(f"{t.role} stayed vacant for the first {dur(length)}: {fix}",
                                    "contacts", person(m, t.role, filled)))
     for d in m.disputes.values():

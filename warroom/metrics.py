@@ -37,7 +37,7 @@ from typing import Any
 
 from warroom.metrics_records import (
     ApprovalRec, BlockerRec, CadenceRec, DisputeRec, FollowUp, HandoverRec, IncidentMetrics,
-    MilestoneRec, Tenure,
+    MilestoneRec, Tenure, speed_of,
 )
 from warroom.models import TRIO, Event
 
@@ -97,6 +97,7 @@ def _opened(incident_id: int, t: float, who: str, p: dict) -> IncidentMetrics:
         severity=p.get("severity") or "", playbook=p.get("playbook"),
         drill=bool(p.get("drill")), opened=t, opened_by=who,
         roles=list(p.get("roles") or TRIO),
+        speed=float(p.get("speed") or speed_of(p.get("policy"))),
     )
     assigned = p.get("assigned") or {}
     for role in m.roles:
@@ -172,9 +173,8 @@ def _handover(m: IncidentMetrics, p: dict) -> HandoverRec | None:
 
 
 def _accepted(m, t, who, p):
-    """The role moves to the taker. An open dispute on it is settled when the taker is its
-    claimant and follows the new holder otherwise (``dispute`` in the payload says which;
-    journals written before it was recorded get the same rule)."""
+    """The role moves; a dispute on it is settled for a taker who claimed it, else it
+    follows the taker (as ``dispute`` says; older journals get the same rule)."""
     h = _handover(m, p)
     if h is not None:
         h.status, h.closed = "accepted", t
@@ -184,8 +184,7 @@ def _accepted(m, t, who, p):
         (d for d in m.disputes.values() if d.role == role and d.settled is None), None)
     if d is None or d.settled is not None:
         return
-    outcome = p.get("dispute") or ("settled" if d.claimant == taker else "carried")
-    if outcome == "settled":
+    if (p.get("dispute") or ("settled" if d.claimant == taker else "carried")) == "settled":
         d.settled, d.winner, d.settled_by = t, taker, p.get("from") or d.holder
     else:
         d.holder = taker
@@ -356,9 +355,8 @@ def fold(
 
 
 def for_incident(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Event]]:
-    """One incident's metrics and its journal (as events), read in one snapshot; with the
-    contingencies and teams of the policy it opened under (copied once, at opening) when
-    the opening event does not carry them."""
+    """One incident's metrics and its journal (as events), read in one snapshot, with the
+    contingencies and teams of the policy it opened under when the journal lacks them."""
     from warroom import views
 
     with store.read():

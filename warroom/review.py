@@ -43,8 +43,9 @@ def render(m: IncidentMetrics, events: list[Event]) -> str:
     zone = to_dt(m.opened).astimezone().tzname()
     drill = " (DRILL)" if m.drill else ""
     out = [f"# Post-incident review: {m.key}{drill} {inline(m.title)}", "",
-           f"Built from the journal ({len(events)} events) at {stamp(m.now)}; times in {zone}.",
-           ""]
+           f"Built from the journal ({len(events)} events) at {stamp(m.now)}; times in {zone}."
+           + (f" A drill played at speed {m.speed:g}: its durations are real time, "
+              f"{m.speed:g} times shorter than the scenario's." if m.speed != 1 else ""), ""]
     out += _facts(m)
     out += ["", "## Summary and impact", ""] + _summary(m, events)
     out += ["", "## Timeline", ""]
