@@ -89,3 +89,16 @@ def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, 
             "is closed")
     refused(store, lambda: actions.add_note(store, sam, incident, text="x", clock=clock),
             "is closed")
+
+
+def test_the_opening_records_the_playbooks_contingencies_and_teams(store, sam, clock):
+    """Metrics and reviews read these from the journal alone."""
+    from warroom import matching, playbooks
+    from warroom.models import Severity
+
+    chosen = matching.plan(playbooks.load(), title="Checkout failing", severity=Severity.SEV1)
+    actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                          severity="SEV1", clock=clock, **chosen.applied())
+    payload = views.events_after(store, 0)[0].payload
+    assert payload["contingency"] == chosen.policy.contingency != {}
+    assert payload["teams"] == chosen.policy.teams != {}

@@ -50,7 +50,10 @@ def describe(event: Event) -> str:
         case "handover.offered":
             return f"{who} offered {role} to {p.get('to')}: remaining {p.get('remaining')}"
         case "handover.accepted":
-            return f"{who} took {role} from {p.get('from')} (handover accepted)"
+            dispute = {"settled": f"; settles {p.get('claimant')}'s dispute",
+                       "carried": f"; {p.get('claimant')} still disputes it"}
+            return (f"{who} took {role} from {p.get('from')} (handover accepted)"
+                    f"{dispute.get(p.get('dispute'), '')}")
         case "handover.declined":
             if p.get("status") == "withdrawn":
                 return f"{who} withdrew the offer of {role} to {p.get('to')}{reason}"

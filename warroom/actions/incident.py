@@ -83,6 +83,7 @@ def open_incident(
             playbook=playbook, why=why, policy=policy.name, roles=list(policy.roles),
             assigned=assign, milestones=created,
             cadence={"customer": cadence.customer, "internal": cadence.internal},
+            contingency=policy.contingency, teams=policy.teams,
         )
     return Done(event, key, f"opened {key} ({severity.value}) {title}", incident_id)
 
