@@ -46,3 +46,17 @@ def test_the_parser_and_the_dashboard_import_neither_pydantic_nor_the_actions():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=PACKAGE.parent)
     assert out.stdout.strip() == ""
+
+
+def test_the_dashboards_start_builds_its_own_verb_only(tmp_path):
+    """``warroom`` with no verb parses with the run verb alone; the others cost 10 ms."""
+    code = (
+        "import sys\n"
+        "from warroom.cli import main\n"
+        f"code = main(['--db', {str(tmp_path / 'none.db')!r}, '--as', 'dana'])\n"
+        "verbs = sorted(m for m in sys.modules if m.startswith('warroom.cli_'))\n"
+        "print(code, ','.join(verbs))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PACKAGE.parent)
+    assert out.stdout.split() == ["2", "warroom.cli_app"]  # no database: one line, exit 2
+    assert "no warroom database" in out.stderr
