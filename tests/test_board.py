@@ -60,3 +60,21 @@ def test_five_milestones_fit_without_a_summary_line(store, clock):
                               due_at=clock() + timedelta(minutes=10 + n), clock=clock)
     view = views.incident_view(store, "INC-1001")
     assert len(board.milestone_lines(view, clock())) == 5
+
+
+def test_countdowns_go_to_the_second_in_their_last_minute_and_ages_do_not(store, clock):
+    sam = person("sam")
+    actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                          severity="SEV1", clock=clock)
+    clock.advance(minutes=14, seconds=15)  # the internal update (every 15m) is 45s away
+
+    def cadence():
+        view = views.incident_view(store, "INC-1001")
+        return ["".join(c.text for c in line) for line in board.cadence_lines(view, clock())]
+
+    assert cadence()[1].startswith("Internal in 45s")
+    assert cadence()[0].startswith("Customer in 15m")
+    view = views.incident_view(store, "INC-1001")
+    assert "VACANT 14m" in "".join(c.text for c in board.role_lines(view, clock())[0])
+    clock.advance(seconds=50)
+    assert cadence()[1].startswith("Internal OVERDUE by 5s")

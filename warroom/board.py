@@ -32,10 +32,12 @@ Line = tuple[Cell, ...]
 
 
 def _until(due: datetime, now: datetime) -> Cell:
+    """A countdown to ``due``: to the minute, and to the second within a minute of it (a
+    deadline that close is worth the repaints; a drill at speed has minute-long cadences)."""
     if due >= now:
         left = due - now
-        return Cell(f"in {mins(left)}", "warn" if left.total_seconds() < 300 else "ok")
-    return Cell(f"OVERDUE by {mins(now - due)}", "alarm")
+        return Cell(f"in {span(left)}", "warn" if left.total_seconds() < 300 else "ok")
+    return Cell(f"OVERDUE by {span(now - due)}", "alarm")
 
 
 def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
