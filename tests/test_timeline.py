@@ -110,3 +110,16 @@ async def test_paging_stops_at_the_bound_and_points_to_the_log(tmp_path, clock):
         assert timeline.full
         assert len(timeline.plain_lines) == MAX_KEPT + 1
         assert timeline.plain_lines[-1] == HINT_FULL
+
+
+async def test_wide_characters_are_cropped_by_their_width(tmp_path, clock):
+    db = tmp_path / "t.db"
+    open_incident(db, clock)
+    act(db, actions.add_note, who("sam"), "INC-1001", text="漢字" * 100, clock=clock)
+    app = app_for(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        timeline = app.screen.query_one(Timeline)
+        strip = timeline.render_line(0)
+        assert strip.text.rstrip().endswith("…")
+        assert strip.cell_length == timeline.scrollable_content_region.width

@@ -8,6 +8,7 @@ last one it saw and hands the screen a fresh view model.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -36,6 +37,12 @@ def _picker():
     from warroom.screens.picker import PickerScreen
 
     return PickerScreen
+
+
+def _is_picker(screen: object) -> bool:
+    """Whether ``screen`` is the picker, without importing it to ask."""
+    module = sys.modules.get("warroom.screens.picker")
+    return module is not None and isinstance(screen, module.PickerScreen)
 
 
 class WarroomApp(App[None]):
@@ -102,7 +109,7 @@ class WarroomApp(App[None]):
         # The page below covers everything up to the view; the feed takes over from there.
         self.last_event_id = view.last_event_id
         screen = DashboardScreen(view, wall=self.wall)
-        if isinstance(self.screen, (_picker(), DashboardScreen)):
+        if _is_picker(self.screen) or isinstance(self.screen, DashboardScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -127,7 +134,7 @@ class WarroomApp(App[None]):
             if any(e.incident_id == screen.view.incident.id for e in events):
                 screen.apply(views.incident_view(self.store, self.key), events)
         for picker in self.screen_stack:
-            if isinstance(picker, _picker()):
+            if _is_picker(picker):
                 picker.show(views.list_incidents(self.store, include_closed=False), self.clock())
         if self._trace:
             ids = [e.id for e in events]
@@ -176,6 +183,12 @@ class WarroomApp(App[None]):
             return
         page = views.events_before(self.store, timeline.oldest_id, self.key, PAGE)
         timeline.add_older(page, complete=len(page) < PAGE)
+
+    def action_metrics(self) -> None:
+        """Escalation metrics across incidents (the dashboard's t, and the palette)."""
+        from warroom.screens.metrics import MetricsScreen  # on first use
+
+        self.push_screen(MetricsScreen())
 
     def action_help(self) -> None:
         from warroom.screens.help import HelpScreen

@@ -9,10 +9,9 @@ the enums) are plain dataclasses in :mod:`warroom.records`, re-exported here.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator
 
 from warroom.errors import UserError
 from warroom.records import (  # noqa: F401  (re-exported: the domain's names in one place)
@@ -41,18 +40,11 @@ def _role(value: Any) -> str:
     return text
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("must carry a timezone")
-    return value.astimezone(timezone.utc)
-
-
 Name = Annotated[str, BeforeValidator(_cleaned(80, clean_line))]
 Title = Annotated[str, BeforeValidator(_cleaned(200, clean_line))]
 Line = Annotated[str, BeforeValidator(_cleaned(500, clean_line))]
 Body = Annotated[str, BeforeValidator(_cleaned(4000, clean_block))]
 RoleName = Annotated[str, BeforeValidator(_role)]
-UTC = Annotated[datetime, AfterValidator(_utc)]
 
 
 def parse_fields(model: type[BaseModel], **values: Any) -> Any:

@@ -1,7 +1,7 @@
 """The dashboard of one incident: ownership, cadence, milestones, blockers, approvals, timeline.
 
 The screen never queries on its own: the app hands it a fresh view model and the new journal
-events after each commit, and it repaints only the panes those events touch. A one-second
+events after each commit, and only the panes whose words changed repaint. A one-second
 tick re-renders countdowns from the view it already has.
 """
 
@@ -39,27 +39,6 @@ ACTIONS = [
     ("R", "resolve", "Resolve", "Resolve the incident", False),
 ]
 
-PANES_BY_KIND = {
-    "role": {"roles", "approvals"},
-    "dispute": {"roles", "approvals"},
-    "handover": {"roles", "approvals"},
-    "milestone": {"milestones"},
-    "blocker": {"blockers"},
-    "approval": {"approvals"},
-    "update": {"cadence"},
-    "stage": {"header", "cadence"},
-}
-ALL_PANES = {"header", "roles", "cadence", "milestones", "blockers", "approvals"}
-
-
-def touched(events: list[Event]) -> set[str]:
-    """The panes a batch of events changes."""
-    panes: set[str] = set()
-    for e in events:
-        panes |= PANES_BY_KIND.get(e.kind.split(".", 1)[0], ALL_PANES)
-    return panes
-
-
 class DashboardScreen(Screen[None]):
     """One incident, live."""
 
@@ -82,6 +61,7 @@ class DashboardScreen(Screen[None]):
         super().__init__(classes="-wall" if wall else "")
         self.view = view
         self.wall = wall
+        self._panes: list[LinesPane] = []  # filled on mount
 
     def compose(self) -> ComposeResult:
         yield LinesPane("", lambda v, now: [board.header_line(v, now, self.wall)], id="header",
@@ -103,30 +83,29 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(Timeline), scroll_visible=False)
-        self._show(ALL_PANES)
+        self._panes = list(self.query(LinesPane))
+        self._show()
         self.set_interval(1.0, self.tick)
 
-    def _panes(self) -> dict[str, LinesPane]:
-        return {p.id: p for p in self.query(LinesPane)}
-
-    def _show(self, panes: set[str]) -> None:
+    def _show(self) -> None:
+        """Every pane gets the view; each repaints only if what it says has changed (an
+        event of one kind can change another pane: a claim ends an alarm in the header)."""
         now = self.app.clock()
-        for name, pane in self._panes().items():
-            if name in panes:
-                pane.show(self.view, now)
+        for pane in self._panes:
+            pane.show(self.view, now)
 
     def tick(self) -> None:
         """Countdowns move; nothing is read from the database."""
         now = self.app.clock()
-        for pane in self._panes().values():
+        for pane in self._panes:
             pane.tick(now)
 
     def apply(self, view: IncidentView, events: list[Event]) -> None:
-        """New state and the events that produced it: repaint what they touch."""
+        """New state and the events that produced it."""
         self.view = view
-        mine = [e for e in events if e.incident_id == view.incident.id]
-        self._show(touched(mine) if mine else set())
-        self.query_one(Timeline).add_newer(mine)
+        self._show()
+        self.query_one(Timeline).add_newer([e for e in events
+                                            if e.incident_id == view.incident.id])
 
     def load_initial_events(self, events: list[Event], complete: bool) -> None:
         self.query_one(Timeline).add_older(events, complete=complete)
@@ -143,6 +122,4 @@ class DashboardScreen(Screen[None]):
         self.app.load_older()
 
     def action_metrics(self) -> None:
-        from warroom.screens.metrics import MetricsScreen  # on first use
-
-        self.app.push_screen(MetricsScreen())
+        self.app.action_metrics()

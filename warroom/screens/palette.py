@@ -9,17 +9,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from warroom.screens.dashboard import ACTIONS
 
 
-def _open_metrics(app):
-    """A callback that opens the metrics screen (imported on first use)."""
-
-    def open_metrics() -> None:
-        from warroom.screens.metrics import MetricsScreen
-
-        app.push_screen(MetricsScreen())
-
-    return open_metrics
-
-
 class WarroomCommands(Provider):
     """Offers each action of the dashboard (claim, hand over, update...) in the palette."""
 
@@ -31,7 +20,7 @@ class WarroomCommands(Provider):
                     for key, form, _, description, _ in ACTIONS]
         commands.append(("Switch incident", app.action_pick, "key i"))
         commands.append(("Load older timeline events", app.load_older, "key o"))
-        commands.append(("Escalation metrics and weekly trends", _open_metrics(app), "key t"))
+        commands.append(("Escalation metrics and weekly trends", app.action_metrics, "key t"))
         return commands
 
     async def discover(self) -> Hits:

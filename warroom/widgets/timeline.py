@@ -8,6 +8,7 @@ visible rows. It keeps at most :data:`MAX_KEPT` events; older ones are paged in 
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
@@ -115,6 +116,6 @@ class Timeline(ScrollView, can_focus=True):
             text, style = self.hint, base + Style(dim=True)
         else:
             return Strip.blank(width, base)
-        if len(text) > width:  # one row per event: crop, and say so
-            text = text[: max(0, width - 1)] + "…"
+        if cell_len(text) > width:  # one row per event: crop (by cells: 漢 is two), say so
+            text = set_cell_size(text, max(0, width - 1)) + "…"
         return Strip([Segment(text, style)]).extend_cell_length(width, base)
