@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
 from conftest import START
 
 from warroom.models import Event
+from warroom.store import json_default, to_db
 
 M = 60.0  # one minute in seconds: metric durations are seconds
 
 
 def at(minutes: float, base: datetime = START) -> datetime:
     return base + timedelta(minutes=minutes)
+
+
+def rows_of(events: Iterable[Event]) -> Iterator[tuple]:
+    """``Event`` models as the journal rows the store would stream (times and payloads as
+    the store writes them), for :func:`warroom.metrics.fold`."""
+    for e in events:
+        yield (e.id, e.incident_id, to_db(e.at), e.os_user, e.display_name, e.kind,
+               json.dumps(e.payload, default=json_default))
 
 
 class Journal:

@@ -168,7 +168,7 @@ def test_release_makes_the_role_vacant_and_refuses_while_disputed(store, staffed
 def test_handing_a_disputed_role_to_its_claimant_settles_the_dispute(store, staffed, sam, dana,
                                                                     clock):
     """The reviewer's case: sam holds lead, dana disputes it, sam hands it to dana."""
-    from warroom import metrics, review
+    from warroom import review
 
     actions.claim_role(store, dana, staffed, "lead", reason="payments", clock=clock)
     actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
@@ -182,7 +182,7 @@ def test_handing_a_disputed_role_to_its_claimant_settles_the_dispute(store, staf
     event = last_event(store)
     assert (event.kind, event.payload["dispute"], event.payload["dispute_id"]) == (
         "handover.accepted", "settled", 1)
-    m, events = metrics.for_incident(store, staffed, clock())
+    m, events = review.for_review(store, staffed, clock())
     assert [(d.winner, d.settled_by, d.settled - d.opened) for d in m.disputes.values()] == [
         ("dana", "sam", 240)]
     text = review.render(m, events)
@@ -206,7 +206,7 @@ def test_handing_a_disputed_role_to_a_third_person_keeps_the_claim_open_against_
     assert view.role("lead").holder == "kim"
     assert [(d.claimant, d.holder) for d in view.disputes] == [("dana", "kim")]
     assert last_event(store).payload["dispute"] == "carried"
-    m, _ = metrics.for_incident(store, staffed, clock())
+    m = metrics.for_incident(store, staffed, clock())
     assert [(d.claimant, d.holder, d.settled) for d in m.disputes.values()] == [
         ("dana", "kim", None)]
     actions.settle_dispute(store, pat, staffed, "lead", winner="kim", clock=clock)

@@ -215,10 +215,10 @@ def test_cli_drill_score(tmp_path, capsys):
 
 
 def test_an_ongoing_gap_reads_still_vacant_and_its_follow_ups_go_to_the_decider():
-    from journal_helpers import Journal, at
+    from journal_helpers import Journal, at, rows_of
 
     from warroom import findings
-    from warroom.metrics import fold, rows_of
+    from warroom.metrics import fold
 
     j = Journal().open(assigned={"lead": "sam", "comms": "jo", "decider": "pat"})
     j.add(20, "role.released", who="jo", role="comms", holder="jo", note="end of shift")
@@ -245,9 +245,9 @@ def test_drill_score_shows_the_debrief_questions_of_the_scenario_named(tmp_path,
 
 
 def _fold(j, minutes):
-    from journal_helpers import at
+    from journal_helpers import at, rows_of
 
-    from warroom.metrics import fold, rows_of
+    from warroom.metrics import fold
 
     return next(iter(fold(rows_of(j.events), at(minutes)).values()))
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 from conftest import START
-from journal_helpers import M, Journal, at
+from journal_helpers import M, Journal, at, rows_of
 
-from warroom import actions, metrics, views
-from warroom.metrics import fold, rows_of
+from warroom import actions, metrics, review, views
+from warroom.metrics import fold
 
 
 def one(journal: Journal, now_minutes: float):
@@ -113,7 +113,7 @@ def test_a_burst_of_early_updates_meets_no_due_and_each_silent_cadence_is_missed
         clock.advance(minutes=1)
         actions.post_update(store, sam, key, audience="internal", known="k", unknown="u",
                             next_steps="n", clock=clock)
-    m, _ = metrics.for_incident(store, key, at(120, clock.now - timedelta(minutes=5)))
+    m = metrics.for_incident(store, key, at(120, clock.now - timedelta(minutes=5)))
     internal, customer = m.cadence["internal"], m.cadence["customer"]
     assert (internal.minutes, internal.due, internal.on_time, internal.posts) == (30, 3, 0, 5)
     assert (customer.due, customer.on_time) == (1, 0)
@@ -235,7 +235,7 @@ def test_real_actions_give_the_same_figures_through_the_store_stream(store, sam,
     clock.advance(minutes=60)
     now = clock()
 
-    m, events = metrics.for_incident(store, key, now)
+    m, events = review.for_review(store, key, now)
     streamed = metrics.all_incidents(store, now, drills=True)
     assert len(streamed) == 1 and streamed[0] == m
     assert len(events) == len(views.events_after(store, 0, key))
@@ -256,7 +256,7 @@ def test_a_milestone_opened_with_the_incident_is_matched_by_name(store, sam, clo
                                 clock=clock).key
     clock.advance(minutes=12)
     actions.complete_milestone(store, sam, key, 1, clock=clock)
-    m, _ = metrics.for_incident(store, key, clock())
+    m = metrics.for_incident(store, key, clock())
     assert [(ms.name, ms.id, ms.status(m.end)) for ms in m.milestones] == [
         ("Acknowledge", 1, "missed")]
 
@@ -269,7 +269,7 @@ def test_milestones_opened_with_the_incident_carry_their_ids(store, sam, clock):
                                 clock=clock).key
     clock.advance(minutes=20)
     actions.complete_milestone(store, sam, key, 2, clock=clock)
-    m, _ = metrics.for_incident(store, key, clock())
+    m = metrics.for_incident(store, key, clock())
     assert [(ms.id, ms.status(m.end)) for ms in m.milestones] == [(1, "missed"), (2, "met")]
 
 

@@ -9,12 +9,12 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from journal_helpers import M, Journal
+from journal_helpers import M, Journal, rows_of
 
 from warroom import actions, rollup, snapshot
 from warroom.cli import main
 from warroom.clock import FrozenClock
-from warroom.metrics import fold, rows_of
+from warroom.metrics import fold
 from warroom.models import Actor
 from warroom.store import Store
 

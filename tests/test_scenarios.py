@@ -105,7 +105,7 @@ def _findings(scenario, speed: float) -> set[str]:
             player.step()
         assert all(o.ok for o in player.outcomes), [o.message for o in player.outcomes]
         clock.advance(minutes=10 / speed)
-        m, _ = metrics.for_incident(s, key, clock())
+        m = metrics.for_incident(s, key, clock())
     found = set()
     if any(d.role == "lead" and d.settled is None for d in m.disputes.values()):
         found.add("two teams both claim the lead")

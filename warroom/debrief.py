@@ -100,8 +100,7 @@ def score(store, ref: str | None, now: datetime,
     scenario's debrief ``questions``."""
     with store.read():
         key = _drill_incident(store, ref)
-    metrics, _ = for_incident(store, key, now)
-    return from_metrics(metrics, questions)
+    return from_metrics(for_incident(store, key, now), questions)
 
 
 def _ownership(r: Debrief) -> str:

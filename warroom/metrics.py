@@ -5,8 +5,8 @@ per incident: who held each role when, disputes, handovers, update cadence, mile
 approvals, blockers, CSAT and recorded follow-ups. Nothing here reads the state tables, so
 the figures stay right for any history. Rows have the store's shape
 ``(id, incident_id, at, os_user, display_name, kind, payload)`` with ``at`` as ISO text and
-the payload as JSON text (or already a dict); :func:`rows_of` turns ``Event`` models into
-that shape. Times inside are POSIX seconds (floats); durations are seconds.
+the payload as JSON text (or already a dict), as :meth:`Store.journal_stream` yields them.
+Times inside are POSIX seconds (floats); durations are seconds.
 
 Updates on time (cadence adherence), per audience. One due time is in force at a time: a
 cadence after the opening; a cadence after each update, or sooner when the update promised
@@ -32,17 +32,16 @@ import json.scanner
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from enum import Enum
-from typing import Any
 
+from warroom.errors import UserError
 from warroom.metrics_records import (
     ApprovalRec, BlockerRec, CadenceRec, DisputeRec, FollowUp, HandoverRec, IncidentMetrics,
     MilestoneRec, Tenure, speed_of,
 )
-from warroom.models import TRIO, Event
+from warroom.models import TRIO
 
 __all__ = [
-    "IncidentMetrics", "fold", "rows_of", "for_incident", "all_incidents", "to_dt",
+    "IncidentMetrics", "fold", "for_incident", "all_incidents", "to_dt",
 ]
 
 _parse = datetime.fromisoformat
@@ -68,22 +67,6 @@ def ts(text: str | None) -> float | None:
 def to_dt(seconds: float | None) -> datetime | None:
     """POSIX seconds back to an aware UTC datetime."""
     return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"cannot put {type(value).__name__} in a journal row")
-
-
-def rows_of(events: Iterable[Event]) -> Iterator[tuple]:
-    """``Event`` models (hand-built or read back) as journal rows, payloads as the store
-    would have written them (times as ISO text)."""
-    for e in events:
-        yield (e.id, e.incident_id, _json_default(e.at), e.os_user, e.display_name, e.kind,
-               json.dumps(e.payload, default=_json_default))
 
 
 # -- the fold ---------------------------------------------------------------------------
@@ -354,24 +337,19 @@ def fold(
     return tracked
 
 
-def for_incident(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Event]]:
-    """One incident's metrics and its journal (as events), read in one snapshot, with the
+def for_incident(store, ref: str, now: datetime) -> IncidentMetrics:
+    """One incident's metrics, folded from its journal in one snapshot, with the
     contingencies and teams of the policy it opened under when the journal lacks them."""
-    from warroom import views
-
     with store.read():
-        events = views.events_after(store, 0, ref)
-        row = store.incident_row(ref)
-    metrics = fold(rows_of(events), now)
+        row = store.find_incident(ref)
+        metrics = fold(store.journal_stream(row["id"]), now)
     if not metrics:
-        from warroom.errors import UserError
-
         raise UserError(f"the journal has no opening event for {ref}")
-    m = next(iter(metrics.values()))
-    policy = _loads(row["policy"]) if row is not None and row["policy"] else {}
+    m = metrics[row["id"]]
+    policy = _loads(row["policy"]) if row["policy"] else {}
     m.contingency = m.contingency or dict(policy.get("contingency") or {})
     m.teams = m.teams or dict(policy.get("teams") or {})
-    return m, events
+    return m
 
 
 @contextmanager

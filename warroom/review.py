@@ -15,7 +15,7 @@ from warroom import findings
 from warroom.clock import local_stamp
 from warroom.findings import dur, hm
 from warroom.mdtext import inline, table
-from warroom.metrics import to_dt
+from warroom.metrics import for_incident, to_dt
 from warroom.metrics_records import IncidentMetrics
 from warroom.models import Event
 from warroom.narrate import line
@@ -47,15 +47,16 @@ def render(m: IncidentMetrics, events: list[Event]) -> str:
            + (f" A drill played at speed {m.speed:g}: its durations are real time, "
               f"{m.speed:g} times shorter than the scenario's." if m.speed != 1 else ""), ""]
     out += _facts(m)
-    out += ["", "## Summary and impact", ""] + _summary(m, events)
+    results = findings.checks(m)
+    out += ["", "## Summary and impact", ""] + _summary(m, events, results)
     out += ["", "## Timeline", ""]
     out += [f"- {inline(line(e))}" for e in events]
     out += ["", "## Ownership over time", ""] + ownership_map(m)
     out += ["", "## Metrics against targets", ""] + _targets(m)
     out += ["", "## Review questions"]
-    results = {c.name: c for c in findings.checks(m)}
+    by_name = {c.name: c for c in results}
     for question, names, kinds in QUESTIONS:
-        out += ["", f"### {question}", ""] + _answer([results[n] for n in names], events, kinds)
+        out += ["", f"### {question}", ""] + _answer([by_name[n] for n in names], events, kinds)
     out += ["", "## Action items", ""] + _actions(m)
     return "\n".join(out) + "\n"
 
@@ -74,8 +75,10 @@ def _facts(m: IncidentMetrics) -> list[str]:
     return table(["Incident", m.key], rows)
 
 
-def _summary(m: IncidentMetrics, events: list[Event]) -> list[str]:
-    """The resolution, what the customer was told first and last, and the scorecard."""
+def _summary(m: IncidentMetrics, events: list[Event],
+             results: list[findings.Check]) -> list[str]:
+    """The resolution, what the customer was told first and last, and the scorecard
+    (``results``, the incident's :func:`warroom.findings.checks`)."""
     out = []
     if m.resolution:
         out.append(f"Resolution: {inline(m.resolution)}")
@@ -94,7 +97,6 @@ def _summary(m: IncidentMetrics, events: list[Event]) -> list[str]:
                        f"{inline(last.payload.get('unknown', ''))})")
     else:
         out.append("The customer was never sent a status update.")
-    results = findings.checks(m)
     met = [c.name for c in results if c.passed]
     missed = [c.name for c in results if c.state == findings.MISSED]
     pending = [c.name for c in results if c.state == findings.PENDING]
@@ -200,9 +202,16 @@ def _actions(m: IncidentMetrics) -> list[str]:
     return table(["#", "Action", "Owner", "Source"], rows, "r")
 
 
+def for_review(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Event]]:
+    """The metrics of the incident ``ref`` and its journal as events, read in one snapshot."""
+    from warroom import views
+
+    with store.read():
+        m = for_incident(store, ref, now)
+        events = [views.to_event(r) for r in store.events_after(0, m.id)]
+    return m, events
+
+
 def review(store, ref: str, now: datetime) -> str:
     """The review of the incident ``ref`` in the database, as of ``now``."""
-    from warroom.metrics import for_incident
-
-    m, events = for_incident(store, ref, now)
-    return render(m, events)
+    return render(*for_review(store, ref, now))

@@ -364,7 +364,7 @@ class Store:
         return self.insert(
             "events", incident_id=incident_id, at=at, os_user=actor.os_user,
             display_name=actor.display, kind=kind,
-            payload=json.dumps(payload, default=_json_default, sort_keys=True),
+            payload=json.dumps(payload, default=json_default, sort_keys=True),
         )
 
     # -- queries ----------------------------------------------------------------------
@@ -487,13 +487,15 @@ def _param(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, (list, dict)):
-        return json.dumps(value, default=_json_default, sort_keys=True)
+        return json.dumps(value, default=json_default, sort_keys=True)
     if isinstance(value, Enum):
         return value.value
     return value
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """How a journal payload or a JSON column holds a time (sortable ISO text, as
+    :func:`to_db`) or an enum (its value)."""
     if isinstance(value, datetime):
         return to_db(value)
     if isinstance(value, Enum):
