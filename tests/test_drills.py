@@ -239,7 +239,7 @@ fallback = "scale back"
 def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path):
     """Speed 10: the policy the incident copies (so any participant's update or request),
     the playbook's milestones and the injects' own durations all run 10 times faster."""
-    from warroom.actions._common import policy_of
+    from warroom.policy import policy_of
     from warroom.models import Risk
 
     parse = datetime.fromisoformat

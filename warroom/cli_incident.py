@@ -102,8 +102,7 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import actions, views
-    from warroom.actions.incident import NEXT_REQUIRED
-    from warroom.messages import preview
+    from warroom.messages import NEXT_REQUIRED, preview
 
     now = ctx.clock()
     next_at = parse_when(args.next, now) if args.next else None

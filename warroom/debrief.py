@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from warroom import findings
-from warroom.actions._common import find_incident
 from warroom.errors import UserError
 from warroom.findings import dur, hm
 from warroom.metrics import for_incident
@@ -87,7 +86,7 @@ def _drill_incident(store, ref: str | None) -> str:
         if not drills:
             raise UserError(f"no drill incident in {store.path}: run 'warroom drill SCENARIO'")
         return drills[-1]["key"]
-    row = find_incident(store, ref)
+    row = store.find_incident(ref)
     if not row["drill"]:
         raise UserError(f"{row['key']} is not a drill; 'warroom review {row['key']}' "
                         "reviews a real incident")

@@ -10,19 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom import templates
-from warroom.actions._common import find_incident, policy_of
-from warroom.actions.incident import NEXT_REQUIRED
 from warroom.errors import UserError
 from warroom.models import Audience
-from warroom.policy import Policy
+from warroom.policy import Policy, policy_of
 from warroom.store import Store
 from warroom.templates import Template
+
+NEXT_REQUIRED = "a customer update must say when the next update comes"
 
 
 def incident_policy(store: Store, ref: str) -> Policy:
     """The policy the incident runs under (copied from its playbook when it opened)."""
     with store.read():
-        return policy_of(find_incident(store, ref))
+        return policy_of(store.find_incident(ref))
 
 
 def offered(store: Store, ref: str) -> dict[str, Template]:
@@ -41,7 +41,7 @@ def preview(store: Store, ref: str, audience: Audience | str, name: str | None,
     if audience is Audience.CUSTOMER and next_update_at is None:
         raise UserError(NEXT_REQUIRED)
     with store.read():
-        row = find_incident(store, ref)
+        row = store.find_incident(ref)
         chosen = templates.choose(policy_of(row).templates, name, audience)
         fields = templates.incident_fields(row, now)
     filled = templates.phrases(chosen, fields)

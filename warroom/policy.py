@@ -113,6 +113,11 @@ class Policy(BaseModel):
                         f"{', '.join(known)}")
 
 
+def policy_of(incident) -> Policy:
+    """The policy an incident copied when it opened, from its row."""
+    return Policy.model_validate_json(incident["policy"])
+
+
 DEFAULT_STAGES: dict[Stage, str] = {
     Stage.TRIAGE: "Impact, affected customer and severity are confirmed, and the customer has "
     "been told we are working on it.",

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from warroom.errors import NotFound, UserError
 from warroom.models import Stage
-from warroom.policy import Policy
 from warroom.store import Store
 
 
@@ -21,20 +20,12 @@ class Done:
     ref: int | None = None  # the id of what was created (milestone, blocker, request...)
 
 
-def find_incident(store: Store, ref: str) -> sqlite3.Row:
-    return store.find_incident(ref)
-
-
 def live_incident(store: Store, ref: str) -> sqlite3.Row:
     """The incident, refusing changes once it is closed."""
-    row = find_incident(store, ref)
+    row = store.find_incident(ref)
     if row["stage"] == Stage.CLOSED.value:
         raise UserError(f"{row['key']} is closed; it can no longer change")
     return row
-
-
-def policy_of(incident: sqlite3.Row) -> Policy:
-    return Policy.model_validate_json(incident["policy"])
 
 
 def role_row(store: Store, incident: sqlite3.Row, role: str) -> sqlite3.Row:

@@ -11,11 +11,11 @@ import json
 import sqlite3
 from datetime import datetime, timedelta
 
-from warroom.actions._common import Done, held_roles, item, live_incident, policy_of
+from warroom.actions._common import Done, held_roles, item, live_incident
 from warroom.clock import Clock, span, utcnow
 from warroom.errors import UserError
 from warroom.models import Actor, Body, Line, Name, Risk, valid
-from warroom.policy import GENERIC_KIND, Policy, kind_key
+from warroom.policy import GENERIC_KIND, Policy, kind_key, policy_of
 from warroom.store import Store, from_db
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from warroom import templates
-from warroom.actions._common import Done, live_incident, policy_of
+from warroom.actions._common import Done, live_incident
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import UserError
+from warroom.messages import NEXT_REQUIRED
 from warroom.models import (
     Actor, Audience, Body, Line, Name, RoleName, Severity, Stage, Title, valid,
 )
-from warroom.policy import DEFAULT_POLICY, Policy
+from warroom.policy import DEFAULT_POLICY, Policy, policy_of
 from warroom.store import Store, from_db
-
-
-NEXT_REQUIRED = "a customer update must say when the next update comes"
 
 
 def open_incident(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from warroom.actions._common import Done, find_incident
+from warroom.actions._common import Done
 from warroom.clock import Clock, utcnow
 from warroom.models import Actor, Line, Name, valid
 from warroom.store import Store
@@ -19,7 +19,7 @@ def add_follow_up(
     owner = valid(Name, owner, "owner")
     now = clock()
     with store.write():
-        incident = find_incident(store, ref)
+        incident = store.find_incident(ref)
         event = store.journal(actor, now, "review.action", incident["id"], text=text,
                               owner=owner)
     return Done(event, incident["key"],
