@@ -256,6 +256,7 @@ def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path)
         ("Impact measured against the SLO", START + timedelta(minutes=5))]  # 1h
     policy = policy_of(store.incident_row(key))
     assert policy.name == "degraded-performance, drill timings at 10x"
+    assert policy.speed == opened.payload["speed"] == 10
     assert policy.rule_for(Risk.MEDIUM).expires_minutes == 6  # 60m
     assert player.step()[0].at == START - timedelta(seconds=30)  # the update, 5m in
     update = views.events_after(store, 0, key)[-1].payload

@@ -273,6 +273,32 @@ def test_milestones_opened_with_the_incident_carry_their_ids(store, sam, clock):
     assert [(ms.id, ms.status(m.end)) for ms in m.milestones] == [(1, "missed"), (2, "met")]
 
 
+def test_a_drill_speed_comes_from_the_opening_else_from_the_policy_it_copied(store, sam, clock):
+    """The opening event records the speed of a scaled policy; an incident whose opening
+    lacks it is judged at the speed of the policy it copied."""
+    from warroom.drills import scaled_policy
+    from warroom.policy import DEFAULT_POLICY
+
+    fast = actions.open_incident(store, sam, title="t", customer="Acme", severity="SEV2",
+                                 policy=scaled_policy(DEFAULT_POLICY, 10), drill=True,
+                                 clock=clock).key
+    plain = actions.open_incident(store, sam, title="t", customer="Acme", severity="SEV2",
+                                  clock=clock).key
+    opened = views.events_after(store, 0, fast)[0].payload
+    assert opened["speed"] == 10 and "speed" not in views.events_after(store, 0, plain)[0].payload
+    assert metrics.for_incident(store, fast, clock()).speed == 10
+    assert metrics.for_incident(store, plain, clock()).speed == 1
+    with store.write():  # opened by an older warroom: the speed is in the policy only
+        old = store.insert("incidents", key="INC-0900", title="t", customer="Acme",
+                           severity="SEV2", stage="triage", opened_at=clock(),
+                           policy=scaled_policy(DEFAULT_POLICY, 10).model_dump_json())
+        store.journal(sam, clock(), "incident.opened", old, key="INC-0900", title="t",
+                      customer="Acme", severity="SEV2", drill=True, roles=["lead"])
+    assert metrics.for_incident(store, "INC-0900", clock()).speed == 10
+    j = Journal().open(drill=True)
+    assert one(j, 10).speed == 1  # the journal alone: no speed recorded, none assumed
+
+
 @pytest.mark.parametrize("recorded", [True, False])
 def test_a_handover_settles_a_dispute_for_its_claimant_and_carries_it_to_anyone_else(recorded):
     """Journals written before the accept recorded what became of the dispute fold the same

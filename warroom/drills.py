@@ -29,7 +29,6 @@ from datetime import datetime, timedelta
 from warroom import actions, matching, playbooks
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
-from warroom.metrics_records import DRILL_TIMINGS
 from warroom.models import Actor
 from warroom.policy import Cadence, Policy
 from warroom.scenarios import Inject, Scenario
@@ -57,7 +56,7 @@ def scaled_minutes(minutes: float, speed: float) -> int:
 
 def scaled_policy(policy: Policy, speed: float) -> Policy:
     """``policy`` with its durations (update cadence, approval expiries) divided by
-    ``speed``, named as such."""
+    ``speed``, which it records; its name says so too (for display)."""
     if speed == 1:
         return policy
 
@@ -70,7 +69,8 @@ def scaled_policy(policy: Policy, speed: float) -> Policy:
                                  internal=scaled_minutes(c.internal, speed))
                for severity, c in policy.cadence.items()}
     return policy.model_copy(update={
-        "name": policy.name + DRILL_TIMINGS.format(speed=speed), "cadence": cadence,
+        "name": f"{policy.name}, drill timings at {speed:g}x", "speed": speed,
+        "cadence": cadence,
         "approvals": rules(policy.approvals),
         "kinds": {kind: rules(table) for kind, table in policy.kinds.items()}})
 

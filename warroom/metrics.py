@@ -36,7 +36,7 @@ from datetime import datetime, timezone
 from warroom.errors import UserError
 from warroom.metrics_records import (
     ApprovalRec, BlockerRec, CadenceRec, DisputeRec, FollowUp, HandoverRec, IncidentMetrics,
-    MilestoneRec, Tenure, speed_of,
+    MilestoneRec, Tenure,
 )
 from warroom.models import TRIO
 
@@ -80,7 +80,7 @@ def _opened(incident_id: int, t: float, who: str, p: dict) -> IncidentMetrics:
         severity=p.get("severity") or "", playbook=p.get("playbook"),
         drill=bool(p.get("drill")), opened=t, opened_by=who,
         roles=list(p.get("roles") or TRIO),
-        speed=float(p.get("speed") or speed_of(p.get("policy"))),
+        speed=float(p.get("speed") or 1),
     )
     assigned = p.get("assigned") or {}
     for role in m.roles:
@@ -339,7 +339,8 @@ def fold(
 
 def for_incident(store, ref: str, now: datetime) -> IncidentMetrics:
     """One incident's metrics, folded from its journal in one snapshot, with the
-    contingencies and teams of the policy it opened under when the journal lacks them."""
+    contingencies, teams and drill speed of the policy it opened under when the journal
+    lacks them."""
     with store.read():
         row = store.find_incident(ref)
         metrics = fold(store.journal_stream(row["id"]), now)
@@ -349,6 +350,8 @@ def for_incident(store, ref: str, now: datetime) -> IncidentMetrics:
     policy = _loads(row["policy"]) if row["policy"] else {}
     m.contingency = m.contingency or dict(policy.get("contingency") or {})
     m.teams = m.teams or dict(policy.get("teams") or {})
+    if m.speed == 1:
+        m.speed = float(policy.get("speed") or 1)
     return m
 
 

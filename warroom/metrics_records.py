@@ -4,21 +4,9 @@ them. Times are POSIX seconds; durations are seconds; ``None`` means "not (yet) 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from warroom.models import TRIO
-
-# How a drill names the policy it scales (warroom.drills.scaled_policy): the journal's
-# opening event records the policy's name, so the speed can be read back from it.
-DRILL_TIMINGS = ", drill timings at {speed:g}x"
-_DRILL_SPEED = re.compile(r", drill timings at ([0-9.]+)x$")
-
-
-def speed_of(policy_name: str | None) -> float:
-    """The speed of a drill whose policy was scaled (1 for anything else)."""
-    found = _DRILL_SPEED.search(policy_name or "")
-    return float(found[1]) if found else 1.0
 
 
 def missed_dues(due: float, until: float, period: float) -> int:

@@ -76,6 +76,9 @@ class Policy(BaseModel):
     approvals: dict[Risk, ApprovalRule]
     kinds: dict[str, dict[Risk, ApprovalRule]] = {}
     templates: dict[str, Template] = {}
+    # A drill's speed: its durations (cadence, expiries) were divided by it
+    # (warroom.drills.scaled_policy), and its metrics are judged on that clock.
+    speed: float = 1
 
     def cadence_for(self, severity: Severity) -> Cadence:
         return self.cadence[severity]

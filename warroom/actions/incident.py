@@ -82,6 +82,7 @@ def open_incident(
             assigned=assign, milestones=created,
             cadence={"customer": cadence.customer, "internal": cadence.internal},
             contingency=policy.contingency, teams=policy.teams,
+            **({"speed": policy.speed} if policy.speed != 1 else {}),
         )
     return Done(event, key, f"opened {key} ({severity.value}) {title}", incident_id)
 
