@@ -257,7 +257,7 @@ def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path)
     policy = policy_of(store.incident_row(key))
     assert policy.name == "degraded-performance, drill timings at 10x"
     assert policy.speed == opened.payload["speed"] == 10
-    assert policy.rule_for(Risk.MEDIUM).expires_minutes == 6  # 60m
+    assert policy.rule_and_source(Risk.MEDIUM)[0].expires_minutes == 6  # 60m
     assert player.step()[0].at == START - timedelta(seconds=30)  # the update, 5m in
     update = views.events_after(store, 0, key)[-1].payload
     assert parse(update["next_due"]) == START + timedelta(minutes=1, seconds=30)  # in 20m

@@ -83,22 +83,14 @@ class Policy(BaseModel):
     def cadence_for(self, severity: Severity) -> Cadence:
         return self.cadence[severity]
 
-    def rule_for(self, risk: Risk, kind: str = GENERIC_KIND) -> ApprovalRule:
-        """The rule for a change of ``kind`` at ``risk``: the kind's own, else the default."""
-        return self.rule_and_source(risk, kind)[0]
-
     def rule_and_source(self, risk: Risk, kind: str = GENERIC_KIND) -> tuple[ApprovalRule, str]:
-        """The rule and where it comes from: ``rollback/high`` or ``default/high``; a kind
-        the policy does not know is refused (:meth:`known_kind`)."""
-        key = self.known_kind(kind)
-        own = self.kinds.get(key, {})
+        """The rule for a change of ``kind`` (canonical, as :meth:`known_kind` returns it)
+        at ``risk``, and where it comes from: the kind's own (``rollback/high``), else the
+        default (``default/high``)."""
+        own = self.kinds.get(kind, {})
         if risk in own:
-            return own[risk], f"{key}/{risk.value}"
+            return own[risk], f"{kind}/{risk.value}"
         return self.approvals[risk], f"{DEFAULT_KIND}/{risk.value}"
-
-    def kind_names(self) -> list[str]:
-        """The change kinds with rules of their own."""
-        return list(self.kinds)
 
     def known_kinds(self) -> list[str]:
         """The kinds a request may name: the generic one, then those with rules."""

@@ -15,7 +15,7 @@ from warroom.actions._common import Done, held_roles, item, live_incident
 from warroom.clock import Clock, span, utcnow
 from warroom.errors import UserError
 from warroom.models import Actor, Body, Line, Name, Risk, valid
-from warroom.policy import GENERIC_KIND, Policy, kind_key, policy_of
+from warroom.policy import GENERIC_KIND, Policy, policy_of
 from warroom.store import Store, from_db
 
 
@@ -49,7 +49,7 @@ def request_approval(
     change = valid(Line, change, "change")
     risk = risk if isinstance(risk, Risk) else Risk.parse(risk)
     rationale = valid(Body, rationale, "rationale")
-    kind = kind_key(valid(Name, kind, "kind"))
+    kind = valid(Name, kind, "kind")
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
@@ -198,9 +198,8 @@ def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: s
 def _rule_roles(incident: sqlite3.Row, row: sqlite3.Row) -> list[str]:
     """The roles the rule of a request allows, from the policy the incident copied (which
     never changes while it runs)."""
-    policy = policy_of(incident)
-    risk = Risk(row["risk"])
-    return policy.kinds.get(row["kind"], {}).get(risk, policy.approvals[risk]).eligible_roles
+    rule, _ = policy_of(incident).rule_and_source(Risk(row["risk"]), row["kind"])
+    return rule.eligible_roles
 
 
 def approve(
