@@ -90,9 +90,9 @@ def outage(store, sam, clock):
 
 def test_a_template_fills_the_parts_left_out_and_the_message_is_journaled(store, outage,
                                                                           alex, clock):
-    actions.post_update(store, alex, outage, audience="customer", template="acknowledge",
-                        known="20% of EU checkouts fail", next_update_at=clock() +
-                        timedelta(minutes=20), clock=clock)
+    done = actions.post_update(store, alex, outage, audience="customer", template="acknowledge",
+                               known="20% of EU checkouts fail", next_update_at=clock() +
+                               timedelta(minutes=20), clock=clock)
     last = views.incident_view(store, outage).last_customer_update
     assert last.known == "20% of EU checkouts fail"
     assert last.unknown == "We do not yet know the cause or how long it will last."
@@ -100,6 +100,7 @@ def test_a_template_fills_the_parts_left_out_and_the_message_is_journaled(store,
     assert event.payload["template"] == "acknowledge"
     assert "What we know: 20% of EU checkouts fail.\n" in event.payload["message"]
     assert "by 14:20 UTC" in event.payload["message"]
+    assert done.composed == event.payload["message"]  # what 'warroom update' prints
 
 
 def test_template_refusals(store, outage, alex, clock):

@@ -101,7 +101,7 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import actions, views
+    from warroom import actions
     from warroom.messages import NEXT_REQUIRED, preview
 
     now = ctx.clock()
@@ -125,10 +125,9 @@ def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
             store, ctx.actor, args.incident, audience=args.audience, next_update_at=next_at,
             template=args.template, clock=ctx.clock, **parts,
         )
-        message = views.events_after(store, done.event_id - 1)[0].payload.get("message")
     print_done(done)
-    if message:
-        print("\n" + message)
+    if done.composed:
+        print("\n" + done.composed)
     return 0
 
 

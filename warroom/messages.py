@@ -44,6 +44,5 @@ def preview(store: Store, ref: str, audience: Audience | str, name: str | None,
         row = store.find_incident(ref)
         chosen = templates.choose(policy_of(row).templates, name, audience)
         fields = templates.incident_fields(row, now)
-    filled = templates.phrases(chosen, fields)
-    values = {k: filled[k] if v is None else v for k, v in parts.items()}
+    values = templates.filled(chosen, fields, parts)
     return templates.compose(chosen, fields, next_update_at=next_update_at, now=now, **values)

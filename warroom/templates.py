@@ -129,6 +129,14 @@ def phrases(template: Template, fields: dict[str, str]) -> dict[str, str]:
             for part in ("known", "unknown", "next_steps")}
 
 
+def filled(template: Template, fields: dict[str, str],
+           parts: dict[str, str | None]) -> dict[str, str]:
+    """The three parts of an update: each as given in ``parts``, or, where it is missing or
+    None, the template's phrase (blanks and all) with the incident's ``fields`` filled in."""
+    start = phrases(template, fields)
+    return {part: start[part] if parts.get(part) is None else parts[part] for part in start}
+
+
 def _sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text[-1] in ".!?:;)\"'" else text + "."

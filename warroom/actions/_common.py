@@ -18,6 +18,7 @@ class Done:
     key: str
     message: str
     ref: int | None = None  # the id of what was created (milestone, blocker, request...)
+    composed: str | None = None  # the whole message a template composed (status updates)
 
 
 def live_incident(store: Store, ref: str) -> sqlite3.Row:

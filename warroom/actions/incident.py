@@ -121,8 +121,7 @@ def post_update(
         if template is not None:
             chosen = templates.choose(policy.templates, template, audience)
             fields = templates.incident_fields(incident, now)
-            parts = {k: templates.phrases(chosen, fields)[k] if v is None else v
-                     for k, v in parts.items()}
+            parts = templates.filled(chosen, fields, parts)
         known, unknown, next_steps = _parts(parts)
         if chosen is not None:
             message = templates.compose(chosen, fields, known=known, unknown=unknown,
@@ -151,7 +150,8 @@ def post_update(
             **extra,
         )
     when = f"; next due {local_hm(due)}" if due else ""
-    return Done(event, incident["key"], f"posted {audience.value} update{when}", update_id)
+    return Done(event, incident["key"], f"posted {audience.value} update{when}", update_id,
+                composed=message)
 
 
 _PART_NAMES = {"known": "what we know", "unknown": "what we don't know",

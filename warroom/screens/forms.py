@@ -169,7 +169,7 @@ def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal
 
     def parts_of(name: str) -> dict[str, str]:
         fields = templates.incident_fields(v.incident, s.clock())
-        return templates.phrases(available[name], fields) if name in available else {}
+        return templates.filled(available[name], fields, {}) if name in available else {}
 
     def on_choice(field: str, x: dict[str, str]) -> dict[str, str]:
         chosen = available.get(x["template"])
