@@ -31,6 +31,13 @@ def test_every_shipped_template_validates_and_tells_the_whole_story():
             assert part in t.message, (t.name, part)
 
 
+def test_a_template_name_defined_twice_is_refused():
+    source, text = templates.shipped_files()[0]
+    with pytest.raises(UserError, match=r"^again.toml: name: '[a-z-]+' is also defined in "
+                                        r"data/templates/"):
+        templates.load_all([(source, text), ("again.toml", text)])
+
+
 def test_compose_makes_one_message_with_the_next_update_time():
     t = templates.shipped()["acknowledge"]
     parts = templates.phrases(t, FIELDS)

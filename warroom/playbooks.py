@@ -34,8 +34,9 @@ from warroom.models import TRIO, Line, Name, Risk, RoleName, Severity, Stage, Ti
 from warroom.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
 from warroom.templates import Slug, Template
 from warroom.text import clean_line
-from warroom.tomlfiles import Content, Invalid, file_content, folder_files, located, problem
-from warroom.tomlfiles import read_toml
+from warroom.tomlfiles import (
+    Content, Invalid, file_content, folder_files, located, parse_files, problem, read_toml,
+)
 
 ENV_FOLDER = "WARROOM_PLAYBOOKS"
 KIND = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -256,19 +257,12 @@ def _add(files: list[tuple[str, Content]], parse_one, into: dict, sources: dict,
          strict: bool, skipped: list[str]) -> None:
     """Parse ``files`` into ``into`` (later sets override earlier ones by name); a name
     defined twice within ``files`` is an error."""
-    mine: dict[str, str] = {}
-    for source, text in files:
-        try:
-            item = parse_one(text, source)
-            if item.name in mine:
-                raise UserError(problem(source, "name", f"{item.name!r} is also defined "
-                                                            f"in {mine[item.name]}"))
-        except UserError as exc:
+    for source, item, errors in parse_files(files, parse_one):
+        if errors:
             if strict:
-                raise
-            skipped.append(str(exc))
+                raise Invalid(errors)
+            skipped.append(str(Invalid(errors)))
             continue
-        mine[item.name] = source
         into[item.name] = item
         sources[item.name] = source
 
@@ -316,21 +310,10 @@ class Finding:
 
 def _check_set(files: list[tuple[str, Content]], parse_one, findings: list[Finding],
                into: dict) -> None:
-    seen: dict[str, str] = {}
-    for source, text in files:
-        try:
-            item = parse_one(text, source)
-        except Invalid as exc:
-            findings.append(Finding(source, errors=exc.problems))
+    for source, item, errors in parse_files(files, parse_one):
+        if errors:
+            findings.append(Finding(source, errors=errors))
             continue
-        except UserError as exc:
-            findings.append(Finding(source, errors=[str(exc)]))
-            continue
-        if item.name in seen:
-            findings.append(Finding(source, errors=[problem(
-                source, "name", f"{item.name!r} is also defined in {seen[item.name]}")]))
-            continue
-        seen[item.name] = source
         into[item.name] = item
         kind = "playbook" if isinstance(item, Playbook) else "template"
         findings.append(Finding(source, **{kind: item}))

@@ -24,7 +24,7 @@ from pydantic import (
 
 from warroom.errors import UserError
 from warroom.models import Audience, Body, Line, Stage
-from warroom.tomlfiles import Content, Invalid, folder_files, located, problem, read_toml
+from warroom.tomlfiles import Content, Invalid, located, parse_files, problem, read_toml
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -189,15 +189,12 @@ def shipped_files() -> list[tuple[str, str]]:
 
 
 def load_all(files: list[tuple[str, Content]]) -> dict[str, Template]:
-    """Templates by name; a name defined twice among ``files`` is an error."""
+    """Templates by name; an invalid file, or a name defined twice among ``files``, is an
+    error."""
     out: dict[str, Template] = {}
-    seen: dict[str, str] = {}
-    for source, text in files:
-        template = parse(text, source)
-        if template.name in seen:
-            raise UserError(f"{source}: name: template {template.name!r} is also defined in "
-                            f"{seen[template.name]}")
-        seen[template.name] = source
+    for _source, template, errors in parse_files(files, parse):
+        if errors:
+            raise Invalid(errors)
         out[template.name] = template
     return out
 

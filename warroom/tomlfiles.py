@@ -11,6 +11,7 @@ or a key may carry escapes.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,29 @@ def read_toml(content: Content, source: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(clean_line(f"{source}: not valid TOML: {exc}")) from None
+
+
+def parse_files(files: Iterable[tuple[str, Content]], parse_one: Callable[[Content, str], Any]
+                ) -> Iterator[tuple[str, Any, list[str]]]:
+    """Each of a set of files parsed by ``parse_one(content, source)`` (which returns
+    something with a ``name``): ``(source, item, [])``, or ``(source, None, problems)`` when
+    the file is invalid or defines a name an earlier file of the set defined."""
+    seen: dict[str, str] = {}
+    for source, content in files:
+        try:
+            item = parse_one(content, source)
+        except Invalid as exc:
+            yield source, None, exc.problems
+            continue
+        except UserError as exc:
+            yield source, None, [str(exc)]
+            continue
+        if item.name in seen:
+            yield source, None, [problem(source, "name", f"{item.name!r} is also defined in "
+                                                         f"{seen[item.name]}")]
+            continue
+        seen[item.name] = source
+        yield source, item, []
 
 
 # -- pydantic's errors in plain words --------------------------------------------------------
