@@ -10,14 +10,13 @@ import argparse
 import sys
 
 from warroom.cli import Context, Parser, print_done, print_json, verb
-from warroom.clock import local_stamp, parse_when, span
+from warroom.clock import day_hm, local_stamp, parse_when, span
 from warroom.errors import UserError
 
 
 def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import actions, matching, playbooks
     from warroom.models import Severity
-    from warroom.showtext import day_hm
 
     catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
     for problem in catalog.skipped:

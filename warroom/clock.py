@@ -105,3 +105,8 @@ def local_hm(at: datetime) -> str:
 def local_stamp(at: datetime) -> str:
     """``2026-11-24 14:02`` in the viewer's local time zone."""
     return at.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def day_hm(at: datetime, now: datetime) -> str:
+    """``14:30`` today, ``2026-11-29 14:30`` on another day (local time)."""
+    return local_hm(at) if at.astimezone().date() == now.astimezone().date() else local_stamp(at)

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from warroom.clock import local_hm, local_stamp, span
+from warroom.clock import day_hm, local_hm, span
 from warroom.metrics import to_dt
 from warroom.metrics_records import IncidentMetrics
 
@@ -38,9 +38,7 @@ def dur(seconds: float) -> str:
 def hm(seconds: float, day_of: float | None = None) -> str:
     """``14:02`` in local time; with the date too when it is not the day of ``day_of``."""
     at = to_dt(seconds)
-    if day_of is not None and at.astimezone().date() != to_dt(day_of).astimezone().date():
-        return local_stamp(at)
-    return local_hm(at)
+    return local_hm(at) if day_of is None else day_hm(at, to_dt(day_of))
 
 
 @dataclass(frozen=True)

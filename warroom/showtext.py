@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.clock import local_hm, local_stamp, span
+from warroom.clock import day_hm, local_hm, local_stamp, span
 from warroom.records import IncidentView
 
 
@@ -15,11 +15,6 @@ def due_words(due: datetime | None, now: datetime) -> str:
     if due >= now:
         return f"in {span(due - now)}"
     return f"OVERDUE by {span(now - due)}"
-
-
-def day_hm(at: datetime, now: datetime) -> str:
-    """``14:30`` today, ``2026-11-29 14:30`` on another day (local time)."""
-    return local_hm(at) if at.astimezone().date() == now.astimezone().date() else local_stamp(at)
 
 
 def render_show(view: IncidentView, now: datetime) -> str:
