@@ -182,6 +182,23 @@ def test_every_drill_argument_is_checked_before_anything_is_written(tmp_path, ca
     assert not db.exists()
 
 
+def test_the_drill_console_warns_about_skipped_playbook_files_like_open(tmp_path, capsys,
+                                                                        monkeypatch):
+    from warroom.cli import main
+
+    folder = tmp_path / "playbooks"
+    folder.mkdir()
+    (folder / "bad.toml").write_text("name = = 1")
+    monkeypatch.setenv("WARROOM_PLAYBOOKS", str(folder))
+    db = tmp_path / "drill.db"
+    assert main(["drill", "two-leads", "--db", str(db), "--speed", "1000", "--wait", "0s"]) == 0
+    err = capsys.readouterr().err
+    assert f"warroom drill: warning: skipped {folder / 'bad.toml'}: not valid TOML" in err
+    with Store(db) as store:
+        opened = views.events_after(store, 0, "INC-1001")[0].payload
+    assert "; 1 invalid playbook file(s) skipped" in opened["why"]
+
+
 def test_cli_drill_plays_scores_and_asks_the_scenarios_questions(tmp_path, capsys):
     """A whole drill through the CLI, fast: two-leads' live part is 5 scenario minutes,
     0.3 s at speed 1000 (what the room answers is left to the room: nobody here)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shlex
+import sys
 import tempfile
 from pathlib import Path
 
@@ -90,7 +91,8 @@ def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
     with Store(db, create=True) as store:
         player = Player(store, scenario, os_user=ctx.actor.os_user, clock=ctx.clock,
                         speed=args.speed)
-        key = player.start()
+        key = player.start(warn=lambda problem: print(
+            f"warroom drill: warning: skipped {problem}", file=sys.stderr))
         print(f"Drill {scenario.name} on {key} [DRILL], speed {args.speed:g}"
               + (": its deadlines, cadence and approval expiries run that much faster too"
                  if args.speed != 1 else ""))

@@ -18,15 +18,14 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import actions, matching, playbooks
     from warroom.models import Severity
 
-    catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
-    for problem in catalog.skipped:
-        print(f"warroom open: warning: skipped {problem}", file=sys.stderr)
+    folder = playbooks.user_folder(args.playbooks)
     severity = Severity.parse(args.severity)
     now = ctx.clock()
-    chosen = matching.plan(catalog, title=args.title, severity=severity, service=args.service,
-                           tier=args.tier, name=args.playbook, today=now.date())
-    if catalog.skipped:
-        chosen.why += f"; {len(catalog.skipped)} invalid playbook file(s) skipped"
+    chosen = matching.plan_from(
+        folder, lambda problem: print(f"warroom open: warning: skipped {problem}",
+                                      file=sys.stderr),
+        title=args.title, severity=severity, service=args.service, tier=args.tier,
+        name=args.playbook, today=now.date())
     with ctx.store(create=True) as store:
         done = actions.open_incident(
             store, ctx.actor, title=args.title, customer=args.customer, severity=severity,
@@ -35,9 +34,7 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     print_done(done)
     print(f"  playbook: {chosen.playbook or 'none (built-in defaults)'}: {chosen.why}")
     if chosen.stale:
-        pb = catalog.get(chosen.playbook)
-        print(f"warroom open: warning: playbook {pb.name} was due for review on "
-              f"{pb.review_due()} (owner {pb.owner})", file=sys.stderr)
+        print(f"warroom open: warning: {chosen.stale}", file=sys.stderr)
     cadence = chosen.policy.cadence_for(severity)
     print(f"  roles: {', '.join(chosen.policy.roles)}; updates: customer every "
           f"{cadence.customer}m, internal every {cadence.internal}m")

@@ -37,12 +37,21 @@ def _review(pb: Playbook, today) -> str:
             f"(every {pb.review_every_days} days)")
 
 
-def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+def _catalog(args: argparse.Namespace, wanted: str | None = None):
+    """The playbooks in force (shipped, then --playbooks or $WARROOM_PLAYBOOKS), warning
+    about each invalid file left out; with ``wanted``, only if that playbook is missing
+    (the warning may be why)."""
     from warroom import playbooks
 
     catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
-    for problem in catalog.skipped:
-        print(f"warroom playbook: warning: skipped {problem}", file=sys.stderr)
+    if wanted is None or wanted not in catalog.playbooks:
+        for problem in catalog.skipped:
+            print(f"warroom playbook: warning: skipped {problem}", file=sys.stderr)
+    return catalog
+
+
+def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
+    catalog = _catalog(args)
     today = ctx.clock().date()
     if args.json:
         print_json([{"name": pb.name, "source": catalog.sources[pb.name],
@@ -92,13 +101,7 @@ def show_lines(pb: Playbook, source: str, today) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import playbooks
-
-    folder = playbooks.user_folder(args.playbooks)
-    catalog = playbooks.load(folder, strict=False)
-    if args.name not in catalog.playbooks:
-        for problem in catalog.skipped:
-            print(f"warroom playbook: warning: skipped {problem}", file=sys.stderr)
+    catalog = _catalog(args, wanted=args.name)
     pb = catalog.get(args.name)
     if args.json:
         print_json(pb.model_dump(mode="json") | {"source": catalog.sources[pb.name]})

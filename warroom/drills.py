@@ -156,16 +156,17 @@ class Player:
     def actor(self, name: str) -> Actor:
         return Actor(os_user=self.os_user, display=name)
 
-    def start(self) -> str:
+    def start(self, warn: Callable[[str], None] | None = None) -> str:
         """Open the drill incident, backdated by ``opened_ago`` (scaled), under the
         scenario's playbook (or the one ``warroom open`` would pick) with its timings
-        scaled by the speed; returns its key."""
+        scaled by the speed; returns its key. ``warn`` is told of each invalid playbook
+        file left out (the incident's why counts them, as ``warroom open`` does)."""
         self.started = self.clock()
         inc = self.scenario.incident
         self.opened = self.started - inc.opened_ago / self.speed
-        catalog = playbooks.load(playbooks.user_folder(None), strict=False)
-        chosen = matching.plan(catalog, title=inc.title, severity=inc.severity,
-                               service=inc.service, name=inc.playbook)
+        chosen = matching.plan_from(playbooks.user_folder(None), warn, title=inc.title,
+                                    severity=inc.severity, service=inc.service,
+                                    name=inc.playbook)
         chosen.policy = scaled_policy(chosen.policy, self.speed)
         chosen.milestones = [(name, owner, offset / self.speed)
                              for name, owner, offset in chosen.milestones]

@@ -12,11 +12,13 @@ the journal's "why" says which broke it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from warroom.models import Severity
-from warroom.playbooks import Catalog, Playbook
+from warroom.playbooks import Catalog, Playbook, load
 from warroom.policy import DEFAULT_POLICY, Policy
 
 
@@ -38,7 +40,7 @@ class Plan:
     policy: Policy = field(default_factory=lambda: DEFAULT_POLICY)
     assign: dict[str, str] = field(default_factory=dict)
     milestones: list[tuple[str, str, timedelta]] = field(default_factory=list)
-    stale: bool = False
+    stale: str | None = None  # the playbook is past its review date: a warning saying so
 
     def applied(self) -> dict:
         """The keyword arguments of ``actions.open_incident`` that apply this plan."""
@@ -121,5 +123,23 @@ def plan(catalog: Catalog, *, title: str, severity: Severity, service: str | Non
             why += "; also matched " + ", ".join(runners)
         why += _tie(best, [m for m in matches[1:] if m.score == best.score])
     milestones = [(m.name, m.role, m.due[severity]) for m in pb.milestones if severity in m.due]
+    stale = (f"playbook {pb.name} was due for review on {pb.review_due()} (owner {pb.owner})"
+             if today and pb.is_stale(today) else None)
     return Plan(pb.name, why, pb.policy(catalog.templates), pb.holders(), milestones,
-                stale=bool(today and pb.is_stale(today)))
+                stale=stale)
+
+
+def plan_from(folder: Path | None, warn: Callable[[str], None] | None = None,
+              **incident) -> Plan:
+    """:func:`plan` (same keywords) under the playbooks in force: the shipped ones, then
+    ``folder``'s. An invalid user file is left out rather than stopping the opening: ``warn``
+    is told each one's problem first (so that a refusal, such as a playbook named but left
+    out, comes explained), and the plan's why says how many were skipped."""
+    catalog = load(folder, strict=False)
+    for problem in catalog.skipped:
+        if warn is not None:
+            warn(problem)
+    chosen = plan(catalog, **incident)
+    if catalog.skipped:
+        chosen.why += f"; {len(catalog.skipped)} invalid playbook file(s) skipped"
+    return chosen
