@@ -132,10 +132,15 @@ def _disputed(m, t, who, p):
                                  p.get("holder") or "", t, reason=p.get("reason"))
 
 
+def _dispute(m: IncidentMetrics, p: dict, role: str) -> DisputeRec | None:
+    """The dispute a payload names by id, else the open one on ``role`` (older journals)."""
+    return m.disputes.get(p.get("dispute_id")) or next(
+        (d for d in m.disputes.values() if d.role == role and d.settled is None), None)
+
+
 def _settled(m, t, who, p):
     role = p.get("role", "")
-    d = m.disputes.get(p.get("dispute_id")) or next(
-        (d for d in m.disputes.values() if d.role == role and d.settled is None), None)
+    d = _dispute(m, p, role)
     if d is not None:
         d.settled, d.winner, d.settled_by = t, p.get("winner"), who
     if p.get("winner") and p.get("winner") == p.get("claimant"):
@@ -163,8 +168,7 @@ def _accepted(m, t, who, p):
         h.status, h.closed = "accepted", t
     role, taker = p.get("role", ""), p.get("to") or who
     _move(m, role, taker, t, "handover", after=p.get("from"))
-    d = m.disputes.get(p.get("dispute_id")) or next(
-        (d for d in m.disputes.values() if d.role == role and d.settled is None), None)
+    d = _dispute(m, p, role)
     if d is None or d.settled is not None:
         return
     if (p.get("dispute") or ("settled" if d.claimant == taker else "carried")) == "settled":
