@@ -39,7 +39,7 @@ def test_vacancy_gaps_missed_cadence_and_a_handover_never_accepted():
     assert m.vacant("lead") == 2 * M
     assert m.vacant("comms") == 3 * M + 14 * M
     assert m.vacant("decider") == 5 * M
-    assert m.total_vacancy == 24 * M
+    assert m.trio_vacancy == 24 * M
     gap = [(t.role, t.after, length) for t, length in m.vacancies() if t.after]
     assert gap == [("comms", "alex", 14 * M)]
     # customer: the first update (14:10) meets nothing; the 14:40 it promised is missed

@@ -361,7 +361,7 @@ def test_an_invalid_user_file_is_skipped_when_opening_but_not_when_checking(tmp_
     with pytest.raises(UserError, match=r"broken.toml: milestones\[\"Evidence kept\"\].role"):
         playbooks.load(folder)
     findings = playbooks.check(folder)
-    assert [f.error is not None for f in findings] == [True]
+    assert [bool(f.errors) for f in findings] == [True]
 
 
 def test_two_files_with_one_name_are_refused(tmp_path):

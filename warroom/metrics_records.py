@@ -250,10 +250,6 @@ class IncidentMetrics:
         return sum(length for t, length in self.vacancies() if t.role == role)
 
     @property
-    def total_vacancy(self) -> float:
-        return sum(length for _, length in self.vacancies())
-
-    @property
     def trio_vacancy(self) -> float:
         """Seconds the lead, comms and decider roles were vacant, added up (a playbook's
         optional roles, such as a scribe nobody takes, are left out)."""
@@ -307,7 +303,3 @@ class IncidentMetrics:
     def blocker_waits(self) -> list[tuple[BlockerRec, float]]:
         return [(b, (b.cleared if b.cleared is not None else self.now) - b.raised)
                 for b in self.blockers.values()]
-
-    @property
-    def trio(self) -> list[str]:
-        return [r for r in TRIO if r in self.roles]

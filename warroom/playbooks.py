@@ -303,10 +303,6 @@ class Finding:
     template: Template | None = None
     errors: list[str] = field(default_factory=list)
 
-    @property
-    def error(self) -> str | None:
-        return self.errors[0] if self.errors else None
-
 
 def _check_set(files: list[tuple[str, Content]], parse_one, findings: list[Finding],
                into: dict) -> None:

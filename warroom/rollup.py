@@ -238,8 +238,10 @@ def snapshot(store, now: datetime, since: timedelta, *, limit: int | None = None
     """Fold the journal (only incidents opened in the two periods, or in the first week of
     the trend) and summarise it."""
     opened_from = min(now - 2 * since, week_start(now - since))
+    incidents = all_incidents(store, now, drills=True, opened_from=opened_from)
+    # all_incidents pauses the collector for the fold only; the summary keeps its records
+    # alive too (without this pause: 0.7 s more at a million events, and not linear)
     with paused_gc():
-        incidents = all_incidents(store, now, drills=True, opened_from=opened_from)
         return summarise(incidents, now, since, limit=limit)
 
 
