@@ -494,8 +494,6 @@ def _param(value: Any) -> Any:
 
 
 def json_default(value: Any) -> Any:
-    """How a journal payload or a JSON column holds a time (sortable ISO text, as
-    :func:`to_db`) or an enum (its value)."""
     if isinstance(value, datetime):
         return to_db(value)
     if isinstance(value, Enum):
