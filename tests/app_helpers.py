@@ -10,7 +10,7 @@ from warroom import actions
 from warroom.app import make_app
 from warroom.models import Actor
 from warroom.screens.form import FormModal
-from warroom.store import Store
+from warroom.db.store import Store
 
 
 def who(name: str) -> Actor:

@@ -10,7 +10,7 @@ import pytest
 from warroom import actions
 from warroom.clock import FrozenClock
 from warroom.models import Actor
-from warroom.store import Store
+from warroom.db.store import Store
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
 
@@ -97,9 +97,9 @@ def refused(store: Store, call, match: str, error=None):
 
 
 def last_event(store: Store):
-    from warroom import views
+    from warroom.db import queries
 
-    return views.events_after(store, journal_count(store) - 1)[-1]
+    return queries.events_after(store, journal_count(store) - 1)[-1]
 
 
 @pytest.fixture

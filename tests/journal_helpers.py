@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from conftest import START
 
 from warroom.models import Event
-from warroom.store import json_default, to_db
+from warroom.db.store import json_default, to_db
 
 M = 60.0  # one minute in seconds: metric durations are seconds
 

@@ -7,7 +7,9 @@ from datetime import timedelta
 import pytest
 from conftest import last_event, person, refused
 
-from warroom import actions, views
+from warroom import actions
+
+from warroom.db import queries
 
 
 def request(store, who, key, clock, **kw):
@@ -17,7 +19,7 @@ def request(store, who, key, clock, **kw):
 
 
 def status(store, key, clock):
-    return views.incident_view(store, key).approvals[0].effective_status(clock())
+    return queries.incident_view(store, key).approvals[0].effective_status(clock())
 
 
 def test_high_risk_needs_two_with_the_decider(store, staffed, sam, alex, pat, clock):
@@ -69,7 +71,7 @@ def test_reject_and_withdraw(store, staffed, sam, alex, pat, clock):
     assert status(store, staffed, clock) == "rejected"
     rid2 = request(store, sam, staffed, clock)
     actions.withdraw(store, sam, staffed, rid2, clock=clock)
-    assert views.incident_view(store, staffed).approvals[1].status == "withdrawn"
+    assert queries.incident_view(store, staffed).approvals[1].status == "withdrawn"
     refused(store, lambda: actions.approve(store, pat, staffed, rid2, clock=clock),
             "already withdrawn")
 
@@ -93,7 +95,7 @@ def test_the_requester_rejecting_their_own_request_withdraws_it(store, staffed, 
     event = last_event(store)
     assert event.kind == "approval.withdrawn" and event.payload["reason"] == (
         "found the real cause")
-    request_ = views.incident_view(store, staffed).approvals[0]
+    request_ = queries.incident_view(store, staffed).approvals[0]
     assert request_.status == "withdrawn" and request_.votes == []
     refused(store, lambda: actions.reject(store, pat, staffed, rid, reason="x", clock=clock),
             "already withdrawn")
@@ -103,7 +105,7 @@ def test_the_requester_rejecting_their_own_request_withdraws_it(store, staffed, 
 async def test_the_reject_form_says_a_requester_withdraws(tmp_path, clock):
     from app_helpers import app_for, fill, open_incident
 
-    from warroom.store import Store
+    from warroom.db.store import Store
 
     db = tmp_path / "f.db"
     open_incident(db, clock)
@@ -117,4 +119,4 @@ async def test_the_reject_form_says_a_requester_withdraws(tmp_path, clock):
             "#1 Roll back deploy 412 (yours: this withdraws it)"]
         await fill(pilot, request="1", reason="found the real cause")
     with Store(db) as s:
-        assert views.incident_view(s, "INC-1001").approvals[0].status == "withdrawn"
+        assert queries.incident_view(s, "INC-1001").approvals[0].status == "withdrawn"

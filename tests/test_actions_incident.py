@@ -7,14 +7,16 @@ from datetime import timedelta
 import pytest
 from conftest import last_event, refused
 
-from warroom import actions, views
+from warroom import actions
+
+from warroom.db import queries
 from warroom.errors import UserError
 
 
 def test_open_validates_and_keeps_markup_literal(store, sam, clock):
     done = actions.open_incident(store, sam, title="  [bold]x[/] \x1b[31mred\x1b[0m\x07 ",
                                  customer="Acme", severity="2", clock=clock)
-    view = views.incident_view(store, done.key)
+    view = queries.incident_view(store, done.key)
     assert view.incident.title == "[bold]x[/] red"
     assert view.incident.severity.value == "SEV2"
     assert [r.holder for r in view.roles] == [None, None, None]
@@ -32,13 +34,13 @@ def test_open_validates_and_keeps_markup_literal(store, sam, clock):
 def test_cadence_by_severity(store, sam, clock, severity, customer, internal):
     key = actions.open_incident(store, sam, title="t", customer="c", severity=severity,
                                 clock=clock).key
-    inc = views.incident_view(store, key).incident
+    inc = queries.incident_view(store, key).incident
     assert inc.next_customer_due == clock() + timedelta(minutes=customer)
     assert inc.next_internal_due == clock() + timedelta(minutes=internal)
     clock.advance(minutes=5)
     actions.post_update(store, sam, key, audience="internal", known="k", unknown="u",
                         next_steps="n", clock=clock)
-    inc = views.incident_view(store, key).incident
+    inc = queries.incident_view(store, key).incident
     assert inc.next_internal_due == clock() + timedelta(minutes=internal)
 
 
@@ -49,7 +51,7 @@ def test_an_earlier_promise_wins_and_late_updates_are_flagged(store, incident, a
                         clock=clock)
     event = last_event(store)
     assert event.payload["late"] is True
-    assert views.incident_view(store, incident).incident.next_customer_due == (
+    assert queries.incident_view(store, incident).incident.next_customer_due == (
         clock() + timedelta(minutes=10))
 
 
@@ -68,7 +70,7 @@ def test_stages_need_confirmation_and_only_move_forward(store, incident, sam, cl
     refused(store, lambda: actions.advance_stage(store, sam, incident, clock=clock),
             "confirm the customer-resolution definition first .triage: Impact")
     actions.advance_stage(store, sam, incident, confirm=True, clock=clock)
-    assert views.incident_view(store, incident).incident.stage.value == "investigating"
+    assert queries.incident_view(store, incident).incident.stage.value == "investigating"
     refused(store, lambda: actions.advance_stage(store, sam, incident, to="triage",
                                                  confirm=True, clock=clock), "only move forward")
     refused(store, lambda: actions.advance_stage(store, sam, incident, to="closed",
@@ -79,7 +81,7 @@ def test_stages_need_confirmation_and_only_move_forward(store, incident, sam, cl
 
 def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, sam, clock):
     actions.resolve(store, sam, incident, summary="rolled back", confirm=True, clock=clock)
-    inc = views.incident_view(store, incident).incident
+    inc = queries.incident_view(store, incident).incident
     assert (inc.stage.value, inc.resolved_at, inc.next_customer_due) == ("resolved", clock(),
                                                                           None)
     refused(store, lambda: actions.close(store, sam, incident, csat=6, clock=clock), "1 to 5")
@@ -93,12 +95,12 @@ def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, 
 
 def test_the_opening_records_the_playbooks_contingencies_and_teams(store, sam, clock):
     """Metrics and reviews read these from the journal alone."""
-    from warroom import matching, playbooks
+    from warroom.rules import matching, playbooks
     from warroom.models import Severity
 
     chosen = matching.plan(playbooks.load(), title="Checkout failing", severity=Severity.SEV1)
     actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
                           severity="SEV1", clock=clock, **chosen.applied())
-    payload = views.events_after(store, 0)[0].payload
+    payload = queries.events_after(store, 0)[0].payload
     assert payload["contingency"] == chosen.policy.contingency != {}
     assert payload["teams"] == chosen.policy.teams != {}

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from conftest import journal_count, last_event, person, refused
 
-from warroom import actions, views
+from warroom import actions
+
+from warroom.db import queries
 from warroom.errors import Conflict
 
 
 def holder(store, key, role):
-    return views.incident_view(store, key).role(role).holder
+    return queries.incident_view(store, key).role(role).holder
 
 
 def test_claiming_a_vacant_role_takes_it_with_one_event(store, incident, dana, clock):
@@ -25,7 +27,7 @@ def test_claiming_a_vacant_role_takes_it_with_one_event(store, incident, dana, c
 def test_claiming_a_held_role_opens_a_dispute_and_the_holder_keeps_it(store, staffed, dana,
                                                                       clock):
     actions.claim_role(store, dana, staffed, "lead", reason="payments", clock=clock)
-    view = views.incident_view(store, staffed)
+    view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "sam"
     assert [(d.role, d.claimant, d.holder) for d in view.disputes] == [("lead", "dana", "sam")]
     assert last_event(store).kind == "role.disputed"
@@ -60,7 +62,7 @@ def test_claim_expecting_vacant_is_refused_naming_the_new_holder(store, staffed,
 def test_settle_by_decider_either_way(store, staffed, dana, pat, clock):
     actions.claim_role(store, dana, staffed, "lead", clock=clock)
     actions.settle_dispute(store, pat, staffed, "lead", winner="dana", clock=clock)
-    view = views.incident_view(store, staffed)
+    view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "dana" and view.disputes == []
     assert last_event(store).payload["winner"] == "dana"
 
@@ -90,14 +92,14 @@ NOTE = dict(done="found the bad deploy", remaining="roll back", dependencies="re
 
 def test_handover_moves_the_role_only_on_accept(store, staffed, sam, dana, clock):
     actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
-    view = views.incident_view(store, staffed)
+    view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "sam"
     assert [(h.to_person, h.remaining) for h in view.handovers] == [("dana", "roll back")]
     refused(store, lambda: actions.accept_handover(store, person("kim"), staffed, "lead",
                                                    clock=clock), "offered to dana, not to you")
     clock.advance(minutes=3)
     actions.accept_handover(store, dana, staffed, "lead", clock=clock)
-    view = views.incident_view(store, staffed)
+    view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "dana" and view.handovers == []
     event = last_event(store)
     assert (event.kind, event.payload["from"], event.payload["to"]) == (
@@ -130,7 +132,7 @@ def test_decline_and_withdraw(store, staffed, sam, dana, clock):
     actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
     actions.decline_handover(store, sam, staffed, "lead", clock=clock)
     assert last_event(store).payload["status"] == "withdrawn"
-    assert views.incident_view(store, staffed).handovers == []
+    assert queries.incident_view(store, staffed).handovers == []
 
 
 def test_a_pending_handover_lapses_when_the_role_moves_otherwise(store, staffed, sam, dana, pat,
@@ -138,7 +140,7 @@ def test_a_pending_handover_lapses_when_the_role_moves_otherwise(store, staffed,
     actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
     actions.claim_role(store, person("kim"), staffed, "lead", clock=clock)
     actions.settle_dispute(store, pat, staffed, "lead", winner="kim", clock=clock)
-    assert views.incident_view(store, staffed).handovers == []
+    assert queries.incident_view(store, staffed).handovers == []
     refused(store, lambda: actions.accept_handover(store, dana, staffed, "lead", clock=clock),
             "no handover of lead is pending")
 
@@ -160,7 +162,7 @@ def test_release_makes_the_role_vacant_and_refuses_while_disputed(store, staffed
     refused(store, lambda: actions.release_role(store, dana, staffed, "comms", clock=clock),
             "you do not hold comms", Conflict)
     actions.release_role(store, person("alex"), staffed, "comms", note="off shift", clock=clock)
-    view = views.incident_view(store, staffed)
+    view = queries.incident_view(store, staffed)
     assert view.role("comms").holder is None
     assert view.role("comms").vacant_since == clock()
 
@@ -168,7 +170,7 @@ def test_release_makes_the_role_vacant_and_refuses_while_disputed(store, staffed
 def test_handing_a_disputed_role_to_its_claimant_settles_the_dispute(store, staffed, sam, dana,
                                                                     clock):
     """The reviewer's case: sam holds lead, dana disputes it, sam hands it to dana."""
-    from warroom import review
+    from warroom.reports import review
 
     actions.claim_role(store, dana, staffed, "lead", reason="payments", clock=clock)
     actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
@@ -177,7 +179,7 @@ def test_handing_a_disputed_role_to_its_claimant_settles_the_dispute(store, staf
     done = actions.accept_handover(store, dana, staffed, "lead", clock=clock)
     assert journal_count(store) == before + 1  # one event, the settlement inside it
     assert done.message == "you hold lead on INC-1001; your dispute on it is settled"
-    view = views.incident_view(store, staffed)
+    view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "dana" and view.disputes == []
     event = last_event(store)
     assert (event.kind, event.payload["dispute"], event.payload["dispute_id"]) == (
@@ -194,7 +196,7 @@ def test_handing_a_disputed_role_to_a_third_person_keeps_the_claim_open_against_
         store, staffed, sam, dana, pat, clock):
     """A handover answers the holder's side only: dana's claim still waits for a decision,
     now against kim; nothing is silently dropped."""
-    from warroom import metrics
+    from warroom.reports import metrics
 
     kim = person("kim")
     actions.claim_role(store, dana, staffed, "lead", clock=clock)
@@ -202,7 +204,7 @@ def test_handing_a_disputed_role_to_a_third_person_keeps_the_claim_open_against_
     done = actions.accept_handover(store, kim, staffed, "lead", clock=clock)
     assert done.message == ("you hold lead on INC-1001; dana still disputes it: the decider "
                             "settles it, or you give it to them")
-    view = views.incident_view(store, staffed)
+    view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "kim"
     assert [(d.claimant, d.holder) for d in view.disputes] == [("dana", "kim")]
     assert last_event(store).payload["dispute"] == "carried"
@@ -210,4 +212,4 @@ def test_handing_a_disputed_role_to_a_third_person_keeps_the_claim_open_against_
     assert [(d.claimant, d.holder, d.settled) for d in m.disputes.values()] == [
         ("dana", "kim", None)]
     actions.settle_dispute(store, pat, staffed, "lead", winner="kim", clock=clock)
-    assert views.incident_view(store, staffed).disputes == []
+    assert queries.incident_view(store, staffed).disputes == []

@@ -6,7 +6,9 @@ from datetime import datetime, timedelta
 
 from conftest import last_event, refused
 
-from warroom import actions, views
+from warroom import actions
+
+from warroom.db import queries
 
 
 def test_milestone_add_complete_move(store, incident, sam, clock):
@@ -21,7 +23,7 @@ def test_milestone_add_complete_move(store, incident, sam, clock):
     actions.complete_milestone(store, sam, incident, done.ref, clock=clock)
     event = last_event(store)
     assert event.kind == "milestone.completed" and event.payload["late"] is True
-    [m] = views.incident_view(store, incident).milestones
+    [m] = queries.incident_view(store, incident).milestones
     assert (m.owner, m.due_at, m.done_by) == ("dana", later, "sam")
 
 
@@ -47,12 +49,12 @@ def test_milestone_refusals(store, incident, sam, clock):
 def test_blockers(store, incident, sam, dana, clock):
     b = actions.raise_blocker(store, sam, incident, what="Prod DB access",
                               waiting_on="DBA on-call", owner="dana", clock=clock).ref
-    [shown] = views.incident_view(store, incident).blockers
+    [shown] = queries.incident_view(store, incident).blockers
     assert (shown.what, shown.waiting_on, shown.owner) == ("Prod DB access", "DBA on-call", "dana")
     refused(store, lambda: actions.raise_blocker(store, sam, incident, what="", waiting_on="x",
                                                  owner="y", clock=clock),
             "what is blocked must not be empty")
     actions.clear_blocker(store, dana, incident, b, note="granted", clock=clock)
-    assert views.incident_view(store, incident).blockers == []
+    assert queries.incident_view(store, incident).blockers == []
     refused(store, lambda: actions.clear_blocker(store, dana, incident, b, clock=clock),
             "already cleared by dana")

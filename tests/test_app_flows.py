@@ -7,12 +7,14 @@ from app_helpers import act, app_for, fill, open_incident, soon, who
 from conftest import journal_count
 from textual.widgets import Static
 
-from warroom import actions, views
+from warroom import actions
+
+from warroom.db import queries
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.form import FormModal
 from warroom.screens.help import HelpScreen
 from warroom.screens.picker import PickerScreen
-from warroom.store import Store
+from warroom.db.store import Store
 from warroom.widgets.pane import LinesPane
 
 pytestmark = pytest.mark.anyio
@@ -27,7 +29,7 @@ def db(tmp_path):
 
 def view(db, key="INC-1001"):
     with Store(db) as store:
-        return views.incident_view(store, key)
+        return queries.incident_view(store, key)
 
 
 def count(db):

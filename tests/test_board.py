@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from warroom import actions, board, views
+from warroom import actions
+
+from warroom.render import board
+
+from warroom.db import queries
 from conftest import person
 
 
 def header(store, clock) -> str:
     """The header up to the title: key, severity and the alarm count."""
-    line = "".join(c.text for c in board.header_line(views.incident_view(store, "INC-1001"),
+    line = "".join(c.text for c in board.header_line(queries.incident_view(store, "INC-1001"),
                                                       clock()))
     return line.split("Checkout failing")[0].rstrip()
 
@@ -43,7 +47,7 @@ def test_milestones_show_the_next_four_and_say_what_is_left_out(store, clock):
         actions.add_milestone(store, sam, "INC-1001", name=f"step {n}", owner="sam",
                               due_at=clock() + timedelta(minutes=10 * (7 - n)), clock=clock)
     actions.complete_milestone(store, sam, "INC-1001", 1, clock=clock)  # step 0, due last
-    view = views.incident_view(store, "INC-1001")
+    view = queries.incident_view(store, "INC-1001")
     lines = ["".join(c.text for c in line) for line in board.milestone_lines(view, clock())]
     assert [line.split("  ")[-1] for line in lines[:4]] == [
         "step 6", "step 5", "step 4", "step 3"]
@@ -58,7 +62,7 @@ def test_five_milestones_fit_without_a_summary_line(store, clock):
     for n in range(5):
         actions.add_milestone(store, sam, "INC-1001", name=f"step {n}", owner="sam",
                               due_at=clock() + timedelta(minutes=10 + n), clock=clock)
-    view = views.incident_view(store, "INC-1001")
+    view = queries.incident_view(store, "INC-1001")
     assert len(board.milestone_lines(view, clock())) == 5
 
 
@@ -69,12 +73,12 @@ def test_countdowns_go_to_the_second_in_their_last_minute_and_ages_do_not(store,
     clock.advance(minutes=14, seconds=15)  # the internal update (every 15m) is 45s away
 
     def cadence():
-        view = views.incident_view(store, "INC-1001")
+        view = queries.incident_view(store, "INC-1001")
         return ["".join(c.text for c in line) for line in board.cadence_lines(view, clock())]
 
     assert cadence()[1].startswith("Internal in 45s")
     assert cadence()[0].startswith("Customer in 15m")
-    view = views.incident_view(store, "INC-1001")
+    view = queries.incident_view(store, "INC-1001")
     assert "VACANT 14m" in "".join(c.text for c in board.role_lines(view, clock())[0])
     clock.advance(seconds=50)
     assert cadence()[1].startswith("Internal OVERDUE by 5s")

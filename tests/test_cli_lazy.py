@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "warroom"
-LAZY = sorted(p.name for p in PACKAGE.glob("cli_*.py"))
-ALLOWED = {"warroom.cli", "warroom.clock", "warroom.errors"}
+CLI = PACKAGE / "cli"
+LAZY = sorted(p.name for p in CLI.glob("*.py") if p.name not in ("__init__.py", "common.py"))
+ALLOWED = {"warroom.cli.common", "warroom.clock", "warroom.errors"}
 
 
 def module_level_imports(path: Path) -> list[str]:
@@ -27,9 +28,9 @@ def module_level_imports(path: Path) -> list[str]:
 
 
 def test_every_verb_module_imports_lazily():
-    assert {"cli_incident.py", "cli_drill.py", "cli_metrics.py", "cli_work.py"} <= set(LAZY)
+    assert {"incident.py", "drill.py", "reports.py", "work.py", "dashboard.py"} <= set(LAZY)
     for name in LAZY:
-        heavy = [m for m in module_level_imports(PACKAGE / name)
+        heavy = [m for m in module_level_imports(CLI / name)
                  if m.startswith("warroom") and m not in ALLOWED]
         assert heavy == [], f"{name} imports {heavy} at module level"
 
@@ -39,9 +40,10 @@ def test_the_parser_and_the_dashboard_import_neither_pydantic_nor_the_actions():
         "import sys\n"
         "from warroom.cli import build_parser\n"
         "build_parser()\n"
-        "import warroom.app, warroom.views\n"
-        "heavy = {'pydantic', 'warroom.actions', 'warroom.models', 'warroom.playbooks',\n"
-        "         'warroom.templates', 'warroom.matching', 'warroom.metrics', 'warroom.policy'}\n"
+        "import warroom.app, warroom.db.queries\n"
+        "heavy = {'pydantic', 'warroom.actions', 'warroom.models', 'warroom.rules.playbooks',\n"
+        "         'warroom.rules.templates', 'warroom.rules.matching',\n"
+        "         'warroom.reports.metrics', 'warroom.rules.policy'}\n"
         "print(','.join(sorted(m for m in sys.modules if m in heavy)))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=PACKAGE.parent)
@@ -54,9 +56,10 @@ def test_the_dashboards_start_builds_its_own_verb_only(tmp_path):
         "import sys\n"
         "from warroom.cli import main\n"
         f"code = main(['--db', {str(tmp_path / 'none.db')!r}, '--as', 'dana'])\n"
-        "verbs = sorted(m for m in sys.modules if m.startswith('warroom.cli_'))\n"
+        "verbs = sorted(m for m in sys.modules if m.startswith('warroom.cli.')\n"
+        "               and m != 'warroom.cli.common')\n"
         "print(code, ','.join(verbs))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=PACKAGE.parent)
-    assert out.stdout.split() == ["2", "warroom.cli_app"]  # no database: one line, exit 2
+    assert out.stdout.split() == ["2", "warroom.cli.dashboard"]  # no database: one line, exit 2
     assert "no warroom database" in out.stderr

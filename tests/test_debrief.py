@@ -9,12 +9,16 @@ import pytest
 from conftest import START, person
 from journal_helpers import M
 
-from warroom import actions, debrief, rollup, scenarios
+from warroom import actions
+
+from warroom.drills import debrief, scenarios
+
+from warroom.reports import rollup
 from warroom.cli import main
 from warroom.clock import FrozenClock
-from warroom.drills import Player
+from warroom.drills.player import Player
 from warroom.errors import UserError
-from warroom.store import Store
+from warroom.db.store import Store
 
 SCRIPT = """
 name = "scored"
@@ -217,8 +221,8 @@ def test_cli_drill_score(tmp_path, capsys):
 def test_an_ongoing_gap_reads_still_vacant_and_its_follow_ups_go_to_the_decider():
     from journal_helpers import Journal, at, rows_of
 
-    from warroom import findings
-    from warroom.metrics import fold
+    from warroom.reports import findings
+    from warroom.reports.metrics import fold
 
     j = Journal().open(assigned={"lead": "sam", "comms": "jo", "decider": "pat"})
     j.add(20, "role.released", who="jo", role="comms", holder="jo", note="end of shift")
@@ -247,7 +251,7 @@ def test_drill_score_shows_the_debrief_questions_of_the_scenario_named(tmp_path,
 def _fold(j, minutes):
     from journal_helpers import at, rows_of
 
-    from warroom.metrics import fold
+    from warroom.reports.metrics import fold
 
     return next(iter(fold(rows_of(j.events), at(minutes)).values()))
 
@@ -259,7 +263,7 @@ def test_the_debrief_and_the_review_judge_an_unreached_target_alike(drill):
     18 minutes has not missed it yet."""
     from journal_helpers import Journal
 
-    from warroom import review
+    from warroom.reports import review
 
     j = Journal().open(drill=drill, cadence=(30, 15))
     j.claim(1, "lead", "sam").claim(2, "comms", "alex")
@@ -285,7 +289,7 @@ def test_owners_are_people_and_suggestions_know_the_playbooks_contingencies():
     the playbook already names is called, not asked for."""
     from journal_helpers import Journal, at
 
-    from warroom import findings
+    from warroom.reports import findings
 
     j = Journal().open(milestones=[{"name": "Acknowledge", "owner": "comms",
                                     "due_at": at(15), "milestone_id": 1}])

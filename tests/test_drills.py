@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from warroom import scenarios, views
+from warroom.drills import scenarios
+
+from warroom.db import queries
 from warroom.clock import FrozenClock
-from warroom.drills import Player
-from warroom.store import Store
+from warroom.drills.player import Player
+from warroom.db.store import Store
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
 
@@ -78,11 +80,11 @@ def test_history_is_written_at_its_own_times_and_the_incident_is_a_drill(tmp_pat
     key = player.start()
     applied = player.step()
     assert [o.inject.actor for o in applied] == ["sam", "alex"]
-    events = views.events_after(store, 0, key)
+    events = queries.events_after(store, 0, key)
     assert events[0].kind == "incident.opened" and events[0].at == START - timedelta(minutes=10)
     assert events[1].at == START - timedelta(minutes=8)  # at 2m after opening
     assert events[2].at == START  # at 10m, the moment the drill starts
-    view = views.incident_view(store, key)
+    view = queries.incident_view(store, key)
     assert view.incident.drill is True
     assert view.role("lead").holder == "sam"
 
@@ -98,7 +100,7 @@ def test_live_injects_fire_at_scaled_times(tmp_path):
     outcome = player.step()
     assert [o.inject.actor for o in outcome] == ["dana"]
     assert outcome[0].at == START + timedelta(seconds=60)
-    assert views.incident_view(store, key).disputes[0].claimant == "dana"
+    assert queries.incident_view(store, key).disputes[0].claimant == "dana"
     # a drill leaves the demo_only settle to the participants: next is the blocker at 3 min
     assert player.next_due() == START + timedelta(minutes=3)
 
@@ -110,7 +112,7 @@ def test_demo_plays_the_responses_too(tmp_path):
     outcomes = player.step()
     assert all(o.ok for o in outcomes), [o.message for o in outcomes]
     assert player.finished
-    view = views.incident_view(store, key)
+    view = queries.incident_view(store, key)
     assert view.role("lead").holder == "dana"
     assert view.blockers == []  # raised then cleared through its label
 
@@ -137,7 +139,7 @@ def test_a_drill_runs_under_its_scenarios_playbook_or_the_one_open_would_pick(tm
     player = Player(Store(tmp_path / "named.db", create=True), scenarios.parse(named, "n.toml"),
                     os_user="facilitator", clock=FrozenClock(START))
     key = player.start()
-    opened = views.events_after(player.store, 0, key)[0].payload
+    opened = queries.events_after(player.store, 0, key)[0].payload
     assert (opened["playbook"], opened["why"]) == ("data-integrity", "chosen by name (--playbook)")
     assert "scribe" in opened["roles"] and opened["milestones"]
 
@@ -146,7 +148,7 @@ def test_a_drill_runs_under_its_scenarios_playbook_or_the_one_open_would_pick(tm
                     scenarios.parse(matched, "m.toml"), os_user="facilitator",
                     clock=FrozenClock(START))
     key = player.start()
-    opened = views.events_after(player.store, 0, key)[0].payload
+    opened = queries.events_after(player.store, 0, key)[0].payload
     assert opened["playbook"] == "customer-outage" and opened["why"].startswith("matched")
 
 
@@ -195,7 +197,7 @@ def test_the_drill_console_warns_about_skipped_playbook_files_like_open(tmp_path
     err = capsys.readouterr().err
     assert f"warroom drill: warning: skipped {folder / 'bad.toml'}: not valid TOML" in err
     with Store(db) as store:
-        opened = views.events_after(store, 0, "INC-1001")[0].payload
+        opened = queries.events_after(store, 0, "INC-1001")[0].payload
     assert "; 1 invalid playbook file(s) skipped" in opened["why"]
 
 
@@ -256,7 +258,7 @@ fallback = "scale back"
 def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path):
     """Speed 10: the policy the incident copies (so any participant's update or request),
     the playbook's milestones and the injects' own durations all run 10 times faster."""
-    from warroom.policy import policy_of
+    from warroom.rules.policy import policy_of
     from warroom.models import Risk
 
     parse = datetime.fromisoformat
@@ -264,7 +266,7 @@ def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path)
     player.scenario = scenarios.parse(SPED, "sped.toml")
     player.injects = player.scenario.inject
     key = player.start()
-    opened = views.events_after(store, 0, key)[0]
+    opened = queries.events_after(store, 0, key)[0]
     assert opened.at == START - timedelta(minutes=1)  # 10 scenario minutes ago
     assert opened.payload["playbook"] == "degraded-performance"
     assert opened.payload["cadence"] == {"customer": 6, "internal": 3}
@@ -276,13 +278,13 @@ def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path)
     assert policy.speed == opened.payload["speed"] == 10
     assert policy.rule_and_source(Risk.MEDIUM)[0].expires_minutes == 6  # 60m
     assert player.step()[0].at == START - timedelta(seconds=30)  # the update, 5m in
-    update = views.events_after(store, 0, key)[-1].payload
+    update = queries.events_after(store, 0, key)[-1].payload
     assert parse(update["next_due"]) == START + timedelta(minutes=1, seconds=30)  # in 20m
     while not player.finished:
         clock.now = player.next_due()
         player.step()
     assert all(o.ok for o in player.outcomes), [o.message for o in player.outcomes]
-    view = views.incident_view(store, key)
+    view = queries.incident_view(store, key)
     scope = next(m for m in view.milestones if m.name == "Scope to the customer")
     assert scope.due_at == START + timedelta(minutes=2, seconds=30)  # 20m + 15m: 35m in
     assert view.approvals[0].expires_at == clock() + timedelta(minutes=6)
@@ -292,7 +294,7 @@ def test_a_drill_at_speed_60_misses_what_the_room_lets_slip(tmp_path):
     """The reviewer's case: at speed 60 nothing was ever missed, because the deadlines ran
     in real minutes. Nobody answers two-leads here; scored 10 scenario minutes after the
     last inject (10 real seconds)."""
-    from warroom import debrief
+    from warroom.drills import debrief
 
     clock = FrozenClock(START)
     with Store(tmp_path / "d.db", create=True) as store:
@@ -315,7 +317,7 @@ def test_a_drill_at_speed_60_misses_what_the_room_lets_slip(tmp_path):
 def test_a_drill_at_speed_is_judged_on_its_own_clock_and_says_so(tmp_path):
     """Speed 10: five real minutes of an unfilled decider are 50 minutes of the scenario,
     well past the 5 minutes a role may stay vacant; the debrief says its times are real."""
-    from warroom import debrief
+    from warroom.drills import debrief
 
     player, clock, store = _player(tmp_path, speed=10)
     player.start()

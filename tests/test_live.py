@@ -7,9 +7,11 @@ import struct
 
 import pytest
 
-from warroom import actions, inotify
-from warroom.live import ChangeFeed
-from warroom.store import Store
+from warroom import actions
+
+from warroom.db import inotify
+from warroom.db.feed import ChangeFeed
+from warroom.db.store import Store
 from conftest import person
 
 pytestmark = pytest.mark.anyio

@@ -9,8 +9,12 @@ import pytest
 from conftest import START
 from journal_helpers import M, Journal, at, rows_of
 
-from warroom import actions, metrics, review, views
-from warroom.metrics import fold
+from warroom import actions
+
+from warroom.reports import metrics, review
+
+from warroom.db import queries
+from warroom.reports.metrics import fold
 
 
 def one(journal: Journal, now_minutes: float):
@@ -100,7 +104,7 @@ def test_a_burst_of_early_updates_meets_no_due_and_each_silent_cadence_is_missed
     11:00."""
     from datetime import datetime, timezone
 
-    from warroom import matching, playbooks
+    from warroom.rules import matching, playbooks
     from warroom.clock import FrozenClock
     from warroom.models import Severity
 
@@ -238,7 +242,7 @@ def test_real_actions_give_the_same_figures_through_the_store_stream(store, sam,
     m, events = review.for_review(store, key, now)
     streamed = metrics.all_incidents(store, now, drills=True)
     assert len(streamed) == 1 and streamed[0] == m
-    assert len(events) == len(views.events_after(store, 0, key))
+    assert len(events) == len(queries.events_after(store, 0, key))
     assert m.time_to_ownership == 15 * M
     assert m.first_update("customer") == 10 * M
     assert m.dispute_times() == [6 * M]
@@ -276,16 +280,16 @@ def test_milestones_opened_with_the_incident_carry_their_ids(store, sam, clock):
 def test_a_drill_speed_comes_from_the_opening_else_from_the_policy_it_copied(store, sam, clock):
     """The opening event records the speed of a scaled policy; an incident whose opening
     lacks it is judged at the speed of the policy it copied."""
-    from warroom.drills import scaled_policy
-    from warroom.policy import DEFAULT_POLICY
+    from warroom.drills.player import scaled_policy
+    from warroom.rules.policy import DEFAULT_POLICY
 
     fast = actions.open_incident(store, sam, title="t", customer="Acme", severity="SEV2",
                                  policy=scaled_policy(DEFAULT_POLICY, 10), drill=True,
                                  clock=clock).key
     plain = actions.open_incident(store, sam, title="t", customer="Acme", severity="SEV2",
                                   clock=clock).key
-    opened = views.events_after(store, 0, fast)[0].payload
-    assert opened["speed"] == 10 and "speed" not in views.events_after(store, 0, plain)[0].payload
+    opened = queries.events_after(store, 0, fast)[0].payload
+    assert opened["speed"] == 10 and "speed" not in queries.events_after(store, 0, plain)[0].payload
     assert metrics.for_incident(store, fast, clock()).speed == 10
     assert metrics.for_incident(store, plain, clock()).speed == 1
     with store.write():  # opened by an older warroom: the speed is in the policy only

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from warroom.narrate import describe
+from warroom.journal import describe
 from warroom.records import Event
 
 AT = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)

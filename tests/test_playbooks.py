@@ -8,7 +8,11 @@ from datetime import date, timedelta
 import pytest
 from conftest import START, last_event
 
-from warroom import actions, matching, playbooks, views
+from warroom import actions
+
+from warroom.rules import matching, playbooks
+
+from warroom.db import queries
 from warroom.errors import UserError
 from warroom.models import Risk, Severity
 
@@ -282,7 +286,7 @@ EXPECTED_CADENCE = {"SEV1": (20, 15), "SEV2": (60, 30), "SEV3": (240, 60), "SEV4
 def test_applying_a_playbook_creates_milestones_due_by_severity(store, sam, clock, catalog,
                                                                  severity):
     key = open_under(store, sam, clock, catalog, "Checkout failing", severity)
-    view = views.incident_view(store, key)
+    view = queries.incident_view(store, key)
     got = sorted((m.name, m.owner, m.due_at) for m in view.milestones)
     want = sorted((n, o, START + timedelta(minutes=m)) for n, o, m in EXPECTED_MILESTONES[severity])
     assert got == want
@@ -311,7 +315,7 @@ def test_default_holders_are_assigned_at_opening(store, sam, clock, tmp_path):
     folder.mkdir()
     (folder / "mini.toml").write_text(MINIMAL)
     key = open_under(store, sam, clock, playbooks.load(folder), "Widget misbehaves", "SEV1")
-    view = views.incident_view(store, key)
+    view = queries.incident_view(store, key)
     assert view.role("comms").holder == "alex" and view.role("lead").holder is None
     assert view.role("scribe").team == "support engineer"
     assert last_event(store).payload["assigned"] == {"comms": "alex"}
@@ -319,7 +323,7 @@ def test_default_holders_are_assigned_at_opening(store, sam, clock, tmp_path):
 
 def test_no_match_keeps_the_built_in_defaults(store, sam, clock, catalog):
     key = open_under(store, sam, clock, catalog, "Something odd", "SEV1")
-    view = views.incident_view(store, key)
+    view = queries.incident_view(store, key)
     assert view.incident.playbook is None and view.milestones == []
     assert [r.role for r in view.roles] == ["lead", "comms", "decider"]
     assert last_event(store).payload["why"].startswith("no playbook matched")
@@ -331,7 +335,7 @@ def test_a_running_incident_keeps_its_copy_of_the_policy(store, sam, clock, tmp_
     (folder / "mini.toml").write_text(MINIMAL)
     key = open_under(store, sam, clock, playbooks.load(folder), "Widget misbehaves", "SEV1")
     (folder / "mini.toml").write_text(MINIMAL.replace("customer = 20", "customer = 5"))
-    assert views.incident_view(store, key).cadence_minutes["customer"] == 20
+    assert queries.incident_view(store, key).cadence_minutes["customer"] == 20
 
 
 # -- the user folder and governance ---------------------------------------------------------

@@ -7,7 +7,11 @@ from datetime import timedelta
 import pytest
 from conftest import last_event, person, refused
 
-from warroom import actions, matching, playbooks, views
+from warroom import actions
+
+from warroom.rules import matching, playbooks
+
+from warroom.db import queries
 from warroom.models import Severity
 
 
@@ -34,7 +38,7 @@ def ask(store, who, key, clock, **kw):
 
 
 def state(store, key, clock, index=0):
-    return views.incident_view(store, key).approvals[index].effective_status(clock())
+    return queries.incident_view(store, key).approvals[index].effective_status(clock())
 
 
 def test_the_kind_rule_applies_and_is_journaled(store, clock, catalog):
@@ -44,7 +48,7 @@ def test_the_kind_rule_applies_and_is_journaled(store, clock, catalog):
     assert event.payload["rule"] == "rollback/low" and event.payload["kind"] == "rollback"
     assert event.payload["policy"] == "customer-outage"
     assert event.payload["rule_terms"]["eligible_roles"] == ["lead", "decider"]
-    request = views.incident_view(store, key).approvals[0]
+    request = queries.incident_view(store, key).approvals[0]
     assert request.expires_at == clock() + timedelta(minutes=20)
     # a kind without a rule for this risk falls back to the default rule for it
     ask(store, "sam", key, clock, kind="rollback", risk="high")
@@ -107,7 +111,7 @@ def test_the_decider_is_required(store, clock, catalog):
             r"eligible: the decider, the legal")
     actions.approve(store, person("pat"), key, rid, clock=clock)
     assert state(store, key, clock) == "approved"
-    votes = views.incident_view(store, key).approvals[0].votes
+    votes = queries.incident_view(store, key).approvals[0].votes
     assert [(v.voter, v.roles) for v in votes] == [("lee", ["legal"]), ("pat", ["decider"])]
 
 
@@ -147,10 +151,10 @@ def test_a_request_may_narrow_but_never_widen_eligibility(store, clock, catalog)
             r"^'dana' is neither a role of INC-1001 \(lead, comms, decider, internal_liaison\) "
             r"nor someone holding one$")
     ask(store, "alex", key, clock, kind="rollback", eligible=["Decider"], needed=1)
-    assert views.incident_view(store, key).approvals[0].eligible_roles == ["decider"]
+    assert queries.incident_view(store, key).approvals[0].eligible_roles == ["decider"]
     refused(store, lambda: ask(store, "sam", key, clock, needed=0), "from 1 to 10")
     ask(store, "sam", key, clock, risk="medium", decider_required=True)
-    assert views.incident_view(store, key).approvals[1].decider_required is True
+    assert queries.incident_view(store, key).approvals[1].decider_required is True
 
 
 def test_a_request_that_could_never_be_granted_is_refused(store, clock, catalog):
@@ -173,7 +177,7 @@ def test_fallbacks_follow_the_rule(store, clock, catalog):
             r"a high-risk change needs a fallback plan \(rule default/high of "
             r"security-incident\)")
     ask(store, "sam", key, clock, fallback=None, kind="containment", change="Revoke key K")
-    assert views.incident_view(store, key).approvals[0].fallback == ""
+    assert queries.incident_view(store, key).approvals[0].fallback == ""
 
 
 def test_the_decider_cannot_ask_for_what_only_they_could_grant(store, clock, catalog):
@@ -198,7 +202,7 @@ def test_a_request_may_name_the_people_who_may_approve_it(store, clock, catalog)
                                                                          "internal_liaison")])
     rid = ask(store, "sam", key, clock, kind="hotfix", risk="high", change="Ship fix 413",
               eligible=["alex", "pat"])
-    request = views.incident_view(store, key).approvals[0]
+    request = queries.incident_view(store, key).approvals[0]
     assert (request.eligible_roles, request.eligible_people) == ([], ["alex", "pat"])
     assert last_event(store).payload["eligible_people"] == ["alex", "pat"]
     refused(store, lambda: actions.approve(store, person("dana"), key, rid, clock=clock),
@@ -206,7 +210,7 @@ def test_a_request_may_name_the_people_who_may_approve_it(store, clock, catalog)
     actions.approve(store, person("alex"), key, rid, clock=clock)
     actions.approve(store, person("pat"), key, rid, clock=clock)
     assert state(store, key, clock) == "approved"
-    votes = views.incident_view(store, key).approvals[0].votes
+    votes = queries.incident_view(store, key).approvals[0].votes
     assert [(v.voter, v.roles) for v in votes] == [("alex", ["comms"]), ("pat", ["decider"])]
     # a role and a person together
     ask(store, "dana", key, clock, kind="rollback", eligible=["lead", "pat"])
@@ -236,12 +240,12 @@ def test_naming_a_person_never_widens_the_rule(store, clock, catalog):
 def test_the_approvals_pane_names_the_rule_that_was_applied(store, clock, catalog):
     """A kind with no rule at this risk falls back to the default rule: the pane says so,
     as the request's message and the journal do."""
-    from warroom import board
+    from warroom.render import board
 
     key = open_staffed(store, clock, catalog, "customer-outage")
     ask(store, "sam", key, clock, kind="rollback", risk="high")
     assert last_event(store).payload["rule"] == "default/high"
-    view = views.incident_view(store, key)
+    view = queries.incident_view(store, key)
     assert view.approvals[0].rule == "default/high"
     text = ["".join(c.text for c in line) for line in board.approval_lines(view, clock())]
     assert text[1] == "    rule default/high of customer-outage"

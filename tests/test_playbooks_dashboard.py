@@ -10,10 +10,12 @@ from datetime import timedelta
 import pytest
 from app_helpers import act, app_for, who
 
-from warroom import actions, matching, playbooks
+from warroom import actions
+
+from warroom.rules import matching, playbooks
 from warroom.clock import FrozenClock
 from warroom.models import Severity
-from warroom.store import Store
+from warroom.db.store import Store
 from warroom.widgets.pane import LinesPane
 from conftest import START
 

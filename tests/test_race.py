@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warroom import actions, views
+from warroom import actions
+
+from warroom.db import queries
 from warroom.models import Actor
-from warroom.store import Store
+from warroom.db.store import Store
 
 WORKER = Path(__file__).with_name("race_worker.py")
 PROCESSES, INCIDENTS = 8, 200
@@ -31,9 +33,9 @@ def test_exactly_one_holder_per_incident_and_nothing_lost(tmp_path):
     assert len(won) == INCIDENTS
     assert sum(r["conflicts"] for r in results) == (PROCESSES - 1) * INCIDENTS
     with Store(db) as store:
-        holders = [views.incident_view(store, str(1001 + i)).role("lead").holder
+        holders = [queries.incident_view(store, str(1001 + i)).role("lead").holder
                    for i in range(INCIDENTS)]
-        events = views.events_after(store, 0)
+        events = queries.events_after(store, 0)
     assert all(h and h.startswith("racer") for h in holders)
     claims = [e for e in events if e.kind == "role.claimed"]
     assert sorted(e.id for e in claims) == sorted(won)  # every acknowledged claim is there

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from conftest import journal_count, person, refused
 
-from warroom import actions, review
+from warroom import actions
+
+from warroom.reports import review
 from warroom.cli import main
 from warroom.errors import NotFound
 
@@ -121,7 +123,7 @@ def test_a_follow_up_is_one_event_and_works_on_a_closed_incident(store, staffed,
 
 
 def test_cli_review_to_a_file_and_a_follow_up(tmp_path, capsys, monkeypatch, clock):
-    from warroom.store import Store
+    from warroom.db.store import Store
 
     db = tmp_path / "r.db"
     monkeypatch.setenv("WARROOM_DB", str(db))

@@ -11,12 +11,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from journal_helpers import M, Journal, rows_of
 
-from warroom import actions, rollup, snapshot
+from warroom import actions
+
+from warroom.reports import rollup, snapshot
 from warroom.cli import main
 from warroom.clock import FrozenClock
-from warroom.metrics import fold
+from warroom.reports.metrics import fold
 from warroom.models import Actor
-from warroom.store import Store
+from warroom.db.store import Store
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warroom import scenarios
+from warroom.drills import scenarios
 from warroom.errors import UserError
 
 MINIMAL = """
@@ -91,10 +91,10 @@ def _findings(scenario, speed: float) -> set[str]:
 
     from conftest import START
 
-    from warroom import metrics
+    from warroom.reports import metrics
     from warroom.clock import FrozenClock
-    from warroom.drills import Player
-    from warroom.store import Store
+    from warroom.drills.player import Player
+    from warroom.db.store import Store
 
     clock = FrozenClock(START)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "d.db", create=True) as s:

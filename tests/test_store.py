@@ -10,7 +10,7 @@ import stat
 import pytest
 
 from warroom.errors import DatabaseError
-from warroom.store import APPLICATION_ID, SCHEMA_VERSION, Store
+from warroom.db.store import APPLICATION_ID, SCHEMA_VERSION, Store
 
 
 def digest(path) -> str:
@@ -106,7 +106,7 @@ def test_a_version_1_database_gains_the_tier_column(tmp_path):
     """Migrations run forward on an existing file: v1 incidents keep their rows, tier NULL."""
     import sqlite_utils
 
-    from warroom.store import MIGRATIONS
+    from warroom.db.store import MIGRATIONS
 
     path = tmp_path / "v1.db"
     conn = sqlite3.connect(path)

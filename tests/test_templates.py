@@ -11,12 +11,16 @@ from app_helpers import app_for, fill, open_incident
 from conftest import START, last_event, refused
 from textual.widgets import Static, TextArea
 
-from warroom import actions, matching, playbooks, templates, views
+from warroom import actions
+
+from warroom.rules import matching, playbooks, templates
+
+from warroom.db import queries
 from warroom.cli import main
 from warroom.errors import UserError
 from warroom.models import Severity
 from warroom.screens.form import FormModal
-from warroom.store import Store
+from warroom.db.store import Store
 
 FIELDS = {"key": "INC-1001", "title": "Checkout failing", "customer": "Acme",
           "service": "checkout", "severity": "SEV1", "opened": "14:00 UTC"}
@@ -100,7 +104,7 @@ def test_a_template_fills_the_parts_left_out_and_the_message_is_journaled(store,
     done = actions.post_update(store, alex, outage, audience="customer", template="acknowledge",
                                known="20% of EU checkouts fail", next_update_at=clock() +
                                timedelta(minutes=20), clock=clock)
-    last = views.incident_view(store, outage).last_customer_update
+    last = queries.incident_view(store, outage).last_customer_update
     assert last.known == "20% of EU checkouts fail"
     assert last.unknown == "We do not yet know the cause or how long it will last."
     event = last_event(store)
@@ -237,7 +241,7 @@ def test_a_blank_in_the_message_no_part_fills_is_invalid(capsys, tmp_path, monke
 
 def test_an_update_whose_message_still_holds_a_blank_is_refused(store, alex, clock):
     """A template copied into an incident's policy before files were checked for this."""
-    from warroom.policy import DEFAULT_POLICY
+    from warroom.rules.policy import DEFAULT_POLICY
 
     good = templates.shipped()["acknowledge"]
     dear = good.model_construct(**(dict(good) | {"message": good.message.replace(

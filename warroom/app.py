@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
-from warroom import views
+from warroom.db import queries
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
-from warroom.live import ChangeFeed
+from warroom.db.feed import ChangeFeed
 from warroom.records import Actor, Event
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.palette import WarroomCommands
-from warroom.store import Store
+from warroom.db.store import Store
 
 if TYPE_CHECKING:
     from warroom.actions import Done
@@ -84,12 +84,12 @@ class WarroomApp(App[None]):
     def on_mount(self) -> None:
         key = self.start_incident
         if key is None:
-            open_ = views.list_incidents(self.store, include_closed=False)
+            open_ = queries.list_incidents(self.store, include_closed=False)
             key = open_[0].key if len(open_) == 1 else None
         if key is not None:
             self.open_incident(key)
         else:
-            self.push_screen(_picker()(views.list_incidents(self.store, include_closed=False)))
+            self.push_screen(_picker()(queries.list_incidents(self.store, include_closed=False)))
         if self.live:  # after the first paint: watchfiles' import is not free
             self._feed = ChangeFeed(self.store.path, self.store.data_version, self.db_changed)
             self.call_after_refresh(self.run_worker, self._feed.run(), name="change-feed")
@@ -104,7 +104,7 @@ class WarroomApp(App[None]):
 
     def open_incident(self, key: str) -> None:
         """Show one incident's dashboard, with the latest page of its timeline."""
-        view = views.incident_view(self.store, key)
+        view = queries.incident_view(self.store, key)
         self.key = view.incident.key
         # The page below covers everything up to the view; the feed takes over from there.
         self.last_event_id = view.last_event_id
@@ -113,7 +113,7 @@ class WarroomApp(App[None]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
-        page = views.events_before(self.store, view.last_event_id + 1, self.key, PAGE)
+        page = queries.events_before(self.store, view.last_event_id + 1, self.key, PAGE)
         screen.call_after_refresh(screen.load_initial_events, page, len(page) < PAGE)
         if self._trace:  # event id 0 in the trace: the dashboard's first paint
             screen.call_after_refresh(self._write_trace, [0])
@@ -122,7 +122,7 @@ class WarroomApp(App[None]):
 
     def db_changed(self) -> None:
         """Someone (another process, or this one) committed: read only the new events."""
-        events = views.events_after(self.store, self.last_event_id)
+        events = queries.events_after(self.store, self.last_event_id)
         if not events:
             return
         self.last_event_id = events[-1].id
@@ -132,10 +132,10 @@ class WarroomApp(App[None]):
         screen = self._dashboard()
         if screen is not None:
             if any(e.incident_id == screen.view.incident.id for e in events):
-                screen.apply(views.incident_view(self.store, self.key), events)
+                screen.apply(queries.incident_view(self.store, self.key), events)
         for picker in self.screen_stack:
             if _is_picker(picker):
-                picker.show(views.list_incidents(self.store, include_closed=False), self.clock())
+                picker.show(queries.list_incidents(self.store, include_closed=False), self.clock())
         if self._trace:
             ids = [e.id for e in events]
             self.call_after_refresh(self._write_trace, ids)
@@ -181,7 +181,7 @@ class WarroomApp(App[None]):
         timeline = screen.query_one(Timeline)
         if timeline.oldest_id is None or not timeline.more_older or timeline.full:
             return
-        page = views.events_before(self.store, timeline.oldest_id, self.key, PAGE)
+        page = queries.events_before(self.store, timeline.oldest_id, self.key, PAGE)
         timeline.add_older(page, complete=len(page) < PAGE)
 
     def action_metrics(self) -> None:
@@ -197,7 +197,7 @@ class WarroomApp(App[None]):
 
     def action_pick(self) -> None:
         if isinstance(self.screen, DashboardScreen):
-            self.switch_screen(_picker()(views.list_incidents(self.store,
+            self.switch_screen(_picker()(queries.list_incidents(self.store,
                                                                  include_closed=False)))
 
 
@@ -211,7 +211,7 @@ def make_app(
     """
     store = Store(db)
     if incident is not None:
-        incident = views.incident_view(store, incident).incident.key
+        incident = queries.incident_view(store, incident).incident.key
     return WarroomApp(store, actor, incident=incident, wall=wall, clock=clock, live=live,
                       **extra)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from warroom.errors import NotFound, UserError
 from warroom.models import Stage
-from warroom.store import Store
+from warroom.db.store import Store
 
 
 @dataclass(frozen=True)

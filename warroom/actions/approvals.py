@@ -15,8 +15,8 @@ from warroom.actions._common import Done, held_roles, item, live_incident
 from warroom.clock import Clock, span, utcnow
 from warroom.errors import UserError
 from warroom.models import Actor, Body, Line, Name, Risk, valid
-from warroom.policy import GENERIC_KIND, Policy, policy_of
-from warroom.store import Store, from_db
+from warroom.rules.policy import GENERIC_KIND, Policy, policy_of
+from warroom.db.store import Store, from_db
 
 
 def request_approval(

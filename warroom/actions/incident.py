@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from warroom import templates
+from warroom.rules import templates
 from warroom.actions._common import Done, live_incident
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import UserError
-from warroom.messages import NEXT_REQUIRED
+from warroom.rules.compose import NEXT_REQUIRED
 from warroom.models import (
     Actor, Audience, Body, Line, Name, RoleName, Severity, Stage, Title, valid,
 )
-from warroom.policy import DEFAULT_POLICY, Policy, policy_of
-from warroom.store import Store, from_db
+from warroom.rules.policy import DEFAULT_POLICY, Policy, policy_of
+from warroom.db.store import Store, from_db
 
 
 def open_incident(

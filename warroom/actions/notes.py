@@ -5,7 +5,7 @@ from __future__ import annotations
 from warroom.actions._common import Done, live_incident
 from warroom.clock import Clock, utcnow
 from warroom.models import Actor, Body, valid
-from warroom.store import Store
+from warroom.db.store import Store
 
 
 def add_note(store: Store, actor: Actor, ref: str, *, text: str, clock: Clock = utcnow) -> Done:

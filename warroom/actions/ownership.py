@@ -15,7 +15,7 @@ from warroom.actions._common import Done, held_roles, live_incident, role_row
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import Conflict, UserError
 from warroom.models import Actor, Body, Line, Name, RoleName, valid
-from warroom.store import Store, from_db
+from warroom.db.store import Store, from_db
 
 VACANT = object()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from warroom.actions._common import Done
 from warroom.clock import Clock, utcnow
 from warroom.models import Actor, Line, Name, valid
-from warroom.store import Store
+from warroom.db.store import Store
 
 
 def add_follow_up(

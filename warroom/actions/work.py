@@ -8,7 +8,7 @@ from warroom.actions._common import Done, item, live_incident
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import UserError
 from warroom.models import Actor, Line, Name, Title, valid
-from warroom.store import Store, from_db
+from warroom.db.store import Store, from_db
 
 
 def add_milestone(

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from warroom import board
+from warroom.render import board
 from warroom.records import Event, IncidentView
 from warroom.widgets.footer import IdentityFooter
 from warroom.widgets.pane import LinesPane

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from warroom import actions, messages, templates
+from warroom import actions
+
+from warroom.rules import compose, templates
 from warroom.clock import Clock, local_hm, parse_when
 from warroom.actions.incident import NEXT_REQUIRED
 from warroom.errors import UserError
 from warroom.models import Actor, IncidentView, Risk, Stage
 from warroom.screens.form import Field, FormModal
-from warroom.store import Store
+from warroom.db.store import Store
 
 
 @dataclass
@@ -164,7 +166,7 @@ def release(s: Session, v: IncidentView) -> FormModal:
 def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal:
     """A status update, pre-filled from the template that suits the stage; picking another
     template fills the parts again, and the message it composes shows as you type."""
-    available = messages.offered(s.store, v.incident.key)
+    available = compose.offered(s.store, v.incident.key)
     first = templates.suggested(available, audience, v.incident.stage.value)
 
     def parts_of(name: str) -> dict[str, str]:
@@ -188,7 +190,7 @@ def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal
     def preview(x: dict[str, str]) -> str:
         if x["template"] not in available:
             return "Pick a template to see the whole message."
-        return messages.preview(s.store, v.incident.key, x["audience"], x["template"],
+        return compose.preview(s.store, v.incident.key, x["audience"], x["template"],
                                 {k: x[k] for k in ("known", "unknown", "next_steps")},
                                 next_at(x), s.clock())
 
@@ -245,7 +247,7 @@ def clear_blocker(s: Session, v: IncidentView) -> FormModal:
 def request(s: Session, v: IncidentView) -> FormModal:
     """An approval request; the rule of the authority matrix for the chosen kind and risk
     shows under the fields, since it sets who may approve and how many must."""
-    policy = messages.incident_policy(s.store, v.incident.key)
+    policy = compose.incident_policy(s.store, v.incident.key)
     kinds = policy.known_kinds()  # the action refuses any other
 
     def rule(x: dict[str, str]) -> str:

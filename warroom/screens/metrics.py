@@ -21,8 +21,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Sparkline, Static
 
-from warroom import rollup
-from warroom.snapshot import change, count_change, value
+from warroom.reports import rollup
+from warroom.reports.snapshot import change, count_change, value
 from warroom.widgets.footer import IdentityFooter
 
 PERIODS = (30, 90, 180)  # days; p cycles through them
@@ -153,7 +153,7 @@ class MetricsScreen(Screen[None]):
         self.run_worker(self._compute, thread=True, exclusive=True, group="metrics")
 
     def _compute(self) -> None:
-        from warroom.store import Store
+        from warroom.db.store import Store
 
         now = self.app.clock()
         with Store(self.app.store.path) as store:  # its own connection: another thread

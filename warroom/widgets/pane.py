@@ -8,7 +8,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widgets import Static
 
-from warroom.board import Cell, Line
+from warroom.render.board import Cell, Line
 from warroom.records import IncidentView
 
 TONES = {

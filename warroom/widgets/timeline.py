@@ -16,7 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from warroom.records import Event
-from warroom.narrate import line
+from warroom.journal import line
 from warroom.text import clean_line
 
 MAX_KEPT = 2000

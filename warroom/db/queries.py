@@ -19,7 +19,7 @@ from warroom.records import (
     ApprovalRequest, Blocker, Dispute, Event, Handover, Incident, IncidentSummary, IncidentView,
     Milestone, RoleSlot, StatusUpdate, Vote, role_title,
 )
-from warroom.store import Store, from_db
+from warroom.db.store import Store, from_db
 
 
 @cache

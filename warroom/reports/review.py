@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom import findings
+from warroom.reports import findings
 from warroom.clock import local_stamp
-from warroom.findings import dur, hm
-from warroom.mdtext import inline, table
-from warroom.metrics import for_incident, to_dt
-from warroom.metrics_records import IncidentMetrics
+from warroom.reports.findings import dur, hm
+from warroom.render.markdown import inline, table
+from warroom.reports.metrics import for_incident, to_dt
+from warroom.reports.figures import IncidentMetrics
 from warroom.models import Event
-from warroom.narrate import line
-from warroom.review_map import ownership_map
+from warroom.journal import line
+from warroom.reports.ownership_map import ownership_map
 
 EVIDENCE_LIMIT = 12
 QUESTIONS = (
@@ -204,11 +204,11 @@ def _actions(m: IncidentMetrics) -> list[str]:
 
 def for_review(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Event]]:
     """The metrics of the incident ``ref`` and its journal as events, read in one snapshot."""
-    from warroom import views
+    from warroom.db import queries
 
     with store.read():
         m = for_incident(store, ref, now)
-        events = [views.to_event(r) for r in store.events_after(0, m.id)]
+        events = [queries.to_event(r) for r in store.events_after(0, m.id)]
     return m, events
 
 

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from warroom.errors import UserError
-from warroom.metrics_records import (
+from warroom.reports.figures import (
     ApprovalRec, BlockerRec, CadenceRec, DisputeRec, FollowUp, HandoverRec, IncidentMetrics,
     MilestoneRec, Tenure,
 )

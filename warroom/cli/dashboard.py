@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from warroom.cli import Context, Parser, verb
+from warroom.cli.common import Context, Parser, verb
 
 
 def cmd_run(args: argparse.Namespace, ctx: Context) -> int:

@@ -7,9 +7,9 @@ never enter the code block: only letters and digits chosen for them do.
 
 from __future__ import annotations
 
-from warroom.findings import dur, hm
-from warroom.mdtext import inline, table
-from warroom.metrics_records import IncidentMetrics
+from warroom.reports.findings import dur, hm
+from warroom.render.markdown import inline, table
+from warroom.reports.figures import IncidentMetrics
 
 WIDTH = 48
 LABEL = 10

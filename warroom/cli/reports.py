@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from warroom.cli import Context, Parser, verb
+from warroom.cli.common import Context, Parser, verb
 from warroom.clock import parse_duration
 from warroom.errors import UserError
 
@@ -23,7 +23,7 @@ def _write(text: str, out: str | None) -> None:
 
 
 def cmd_metrics(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import rollup, snapshot
+    from warroom.reports import rollup, snapshot
 
     try:
         since = parse_duration(args.since)
@@ -41,7 +41,8 @@ def cmd_metrics(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import actions, review
+    from warroom import actions
+    from warroom.reports import review
 
     if args.owner and not args.action:
         raise UserError("--owner goes with --action TEXT")

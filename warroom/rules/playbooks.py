@@ -27,14 +27,14 @@ from pydantic import (
     BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator,
 )
 
-from warroom import templates as tpl
+from warroom.rules import templates as tpl
 from warroom.clock import parse_duration
 from warroom.errors import UserError
 from warroom.models import TRIO, Line, Name, Risk, RoleName, Severity, Stage, Title
-from warroom.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
-from warroom.templates import Slug, Template
+from warroom.rules.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
+from warroom.rules.templates import Slug, Template
 from warroom.text import clean_line
-from warroom.tomlfiles import (
+from warroom.rules.tomlfiles import (
     Content, Invalid, file_content, folder_files, located, parse_files, problem, read_toml,
 )
 

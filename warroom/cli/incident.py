@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from warroom.cli import Context, Parser, print_done, print_json, verb
+from warroom.cli.common import Context, Parser, print_done, print_json, verb
 from warroom.clock import day_hm, local_stamp, parse_when, span
 from warroom.errors import UserError
 
 
 def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import actions, matching, playbooks
+    from warroom import actions
+    from warroom.rules import matching, playbooks
     from warroom.models import Severity
 
     folder = playbooks.user_folder(args.playbooks)
@@ -44,11 +45,11 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import views
+    from warroom.db import queries
     from warroom.records import to_json
 
     with ctx.store() as store:
-        rows = views.list_incidents(store, include_closed=args.all)
+        rows = queries.list_incidents(store, include_closed=args.all)
     if args.json:
         print_json(to_json(rows))
         return 0
@@ -66,12 +67,12 @@ def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import views
+    from warroom.db import queries
     from warroom.records import to_json
-    from warroom.showtext import render_show
+    from warroom.render.show import render_show
 
     with ctx.store() as store:
-        view = views.incident_view(store, args.incident)
+        view = queries.incident_view(store, args.incident)
     if args.json:
         print_json(to_json(view))
     else:
@@ -80,12 +81,12 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import views
-    from warroom.narrate import line
+    from warroom.db import queries
+    from warroom.journal import line
     from warroom.records import to_json
 
     with ctx.store() as store:
-        events = views.events_after(store, args.after, args.incident)
+        events = queries.events_after(store, args.after, args.incident)
     if args.json:
         print_json(to_json(events))
         return 0
@@ -98,7 +99,7 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import actions
-    from warroom.messages import NEXT_REQUIRED, preview
+    from warroom.rules.compose import NEXT_REQUIRED, preview
 
     now = ctx.clock()
     next_at = parse_when(args.next, now) if args.next else None

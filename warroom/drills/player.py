@@ -26,13 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warroom import actions, matching, playbooks
+from warroom import actions
+
+from warroom.rules import matching, playbooks
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
 from warroom.models import Actor
-from warroom.policy import Cadence, Policy
-from warroom.scenarios import Inject, Scenario
-from warroom.store import Store
+from warroom.rules.policy import Cadence, Policy
+from warroom.drills.scenarios import Inject, Scenario
+from warroom.db.store import Store
 
 
 @dataclass

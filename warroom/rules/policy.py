@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.errors import UserError
 from warroom.models import TRIO, Risk, Severity, Stage
-from warroom.templates import Template
+from warroom.rules.templates import Template
 
 DEFAULT_KIND = "default"  # the key of the default rules in a playbook's approvals
 GENERIC_KIND = "change"  # the kind of a change the default rules apply to

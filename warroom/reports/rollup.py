@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from warroom.metrics import all_incidents, paused_gc, to_dt
-from warroom.metrics_records import IncidentMetrics
+from warroom.reports.metrics import all_incidents, paused_gc, to_dt
+from warroom.reports.figures import IncidentMetrics
 
 DIMENSIONS = ("all", "severity", "customer", "playbook")
 MAX_PERIOD = timedelta(days=3660)  # ten years: two periods back stay far from year 1

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from warroom.clock import day_hm, local_hm, span
-from warroom.metrics import to_dt
-from warroom.metrics_records import IncidentMetrics
+from warroom.reports.metrics import to_dt
+from warroom.reports.figures import IncidentMetrics
 
 # Seconds of incident time (a drill at speed N divides them by N, like its deadlines):
 SLOW_START = 5 * 60  # a role vacant longer than this after opening is a finding

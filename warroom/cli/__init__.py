@@ -1,6 +1,6 @@
 """``warroom VERB``: argument parsing only; the work is done by actions, views and the app.
 
-Each ``cli_*`` module adds its verbs with ``register(sub, common, reading)``; a verb's
+Each verb module of this package adds its verbs with ``register(sub, common, reading)``; a verb's
 handler takes the parsed arguments and a :class:`Context` and returns an exit code.
 A user error prints one line on stderr and exits 2, having written nothing.
 """
@@ -8,70 +8,23 @@ A user error prints one line on stderr and exits 2, having written nothing.
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from warroom.clock import Clock, utcnow
+from warroom.cli.common import EXIT_USER_ERROR, Context, Parser, os_user
 from warroom.errors import WarroomError
 from warroom.records import Actor, valid_name
-
-EXIT_USER_ERROR = 2
-
-
-class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, like every other user error."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry, no LOGNAME: fall back to the numeric id
-        return f"uid{os.getuid()}"
-
-
-@dataclass
-class Context:
-    """What every handler needs: where the database is, who is acting, and the time."""
-
-    db: str
-    actor: Actor
-    clock: Clock = utcnow
-
-    def store(self, create: bool = False):
-        from warroom.store import Store
-
-        return Store(self.db, create=create)
-
-
-def print_done(done) -> int:
-    """Print what an action did (an ``actions.Done``) on one line that names the incident."""
-    print(done.message if done.key in done.message else f"{done.key}: {done.message}")
-    return 0
-
-
-def print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, sort_keys=False, default=str))
 
 
 def build_parser(*, only_run: bool = False) -> Parser:
     """The whole command line, or (``only_run``) the global options and ``run`` alone."""
-    from warroom import cli_app
+    from warroom.cli import dashboard
 
-    modules = [cli_app]
+    modules = [dashboard]
     if not only_run:
-        from warroom import (
-            cli_drill, cli_incident, cli_metrics, cli_playbook, cli_roles, cli_work,
-        )
+        from warroom.cli import drill, incident, playbook, reports, roles, work
 
-        modules += [cli_incident, cli_roles, cli_work, cli_drill, cli_playbook, cli_metrics]
+        modules += [incident, roles, work, drill, playbook, reports]
 
     common = _identity_options(Parser(add_help=False), "")
     reading = Parser(add_help=False)
@@ -103,19 +56,6 @@ def _identity_options(parser: Parser, prefix: str) -> Parser:
         help="the name you go by in the room (default: your OS user)",
     )
     return parser
-
-
-def verb(
-    sub: argparse._SubParsersAction, name: str, parents: list[Parser], *, help: str,
-    example: str, handler: Callable[[argparse.Namespace, Context], int],
-) -> Parser:
-    """Add one verb, with its help line, an example in its --help and its handler."""
-    p = sub.add_parser(
-        name, parents=parents, help=help, description=help,
-        epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.set_defaults(handler=handler)
-    return p
 
 
 def context(args: argparse.Namespace) -> Context:

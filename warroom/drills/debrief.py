@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from warroom import findings
+from warroom.reports import findings
 from warroom.errors import UserError
-from warroom.findings import dur, hm
-from warroom.metrics import for_incident
-from warroom.metrics_records import IncidentMetrics
+from warroom.reports.findings import dur, hm
+from warroom.reports.metrics import for_incident
+from warroom.reports.figures import IncidentMetrics
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from warroom.cli import Context, Parser, print_done, verb
+from warroom.cli.common import Context, Parser, print_done, verb
 
 
 def cmd_claim(args: argparse.Namespace, ctx: Context) -> int:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom import templates
+from warroom.rules import templates
 from warroom.errors import UserError
 from warroom.models import Audience
-from warroom.policy import Policy, policy_of
-from warroom.store import Store
-from warroom.templates import Template
+from warroom.rules.policy import Policy, policy_of
+from warroom.db.store import Store
+from warroom.rules.templates import Template
 
 NEXT_REQUIRED = "a customer update must say when the next update comes"
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from warroom.models import Severity
-from warroom.playbooks import Catalog, Playbook, load
-from warroom.policy import DEFAULT_POLICY, Policy
+from warroom.rules.playbooks import Catalog, Playbook, load
+from warroom.rules.policy import DEFAULT_POLICY, Policy
 
 
 @dataclass(frozen=True)

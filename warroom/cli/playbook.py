@@ -12,11 +12,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from warroom.cli import Context, Parser, print_json, verb
+from warroom.cli.common import Context, Parser, print_json, verb
 from warroom.errors import UserError
 
 if TYPE_CHECKING:
-    from warroom.playbooks import Playbook
+    from warroom.rules.playbooks import Playbook
 
 EXIT_INVALID = 1
 
@@ -41,7 +41,7 @@ def _catalog(args: argparse.Namespace, wanted: str | None = None):
     """The playbooks in force (shipped, then --playbooks or $WARROOM_PLAYBOOKS), warning
     about each invalid file left out; with ``wanted``, only if that playbook is missing
     (the warning may be why)."""
-    from warroom import playbooks
+    from warroom.rules import playbooks
 
     catalog = playbooks.load(playbooks.user_folder(args.playbooks), strict=False)
     if wanted is None or wanted not in catalog.playbooks:
@@ -111,7 +111,7 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
-    from warroom import playbooks
+    from warroom.rules import playbooks
 
     path = Path(args.path).expanduser() if args.path else None
     folder = None if path else playbooks.user_folder(args.playbooks)

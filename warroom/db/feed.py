@@ -69,7 +69,7 @@ class ChangeFeed:
             self._kick.set()
 
     async def _watch(self) -> None:
-        from warroom.inotify import FolderWatch
+        from warroom.db.inotify import FolderWatch
 
         watch = FolderWatch.open(self.path.parent, self._file_changed) if self._inotify \
             else None

@@ -15,8 +15,8 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from warroom.clock import span
-from warroom.mdtext import inline, table
-from warroom.rollup import BY_NAME, MEASURES, Group, Snapshot, Stat
+from warroom.render.markdown import inline, table
+from warroom.reports.rollup import BY_NAME, MEASURES, Group, Snapshot, Stat
 
 # The measures shown per group in the Markdown tables and on the metrics screen.
 KEY_MEASURES = ("time_to_ownership", "first_customer_update", "time_to_resolution",

@@ -24,7 +24,7 @@ from pydantic import (
 
 from warroom.errors import UserError
 from warroom.models import Audience, Body, Line, Stage
-from warroom.tomlfiles import Content, Invalid, located, parse_files, problem, read_toml
+from warroom.rules.tomlfiles import Content, Invalid, located, parse_files, problem, read_toml
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 

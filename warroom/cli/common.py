@@ -1,0 +1,69 @@
+"""What every verb module shares: the parser class, the context a handler gets, the way a
+verb is added and the way a result is printed. The verb modules import this module, never the
+hub (``warroom.cli``), which imports them when it builds the parser: no cycle."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from warroom.clock import Clock, utcnow
+from warroom.records import Actor
+
+EXIT_USER_ERROR = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, like every other user error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry, no LOGNAME: fall back to the numeric id
+        return f"uid{os.getuid()}"
+
+
+@dataclass
+class Context:
+    """What every handler needs: where the database is, who is acting, and the time."""
+
+    db: str
+    actor: Actor
+    clock: Clock = utcnow
+
+    def store(self, create: bool = False):
+        from warroom.db.store import Store
+
+        return Store(self.db, create=create)
+
+
+def print_done(done) -> int:
+    """Print what an action did (an ``actions.Done``) on one line that names the incident."""
+    print(done.message if done.key in done.message else f"{done.key}: {done.message}")
+    return 0
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, sort_keys=False, default=str))
+
+
+def verb(
+    sub: argparse._SubParsersAction, name: str, parents: list[Parser], *, help: str,
+    example: str, handler: Callable[[argparse.Namespace, Context], int],
+) -> Parser:
+    """Add one verb, with its help line, an example in its --help and its handler."""
+    p = sub.add_parser(
+        name, parents=parents, help=help, description=help,
+        epilog=f"Example:\n  {example}", formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=handler)
+    return p
