@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from warroom import actions# noqa: E402
-from warroom.models import Actor  # noqa: E402
+from warroom.records import Actor  # noqa: E402
 from warroom.db.store import Store  # noqa: E402
 
 VIEWER = ROOT / "bench" / "_viewer.py"

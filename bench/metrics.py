@@ -30,7 +30,7 @@ from warroom import actions# noqa: E402
 
 from warroom.reports import rollup
 from warroom.clock import FrozenClock  # noqa: E402
-from warroom.models import Actor  # noqa: E402
+from warroom.records import Actor  # noqa: E402
 from warroom.db.store import Store  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)

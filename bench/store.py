@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from warroom import actions# noqa: E402
 from warroom.errors import WarroomError  # noqa: E402
-from warroom.models import Actor  # noqa: E402
+from warroom.records import Actor  # noqa: E402
 from warroom.db.store import Store  # noqa: E402
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from conftest import START
 
-from warroom.models import Event
+from warroom.records import Event
 from warroom.db.store import json_default, to_db
 
 M = 60.0  # one minute in seconds: metric durations are seconds
@@ -20,7 +20,7 @@ def at(minutes: float, base: datetime = START) -> datetime:
 
 def rows_of(events: Iterable[Event]) -> Iterator[tuple]:
     """``Event`` models as the journal rows the store would stream (times and payloads as
-    the store writes them), for :func:`warroom.metrics.fold`."""
+    the store writes them), for :func:`warroom.reports.metrics.fold`."""
     for e in events:
         yield (e.id, e.incident_id, to_db(e.at), e.os_user, e.display_name, e.kind,
                json.dumps(e.payload, default=json_default))

@@ -8,7 +8,7 @@ import sys
 
 from warroom import actions
 from warroom.errors import Conflict
-from warroom.models import Actor
+from warroom.records import Actor
 from warroom.db.store import Store
 
 db, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

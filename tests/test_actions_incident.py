@@ -96,7 +96,7 @@ def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, 
 def test_the_opening_records_the_playbooks_contingencies_and_teams(store, sam, clock):
     """Metrics and reviews read these from the journal alone."""
     from warroom.rules import matching, playbooks
-    from warroom.models import Severity
+    from warroom.records import Severity
 
     chosen = matching.plan(playbooks.load(), title="Checkout failing", severity=Severity.SEV1)
     actions.open_incident(store, sam, title="Checkout failing", customer="Acme",

@@ -122,7 +122,7 @@ def test_an_inject_the_room_made_impossible_is_recorded_not_fatal(tmp_path):
     key = player.start()
     player.step()
     from warroom import actions
-    from warroom.models import Actor
+    from warroom.records import Actor
 
     actions.release_role(store, Actor(os_user="u", display="sam"), key, "lead", clock=clock)
     clock.advance(minutes=10)
@@ -259,7 +259,7 @@ def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path)
     """Speed 10: the policy the incident copies (so any participant's update or request),
     the playbook's milestones and the injects' own durations all run 10 times faster."""
     from warroom.rules.policy import policy_of
-    from warroom.models import Risk
+    from warroom.records import Risk
 
     parse = datetime.fromisoformat
     player, clock, store = _player(tmp_path, speed=10)

@@ -106,7 +106,7 @@ def test_a_burst_of_early_updates_meets_no_due_and_each_silent_cadence_is_missed
 
     from warroom.rules import matching, playbooks
     from warroom.clock import FrozenClock
-    from warroom.models import Severity
+    from warroom.records import Severity
 
     clock = FrozenClock(datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc))
     plan = matching.plan(playbooks.load(None), title="Search slow", severity=Severity.SEV2,

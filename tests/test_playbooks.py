@@ -14,7 +14,7 @@ from warroom.rules import matching, playbooks
 
 from warroom.db import queries
 from warroom.errors import UserError
-from warroom.models import Risk, Severity
+from warroom.records import Risk, Severity
 
 MINIMAL = """
 name = "mini"
@@ -146,6 +146,12 @@ def test_minimal_playbook_parses_and_defaults_apply():
          'mini.toml: milestones["Acknowledge the customer"].due.SEV2: must not be negative'),
         (('SEV3 = "2h"', 'SEV3 = "soon"'),
          'mini.toml: milestones["Acknowledge the customer"].due.SEV3: cannot read \'soon\''),
+        (("SEV2 = 30", "SEV2 = 0"),
+         'mini.toml: milestones["Acknowledge the customer"].due.SEV2: must be greater than 0'),
+        (("SEV2 = 30", "SEV2 = true"),
+         'mini.toml: milestones["Acknowledge the customer"].due.SEV2: must be a duration'),
+        (("SEV2 = 30", "SEV2 = 1e20"),
+         'mini.toml: milestones["Acknowledge the customer"].due.SEV2: is too long a duration'),
         (('due = { SEV1 = "1h30m", SEV4 = "2d" }', "due = {}"),
          'mini.toml: milestones["Evidence kept"].due: must have at least one entry'),
         (('name = "Evidence kept"\n', ""), "mini.toml: milestones[#2].name: is required"),

@@ -12,7 +12,7 @@ from warroom import actions
 from warroom.rules import matching, playbooks
 
 from warroom.db import queries
-from warroom.models import Severity
+from warroom.records import Severity
 
 
 @pytest.fixture(scope="module")

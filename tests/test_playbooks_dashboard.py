@@ -14,7 +14,7 @@ from warroom import actions
 
 from warroom.rules import matching, playbooks
 from warroom.clock import FrozenClock
-from warroom.models import Severity
+from warroom.records import Severity
 from warroom.db.store import Store
 from warroom.widgets.pane import LinesPane
 from conftest import START

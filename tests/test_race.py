@@ -10,7 +10,7 @@ from pathlib import Path
 from warroom import actions
 
 from warroom.db import queries
-from warroom.models import Actor
+from warroom.records import Actor
 from warroom.db.store import Store
 
 WORKER = Path(__file__).with_name("race_worker.py")

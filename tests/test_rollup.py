@@ -17,7 +17,7 @@ from warroom.reports import rollup, snapshot
 from warroom.cli import main
 from warroom.clock import FrozenClock
 from warroom.reports.metrics import fold
-from warroom.models import Actor
+from warroom.records import Actor
 from warroom.db.store import Store
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)

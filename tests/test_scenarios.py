@@ -6,6 +6,7 @@ import pytest
 
 from warroom.drills import scenarios
 from warroom.errors import UserError
+from warroom.rules.tomlfiles import Invalid
 
 MINIMAL = """
 name = "mini"
@@ -39,12 +40,13 @@ def test_minimal_scenario_parses():
 @pytest.mark.parametrize(
     "change, where",
     [
-        (('role = "lead"', ""), "mini.toml: inject.0: 'claim' needs role"),
-        (('at = "1m"', 'at = "soon"'), "mini.toml: inject.0.at: cannot read 'soon'"),
-        (('do = "claim"', 'do = "dance"'), "mini.toml: inject.0.do:"),
+        (('role = "lead"', ""), "mini.toml: inject[#1]: 'claim' needs role"),
+        (('at = "1m"', 'at = "soon"'), "mini.toml: inject[#1].at: cannot read 'soon'"),
+        (('do = "claim"', 'do = "dance"'), "mini.toml: inject[#1].do: must be 'claim', "),
         (('severity = "SEV2"', 'severity = "SEV9"'), "mini.toml: incident.severity:"),
-        (('summary = "a small scenario"', ""), "mini.toml: summary: Field required"),
-        (('actor = "sam"', 'actor = "sam"\ncolour = "red"'), "mini.toml: inject.0.colour:"),
+        (('summary = "a small scenario"', ""), "mini.toml: summary: is required"),
+        (('actor = "sam"', 'actor = "sam"\ncolour = "red"'),
+         "mini.toml: inject[#1].colour: is not a known key"),
     ],
 )
 def test_broken_scenarios_name_the_place(change, where):
@@ -69,6 +71,62 @@ def test_injects_must_be_in_time_order():
     text = MINIMAL + '\n[[inject]]\nat = "30s"\nactor = "dana"\ndo = "claim"\nrole = "comms"\n'
     with pytest.raises(UserError, match="time order"):
         scenarios.parse(text, "mini.toml")
+
+
+def test_a_scenario_file_that_is_not_utf8_is_a_one_line_error_naming_it(tmp_path):
+    path = tmp_path / "latin.toml"
+    path.write_bytes(MINIMAL.replace("Acme", "Caf\u00e9").encode("latin-1"))
+    with pytest.raises(UserError) as err:
+        scenarios.load(str(path))
+    assert str(err.value) == (f"{path}: not UTF-8 text (byte 0xe9 on line 7); save it as "
+                              "UTF-8")
+
+
+def test_every_problem_of_a_scenario_is_reported():
+    text = MINIMAL.replace('severity = "SEV2"', 'severity = "SEV9"').replace(
+        'at = "1m"', 'at = "soon"')
+    with pytest.raises(Invalid) as err:
+        scenarios.parse(text, "mini.toml")
+    assert [p.split(": ")[1] for p in err.value.problems] == ["incident.severity",
+                                                             "inject[#1].at"]
+    assert err.value.problems[1] == ("mini.toml: inject[#1].at: cannot read 'soon' as a "
+                                     "duration: use e.g. 30m, 2h, 1h30m or 1d")
+    assert str(err.value).endswith("(and 1 more problem)")
+
+
+def test_a_scenario_file_with_several_problems_lists_them_all(tmp_path):
+    path = tmp_path / "two.toml"
+    path.write_text(MINIMAL + '\n[[inject]]\nat = "30s"\nactor = "sam"\ndo = "unblock"\n'
+                              'target = "nope"\n')
+    with pytest.raises(Invalid) as err:
+        scenarios.load(str(path))
+    assert err.value.problems == [
+        f"{path}: inject[#2]: target 'nope' is not an earlier blocker's label",
+        f"{path}: inject[#2].at: injects must be in time order",
+    ]
+
+
+def test_a_scenario_file_that_is_not_toml_names_the_file_and_line_on_one_clean_line(tmp_path):
+    path = tmp_path / "bad\x1b[2J.toml"
+    path.write_text('name = "x"\nsummary = "y"\nbroken = = 1\n')
+    with pytest.raises(UserError) as err:
+        scenarios.load(str(path))
+    message = str(err.value)
+    assert message.startswith(f"{tmp_path}/bad.toml: not valid TOML: "), message
+    assert "line 3" in message and "\n" not in message and "\x1b" not in message
+
+
+@pytest.mark.parametrize("value, what", [
+    ("1e20", "is too long a duration"),
+    ('"99999999999d"', "is too long a duration"),
+    ("inf", "is too long a duration"),
+    ("nan", "must be a duration such as 90s, 15m, 2h or 1h30m"),
+    ("true", "must be a duration such as 90s, 15m, 2h or 1h30m"),
+])
+def test_durations_a_timedelta_cannot_hold_are_refused_in_plain_words(value, what):
+    with pytest.raises(UserError) as err:
+        scenarios.parse(MINIMAL.replace('at = "1m"', f"at = {value}"), "mini.toml")
+    assert str(err.value) == f"mini.toml: inject[#1].at: {what}"
 
 
 def test_unknown_scenario_lists_the_shipped_ones():

@@ -18,7 +18,7 @@ from warroom.rules import matching, playbooks, templates
 from warroom.db import queries
 from warroom.cli import main
 from warroom.errors import UserError
-from warroom.models import Severity
+from warroom.records import Severity
 from warroom.screens.form import FormModal
 from warroom.db.store import Store
 
@@ -299,3 +299,25 @@ async def test_the_update_form_names_its_own_field_not_a_flag(tmp_path, clock):
         assert "--next" not in text
         assert "a customer update must say when the next update comes: fill in 'Next update " \
                "at'" in text, text
+
+
+def test_shipped_files_are_found_in_one_place():
+    """rules/shipped.py alone knows where the shipped files live; every loader asks it."""
+    from pathlib import Path
+
+    import warroom
+    from warroom.rules.shipped import KINDS, shipped, shipped_files
+
+    root = Path(warroom.__file__).parent
+    knowing = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.py")
+                     if any(w in p.read_text() for w in ("warroom.data", "import resources",
+                                                         "importlib.resources")))
+    assert knowing == ["rules/shipped.py"]
+    for kind in KINDS:
+        files = shipped_files(kind)
+        assert files and all(source.startswith(f"data/{kind}/") for source, _ in files)
+        assert {e.name for e in shipped(kind).iterdir() if e.name.endswith(".toml")} == {
+            source.rsplit("/", 1)[1] for source, _ in files}
+    assert templates.shipped_files() == shipped_files("templates")
+    with pytest.raises(ValueError):
+        shipped("nothing")

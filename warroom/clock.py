@@ -1,4 +1,5 @@
-"""Time: the clock every action takes, and parsing of the times people type.
+"""Time: the clock every action takes, parsing of the times people type, and the formatting
+of times and durations for every surface (dashboard, CLI, review, snapshot).
 
 Every function that needs the current time takes a ``clock`` (a callable returning an aware
 UTC datetime), so tests freeze it and drills speed it up.
@@ -110,3 +111,31 @@ def local_stamp(at: datetime) -> str:
 def day_hm(at: datetime, now: datetime) -> str:
     """``14:30`` today, ``2026-11-29 14:30`` on another day (local time)."""
     return local_hm(at) if at.astimezone().date() == now.astimezone().date() else local_stamp(at)
+
+
+def to_dt(seconds: float | None) -> datetime | None:
+    """POSIX seconds (as the metrics keep them) back to an aware UTC datetime."""
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def dur(seconds: float) -> str:
+    """:func:`span` of a number of seconds."""
+    return span(timedelta(seconds=seconds))
+
+
+def hm(seconds: float, day_of: float | None = None) -> str:
+    """``14:02`` in local time, from POSIX seconds; with the date too when it is not the
+    day of ``day_of``."""
+    at = to_dt(seconds)
+    return local_hm(at) if day_of is None else day_hm(at, to_dt(day_of))
+
+
+def offset(delta: timedelta) -> str:
+    """``15m``, ``2h``, ``1h30m``, ``5d``: an offset as a playbook author writes it (the
+    inverse of :func:`parse_duration`)."""
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (
+        f"{mins}m" if mins else "")
+    return text or "0m"

@@ -1,16 +1,66 @@
-"""Journal events in plain words: "dana took lead from sam: I have the context".
+"""The journal's vocabulary: every kind of event, defined once, with its wording.
 
-Used by ``warroom log``, the dashboard's timeline and the post-incident review. The result is
-plain text; callers show it as such (never as markup).
+Each change is one event in the append-only journal. :class:`Kind` names every kind an
+action may write (the store refuses any other); :data:`VOCABULARY` gives each its sentence
+for ``warroom log``, the dashboard's timeline and the review ("dana took lead from sam: I
+have the context"), and says whether the metrics fold (:mod:`warroom.reports.metrics`)
+reads it. ``tests/test_journal_vocabulary.py`` fails when an action writes a kind that has
+no wording here, or one the fold neither handles nor lists as ignored.
+
+Sentences are plain text; callers show them as such (never as markup). A kind this version
+does not know (written by a newer one) still reads as "who kind words".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from warroom.clock import local_hm
 from warroom.records import Event
+
+
+class Kind(StrEnum):
+    """Every kind of journal event. The value is what the journal stores."""
+
+    INCIDENT_OPENED = "incident.opened"
+    ROLE_CLAIMED = "role.claimed"
+    ROLE_DISPUTED = "role.disputed"
+    DISPUTE_SETTLED = "dispute.settled"
+    HANDOVER_OFFERED = "handover.offered"
+    HANDOVER_ACCEPTED = "handover.accepted"
+    HANDOVER_DECLINED = "handover.declined"
+    ROLE_RELEASED = "role.released"
+    MILESTONE_ADDED = "milestone.added"
+    MILESTONE_COMPLETED = "milestone.completed"
+    MILESTONE_MOVED = "milestone.moved"
+    BLOCKER_RAISED = "blocker.raised"
+    BLOCKER_CLEARED = "blocker.cleared"
+    APPROVAL_REQUESTED = "approval.requested"
+    APPROVAL_APPROVED = "approval.approved"
+    APPROVAL_REJECTED = "approval.rejected"
+    APPROVAL_WITHDRAWN = "approval.withdrawn"
+    UPDATE_POSTED = "update.posted"
+    STAGE_ADVANCED = "stage.advanced"
+    INCIDENT_RESOLVED = "incident.resolved"
+    INCIDENT_CLOSED = "incident.closed"
+    NOTE_POSTED = "note.posted"
+    REVIEW_ACTION = "review.action"
+
+
+Words = Callable[[str, dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What one kind means: its sentence (from who did it and the payload), and whether
+    the metrics fold reads it (``False``: it is in the timeline and the review only)."""
+
+    words: Words
+    folded: bool = True
 
 
 def _t(value: Any) -> str:
@@ -19,89 +69,121 @@ def _t(value: Any) -> str:
     return local_hm(datetime.fromisoformat(value)) if isinstance(value, str) else str(value)
 
 
+def _reason(p: dict[str, Any], key: str = "reason") -> str:
+    return f": {p[key]}" if p.get(key) else ""
+
+
 def _approval(p: dict[str, Any]) -> str:
     return f"#{p.get('approval_id')} {p.get('change', '')}".strip()
 
 
+def _opened(who: str, p: dict[str, Any]) -> str:
+    via = f" under playbook {p['playbook']}" if p.get("playbook") else ""
+    why = f" ({p['why']})" if p.get("playbook") and p.get("why") else ""
+    drill = " DRILL" if p.get("drill") else ""
+    held = "".join(f"; {holder} holds {role}"
+                   for role, holder in (p.get("assigned") or {}).items())
+    return (f"{who} opened {p.get('key')}{drill} ({p.get('severity')}) {p.get('title')}"
+            f" for {p.get('customer')}{via}{held}{why}")
+
+
+def _settled(who: str, p: dict[str, Any]) -> str:
+    role = p.get("role", "")
+    if p.get("winner") == p.get("holder"):
+        return f"{who} settled {role}: stays with {p.get('holder')} over {p.get('claimant')}"
+    return f"{who} settled {role}: {p.get('claimant')} took {role} from {p.get('holder')}"
+
+
+def _accepted(who: str, p: dict[str, Any]) -> str:
+    dispute = {"settled": f"; settles {p.get('claimant')}'s dispute",
+               "carried": f"; {p.get('claimant')} still disputes it"}
+    return (f"{who} took {p.get('role', '')} from {p.get('from')} (handover accepted)"
+            f"{dispute.get(p.get('dispute'), '')}")
+
+
+def _declined(who: str, p: dict[str, Any]) -> str:
+    if p.get("status") == "withdrawn":
+        return f"{who} withdrew the offer of {p.get('role', '')} to {p.get('to')}{_reason(p)}"
+    return f"{who} declined {p.get('role', '')} from {p.get('from')}{_reason(p)}"
+
+
+def _approved(who: str, p: dict[str, Any]) -> str:
+    state = "GRANTED" if p.get("granted") else f"{p.get('count')} of {p.get('needed')}"
+    return f"{who} approved {_approval(p)} ({state})"
+
+
+def _requested(who: str, p: dict[str, Any]) -> str:
+    decider = ", decider required" if p.get("decider_required") else ""
+    return (f"{who} requested approval {_approval(p)} ({p.get('risk')} risk, needs "
+            f"{p.get('needed')}{decider})")
+
+
+def _update(who: str, p: dict[str, Any]) -> str:
+    late = " (late)" if p.get("late") else ""
+    article = "an" if p.get("audience") == "internal" else "a"
+    return f"{who} posted {article} {p.get('audience')} update{late}: {p.get('known')}"
+
+
+VOCABULARY: dict[Kind, Meaning] = {
+    Kind.INCIDENT_OPENED: Meaning(_opened),
+    Kind.ROLE_CLAIMED: Meaning(
+        lambda who, p: f"{who} took {p.get('role', '')} (was vacant){_reason(p)}"),
+    Kind.ROLE_DISPUTED: Meaning(
+        lambda who, p: f"{who} disputes {p.get('role', '')} held by {p.get('holder')}"
+                       f"{_reason(p)}"),
+    Kind.DISPUTE_SETTLED: Meaning(_settled),
+    Kind.HANDOVER_OFFERED: Meaning(
+        lambda who, p: f"{who} offered {p.get('role', '')} to {p.get('to')}: remaining "
+                       f"{p.get('remaining')}"),
+    Kind.HANDOVER_ACCEPTED: Meaning(_accepted),
+    Kind.HANDOVER_DECLINED: Meaning(_declined),
+    Kind.ROLE_RELEASED: Meaning(
+        lambda who, p: f"{who} released {p.get('role', '')}; {p.get('role', '')} is VACANT"
+                       f"{_reason(p, 'note')}"),
+    Kind.MILESTONE_ADDED: Meaning(
+        lambda who, p: f"{who} added milestone #{p.get('milestone_id')} {p.get('name')} "
+                       f"(owner {p.get('owner')}, due {_t(p.get('due_at'))})"),
+    Kind.MILESTONE_COMPLETED: Meaning(
+        lambda who, p: f"{who} completed milestone #{p.get('milestone_id')} {p.get('name')}"
+                       f"{' LATE' if p.get('late') else ''}"),
+    Kind.MILESTONE_MOVED: Meaning(
+        lambda who, p: f"{who} moved milestone #{p.get('milestone_id')} {p.get('name')} from "
+                       f"{_t(p.get('was_due'))} to {_t(p.get('due_at'))}: {p.get('reason')}"),
+    Kind.BLOCKER_RAISED: Meaning(
+        lambda who, p: f"{who} raised blocker #{p.get('blocker_id')} {p.get('what')} "
+                       f"(waiting on {p.get('waiting_on')}, owner {p.get('owner')})"),
+    Kind.BLOCKER_CLEARED: Meaning(
+        lambda who, p: f"{who} cleared blocker #{p.get('blocker_id')} {p.get('what')}"),
+    Kind.APPROVAL_REQUESTED: Meaning(_requested),
+    Kind.APPROVAL_APPROVED: Meaning(_approved),
+    Kind.APPROVAL_REJECTED: Meaning(
+        lambda who, p: f"{who} rejected {_approval(p)}{_reason(p)}"),
+    Kind.APPROVAL_WITHDRAWN: Meaning(
+        lambda who, p: f"{who} withdrew approval request {_approval(p)}{_reason(p)}"),
+    Kind.UPDATE_POSTED: Meaning(_update),
+    Kind.STAGE_ADVANCED: Meaning(
+        lambda who, p: f"{who} moved the incident from {p.get('from')} to {p.get('to')}"),
+    Kind.INCIDENT_RESOLVED: Meaning(
+        lambda who, p: f"{who} resolved the incident{_reason(p, 'note')}"),
+    Kind.INCIDENT_CLOSED: Meaning(
+        lambda who, p: f"{who} closed the incident, CSAT {p.get('csat')}"),
+    Kind.NOTE_POSTED: Meaning(lambda who, p: f"{who} noted: {p.get('text')}", folded=False),
+    Kind.REVIEW_ACTION: Meaning(
+        lambda who, p: f"{who} recorded a follow-up for {p.get('owner')}: {p.get('text')}"),
+}
+
+
+def known(kind: str) -> bool:
+    """Whether ``kind`` is one this version defines (the store writes no other)."""
+    return kind in VOCABULARY
+
+
 def describe(event: Event) -> str:
     """One line saying what happened, without the time."""
-    p = event.payload
-    who = event.who
-    kind = event.kind
-    role = p.get("role", "")
-    reason = f": {p['reason']}" if p.get("reason") else ""
-    match kind:
-        case "incident.opened":
-            via = f" under playbook {p['playbook']}" if p.get("playbook") else ""
-            why = f" ({p['why']})" if p.get("playbook") and p.get("why") else ""
-            drill = " DRILL" if p.get("drill") else ""
-            held = "".join(f"; {holder} holds {role}"
-                           for role, holder in (p.get("assigned") or {}).items())
-            return (f"{who} opened {p.get('key')}{drill} ({p.get('severity')}) {p.get('title')}"
-                    f" for {p.get('customer')}{via}{held}{why}")
-        case "role.claimed":
-            return f"{who} took {role} (was vacant){reason}"
-        case "role.disputed":
-            return f"{who} disputes {role} held by {p.get('holder')}{reason}"
-        case "dispute.settled":
-            if p.get("winner") == p.get("holder"):
-                return f"{who} settled {role}: stays with {p.get('holder')} over {p.get('claimant')}"
-            return f"{who} settled {role}: {p.get('claimant')} took {role} from {p.get('holder')}"
-        case "handover.offered":
-            return f"{who} offered {role} to {p.get('to')}: remaining {p.get('remaining')}"
-        case "handover.accepted":
-            dispute = {"settled": f"; settles {p.get('claimant')}'s dispute",
-                       "carried": f"; {p.get('claimant')} still disputes it"}
-            return (f"{who} took {role} from {p.get('from')} (handover accepted)"
-                    f"{dispute.get(p.get('dispute'), '')}")
-        case "handover.declined":
-            if p.get("status") == "withdrawn":
-                return f"{who} withdrew the offer of {role} to {p.get('to')}{reason}"
-            return f"{who} declined {role} from {p.get('from')}{reason}"
-        case "role.released":
-            note = f": {p['note']}" if p.get("note") else ""
-            return f"{who} released {role}; {role} is VACANT{note}"
-        case "milestone.added":
-            return (f"{who} added milestone #{p.get('milestone_id')} {p.get('name')} "
-                    f"(owner {p.get('owner')}, due {_t(p.get('due_at'))})")
-        case "milestone.completed":
-            late = " LATE" if p.get("late") else ""
-            return f"{who} completed milestone #{p.get('milestone_id')} {p.get('name')}{late}"
-        case "milestone.moved":
-            return (f"{who} moved milestone #{p.get('milestone_id')} {p.get('name')} from "
-                    f"{_t(p.get('was_due'))} to {_t(p.get('due_at'))}: {p.get('reason')}")
-        case "blocker.raised":
-            return (f"{who} raised blocker #{p.get('blocker_id')} {p.get('what')} "
-                    f"(waiting on {p.get('waiting_on')}, owner {p.get('owner')})")
-        case "blocker.cleared":
-            return f"{who} cleared blocker #{p.get('blocker_id')} {p.get('what')}"
-        case "approval.requested":
-            return (f"{who} requested approval {_approval(p)} ({p.get('risk')} risk, needs "
-                    f"{p.get('needed')}{', decider required' if p.get('decider_required') else ''})")
-        case "approval.approved":
-            state = "GRANTED" if p.get("granted") else f"{p.get('count')} of {p.get('needed')}"
-            return f"{who} approved {_approval(p)} ({state})"
-        case "approval.rejected":
-            return f"{who} rejected {_approval(p)}{reason}"
-        case "approval.withdrawn":
-            return f"{who} withdrew approval request {_approval(p)}{reason}"
-        case "update.posted":
-            late = " (late)" if p.get("late") else ""
-            article = "an" if p.get("audience") == "internal" else "a"
-            return f"{who} posted {article} {p.get('audience')} update{late}: {p.get('known')}"
-        case "stage.advanced":
-            return f"{who} moved the incident from {p.get('from')} to {p.get('to')}"
-        case "incident.resolved":
-            note = f": {p['note']}" if p.get("note") else ""
-            return f"{who} resolved the incident{note}"
-        case "note.posted":
-            return f"{who} noted: {p.get('text')}"
-        case "incident.closed":
-            return f"{who} closed the incident, CSAT {p.get('csat')}"
-        case "review.action":
-            return f"{who} recorded a follow-up for {p.get('owner')}: {p.get('text')}"
-        case _:
-            return f"{who} {kind.replace('.', ' ')}"
+    meaning = VOCABULARY.get(event.kind)  # type: ignore[call-overload]
+    if meaning is None:
+        return f"{event.who} {event.kind.replace('.', ' ')}"
+    return meaning.words(event.who, event.payload)
 
 
 def line(event: Event) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from warroom.errors import UserError
@@ -86,6 +86,35 @@ class Risk(_Parsed):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class HandoverStatus(StrEnum):
+    """Where a handover stands: offered until the incoming person answers, or the role
+    changes under it (lapsed)."""
+
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    LAPSED = "lapsed"
+
+
+class ApprovalStatus(StrEnum):
+    """Where an approval request stands; ``expired`` is derived from the time, never stored."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class MilestoneStatus(StrEnum):
+    """How a milestone stands against its due time."""
+
+    MET = "met"
+    MISSED = "missed"
+    OPEN = "open"
 
 
 TRIO = ("lead", "comms", "decider")
@@ -183,7 +212,7 @@ class Handover:
     dependencies: str
     risks: str
     offered_at: datetime
-    status: str = "offered"
+    status: HandoverStatus = HandoverStatus.OFFERED
 
 
 @dataclass(frozen=True)
@@ -230,15 +259,15 @@ class ApprovalRequest:
     requester: str
     requested_at: datetime
     expires_at: datetime
-    status: str  # pending | approved | rejected | withdrawn
+    status: ApprovalStatus
     decided_at: datetime | None = None
     votes: list[Vote] = field(default_factory=list)
     rule: str | None = None  # the authority-matrix rule it was made under: "rollback/high"
 
-    def effective_status(self, now: datetime) -> str:
+    def effective_status(self, now: datetime) -> ApprovalStatus:
         """``expired`` once a pending request is past its expiry, else the stored status."""
-        if self.status == "pending" and now >= self.expires_at:
-            return "expired"
+        if self.status == ApprovalStatus.PENDING and now >= self.expires_at:
+            return ApprovalStatus.EXPIRED
         return self.status
 
     @property

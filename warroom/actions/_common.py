@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from warroom.errors import NotFound, UserError
-from warroom.models import Stage
+from warroom.records import Stage
 from warroom.db.store import Store
 
 

@@ -14,7 +14,10 @@ from datetime import datetime, timedelta
 from warroom.actions._common import Done, held_roles, item, live_incident
 from warroom.clock import Clock, span, utcnow
 from warroom.errors import UserError
-from warroom.models import Actor, Body, Line, Name, Risk, valid
+from warroom.journal import Kind
+from warroom.models import Body, Line, Name, valid
+from warroom.records import Actor, Risk
+from warroom.records import ApprovalStatus
 from warroom.rules.policy import GENERIC_KIND, Policy, policy_of
 from warroom.db.store import Store, from_db
 
@@ -83,10 +86,10 @@ def request_approval(
             rationale=rationale, fallback=fallback, needed=needed,
             eligible_roles=roles, eligible_people=people,
             decider_required=required, requester=actor.name, requested_at=now,
-            expires_at=expires_at, status="pending", rule=source,
+            expires_at=expires_at, status=ApprovalStatus.PENDING, rule=source,
         )
         event = store.journal(
-            actor, now, "approval.requested", incident["id"], approval_id=request_id,
+            actor, now, Kind.APPROVAL_REQUESTED, incident["id"], approval_id=request_id,
             change=change, kind=kind, risk=risk, rationale=rationale, fallback=fallback,
             needed=needed, eligible_roles=roles, eligible_people=people,
             decider_required=required, expires_at=expires_at,
@@ -167,7 +170,7 @@ def _grantable(holders: dict[str, str | None], requester: str, roles: list[str],
 
 def _pending(store: Store, incident: sqlite3.Row, request_id: int, now: datetime) -> sqlite3.Row:
     row = item(store, "approvals", incident, request_id, "approval request")
-    if row["status"] != "pending":
+    if row["status"] != ApprovalStatus.PENDING:
         raise UserError(f"approval #{request_id} is already {row['status']}")
     if now >= from_db(row["expires_at"]):
         raise UserError(f"approval #{request_id} expired {span(now - from_db(row['expires_at']))}"
@@ -195,6 +198,20 @@ def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: s
     return through
 
 
+def _vote(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: str, decision: str,
+          now: datetime, reason: str | None = None) -> list[str]:
+    """Record ``me``'s vote on a pending request (after checking they may cast it and have
+    not yet); return the eligible roles it was cast through."""
+    mine = _eligible_roles(store, incident, row, me)
+    if store.row("votes", approval_id=row["id"], voter=me) is not None:
+        done = "approved" if decision == "approve" else "voted on"
+        raise UserError(f"you already {done} #{row['id']}")
+    extra = {"reason": reason} if reason is not None else {}
+    store.insert("votes", approval_id=row["id"], voter=me, decision=decision, roles=mine,
+                 at=now, **extra)
+    return mine
+
+
 def _rule_roles(incident: sqlite3.Row, row: sqlite3.Row) -> list[str]:
     """The roles the rule of a request allows, from the policy the incident copied (which
     never changes while it runs)."""
@@ -214,19 +231,16 @@ def approve(
         row = _pending(store, incident, request_id, now)
         if row["requester"] == me:
             raise UserError(f"you requested approval #{request_id}; someone else must approve it")
-        mine = _eligible_roles(store, incident, row, me)
-        if store.row("votes", approval_id=request_id, voter=me) is not None:
-            raise UserError(f"you already approved #{request_id}")
-        store.insert("votes", approval_id=request_id, voter=me, decision="approve", roles=mine,
-                     at=now)
+        mine = _vote(store, incident, row, me, "approve", now)
         votes = store.rows("votes", approval_id=request_id, decision="approve")
         count = len(votes)
         has_decider = any("decider" in json.loads(v["roles"]) for v in votes)
         granted = count >= row["needed"] and (has_decider or not row["decider_required"])
         if granted:
-            store.update("approvals", {"id": request_id}, status="approved", decided_at=now)
+            store.update("approvals", {"id": request_id}, status=ApprovalStatus.APPROVED,
+                         decided_at=now)
         event = store.journal(
-            actor, now, "approval.approved", incident["id"], approval_id=request_id,
+            actor, now, Kind.APPROVAL_APPROVED, incident["id"], approval_id=request_id,
             change=row["change"], roles=mine, count=count, needed=row["needed"],
             granted=granted, requested_at=from_db(row["requested_at"]),
         )
@@ -259,14 +273,11 @@ def reject(
             event = _withdrawn(store, actor, incident, row, now, reason)
             return Done(event, incident["key"], f"approval #{request_id} withdrawn (you asked "
                                                 "for it, so rejecting it withdraws it)")
-        mine = _eligible_roles(store, incident, row, me)
-        if store.row("votes", approval_id=request_id, voter=me) is not None:
-            raise UserError(f"you already voted on #{request_id}")
-        store.insert("votes", approval_id=request_id, voter=me, decision="reject", roles=mine,
-                     reason=reason, at=now)
-        store.update("approvals", {"id": request_id}, status="rejected", decided_at=now)
+        mine = _vote(store, incident, row, me, "reject", now, reason)
+        store.update("approvals", {"id": request_id}, status=ApprovalStatus.REJECTED,
+                     decided_at=now)
         event = store.journal(
-            actor, now, "approval.rejected", incident["id"], approval_id=request_id,
+            actor, now, Kind.APPROVAL_REJECTED, incident["id"], approval_id=request_id,
             change=row["change"], roles=mine, reason=reason,
             requested_at=from_db(row["requested_at"]),
         )
@@ -281,7 +292,7 @@ def withdraw(
     with store.write():
         incident = live_incident(store, ref)
         row = item(store, "approvals", incident, request_id, "approval request")
-        if row["status"] != "pending":
+        if row["status"] != ApprovalStatus.PENDING:
             raise UserError(f"approval #{request_id} is already {row['status']}")
         if row["requester"] != actor.name:
             raise UserError(f"only {row['requester']} (who asked) can withdraw #{request_id}")
@@ -291,7 +302,8 @@ def withdraw(
 
 def _withdrawn(store: Store, actor: Actor, incident: sqlite3.Row, row: sqlite3.Row,
                now: datetime, reason: str | None) -> int:
-    store.update("approvals", {"id": row["id"]}, status="withdrawn", decided_at=now)
+    store.update("approvals", {"id": row["id"]}, status=ApprovalStatus.WITHDRAWN,
+                 decided_at=now)
     extra = {"reason": reason} if reason else {}
-    return store.journal(actor, now, "approval.withdrawn", incident["id"],
+    return store.journal(actor, now, Kind.APPROVAL_WITHDRAWN, incident["id"],
                          approval_id=row["id"], change=row["change"], **extra)

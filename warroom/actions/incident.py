@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from warroom.journal import Kind
 from warroom.rules import templates
 from warroom.actions._common import Done, live_incident
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import UserError
 from warroom.rules.compose import NEXT_REQUIRED
-from warroom.models import (
-    Actor, Audience, Body, Line, Name, RoleName, Severity, Stage, Title, valid,
-)
+from warroom.models import Body, Line, Name, RoleName, Title, valid
+from warroom.records import Actor, Audience, Severity, Stage
 from warroom.rules.policy import DEFAULT_POLICY, Policy, policy_of
 from warroom.db.store import Store, from_db
 
@@ -76,7 +76,7 @@ def open_incident(
             created.append({"milestone_id": milestone_id, "name": name, "owner": owner,
                             "due_at": now + offset})
         event = store.journal(
-            actor, now, "incident.opened", incident_id, key=key, title=title,
+            actor, now, Kind.INCIDENT_OPENED, incident_id, key=key, title=title,
             customer=customer, service=service, tier=tier, severity=severity, drill=drill,
             playbook=playbook, why=why, policy=policy.name, roles=list(policy.roles),
             assigned=assign, milestones=created,
@@ -144,7 +144,7 @@ def post_update(
         late = previous_due is not None and now > previous_due
         extra = {"template": chosen.name, "message": message} if chosen else {}
         event = store.journal(
-            actor, now, "update.posted", incident["id"], update_id=update_id,
+            actor, now, Kind.UPDATE_POSTED, incident["id"], update_id=update_id,
             audience=audience, known=known, unknown=unknown, next_steps=next_steps,
             next_update_at=next_update_at, next_due=due, was_due=previous_due, late=late,
             **extra,
@@ -226,7 +226,7 @@ def advance_stage(
         if target is Stage.RESOLVED:
             values.update(resolved_at=now, next_customer_due=None, next_internal_due=None)
         store.update("incidents", {"id": incident["id"]}, **values)
-        kind = "incident.resolved" if target is Stage.RESOLVED else "stage.advanced"
+        kind = Kind.INCIDENT_RESOLVED if target is Stage.RESOLVED else Kind.STAGE_ADVANCED
         event = store.journal(
             actor, now, kind, incident["id"], **{"from": current, "to": target},
             confirmed=met, note=note,
@@ -259,7 +259,7 @@ def close(
             raise UserError(f"{incident['key']} is {incident['stage']}: resolve it before closing")
         store.update("incidents", {"id": incident["id"]}, stage=Stage.CLOSED, closed_at=now,
                      csat=csat, csat_comment=comment)
-        event = store.journal(actor, now, "incident.closed", incident["id"], csat=csat,
+        event = store.journal(actor, now, Kind.INCIDENT_CLOSED, incident["id"], csat=csat,
                               comment=comment)
     return Done(event, incident["key"], f"closed {incident['key']} with CSAT {csat}")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from warroom.actions._common import Done, live_incident
 from warroom.clock import Clock, utcnow
-from warroom.models import Actor, Body, valid
+from warroom.journal import Kind
+from warroom.models import Body, valid
+from warroom.records import Actor
 from warroom.db.store import Store
 
 
@@ -14,5 +16,5 @@ def add_note(store: Store, actor: Actor, ref: str, *, text: str, clock: Clock = 
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        event = store.journal(actor, now, "note.posted", incident["id"], text=text)
+        event = store.journal(actor, now, Kind.NOTE_POSTED, incident["id"], text=text)
     return Done(event, incident["key"], "note posted")

@@ -14,8 +14,11 @@ from datetime import datetime
 from warroom.actions._common import Done, held_roles, live_incident, role_row
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import Conflict, UserError
-from warroom.models import Actor, Body, Line, Name, RoleName, valid
+from warroom.journal import Kind
+from warroom.models import Body, Line, Name, RoleName, valid
+from warroom.records import Actor
 from warroom.db.store import Store, from_db
+from warroom.records import HandoverStatus
 
 VACANT = object()
 
@@ -41,9 +44,10 @@ def _move_role(store: Store, role: sqlite3.Row, holder: str | None, now: datetim
         version=role["version"] + 1,
     )
     pending = store.rows("handovers", incident_id=role["incident_id"], role=role["role"],
-                         status="offered")
+                         status=HandoverStatus.OFFERED)
     for handover in pending:
-        store.update("handovers", {"id": handover["id"]}, status="lapsed", closed_at=now)
+        store.update("handovers", {"id": handover["id"]}, status=HandoverStatus.LAPSED,
+                     closed_at=now)
     dispute = _open_dispute(store, role)
     if dispute is None or holder is None:  # (a disputed role is never released)
         return {}
@@ -94,7 +98,7 @@ def claim_role(
             raise Conflict(f"{_holder_text(slot)}; claim again to dispute it")
         if slot["holder"] is None:
             _move_role(store, slot, me, now)
-            event = store.journal(actor, now, "role.claimed", incident["id"], role=role_name,
+            event = store.journal(actor, now, Kind.ROLE_CLAIMED, incident["id"], role=role_name,
                                   holder=me, reason=reason,
                                   vacant_since=from_db(slot["vacant_since"]))
             return Done(event, key, f"you hold {role_name} on {key}")
@@ -110,7 +114,7 @@ def claim_role(
             "disputes", incident_id=incident["id"], role=role_name, claimant=me,
             holder=slot["holder"], reason=reason, opened_at=now,
         )
-        event = store.journal(actor, now, "role.disputed", incident["id"], role=role_name,
+        event = store.journal(actor, now, Kind.ROLE_DISPUTED, incident["id"], role=role_name,
                               claimant=me, holder=slot["holder"], reason=reason,
                               dispute_id=dispute_id)
     return Done(event, key, f"{_holder_text(slot)}; your claim is now an open dispute, "
@@ -149,7 +153,7 @@ def settle_dispute(
         if winner == claimant:
             _move_role(store, slot, claimant, now)
         event = store.journal(
-            actor, now, "dispute.settled", incident["id"], role=role_name,
+            actor, now, Kind.DISPUTE_SETTLED, incident["id"], role=role_name,
             dispute_id=dispute["id"], winner=winner, holder=holder, claimant=claimant,
             opened_at=from_db(dispute["opened_at"]),
         )
@@ -191,7 +195,7 @@ def offer_handover(
         if to == actor.name:
             raise UserError("you cannot hand a role over to yourself")
         pending = store.row("handovers", incident_id=incident["id"], role=role_name,
-                            status="offered")
+                            status=HandoverStatus.OFFERED)
         if pending is not None:
             raise UserError(
                 f"{role_name} is already offered to {pending['to_person']}; "
@@ -199,16 +203,18 @@ def offer_handover(
             )
         handover_id = store.insert(
             "handovers", incident_id=incident["id"], role=role_name, from_person=actor.name,
-            to_person=to, offered_at=now, role_version=slot["version"], status="offered", **note,
+            to_person=to, offered_at=now, role_version=slot["version"],
+            status=HandoverStatus.OFFERED, **note,
         )
-        event = store.journal(actor, now, "handover.offered", incident["id"], role=role_name,
+        event = store.journal(actor, now, Kind.HANDOVER_OFFERED, incident["id"], role=role_name,
                               handover_id=handover_id, to=to, **{"from": actor.name}, **note)
     return Done(event, key, f"{role_name} on {key} offered to {to}; it moves when they accept",
                 handover_id)
 
 
 def _pending_handover(store: Store, incident: sqlite3.Row, role: str) -> sqlite3.Row:
-    pending = store.row("handovers", incident_id=incident["id"], role=role, status="offered")
+    pending = store.row("handovers", incident_id=incident["id"], role=role,
+                        status=HandoverStatus.OFFERED)
     if pending is None:
         raise UserError(f"no handover of {role} is pending on {incident['key']}")
     return pending
@@ -230,11 +236,11 @@ def accept_handover(
         if slot["version"] != pending["role_version"] or slot["holder"] != pending["from_person"]:
             who = _holder_text(slot) if slot["holder"] else f"{role_name} is vacant"
             raise Conflict(f"{role_name} changed since the offer: {who}")
-        store.update("handovers", {"id": pending["id"]}, status="accepted", closed_at=now,
-                     closed_by=actor.name)
+        store.update("handovers", {"id": pending["id"]}, status=HandoverStatus.ACCEPTED,
+                     closed_at=now, closed_by=actor.name)
         dispute = _move_role(store, slot, actor.name, now)
         event = store.journal(
-            actor, now, "handover.accepted", incident["id"], role=role_name,
+            actor, now, Kind.HANDOVER_ACCEPTED, incident["id"], role=role_name,
             handover_id=pending["id"], to=actor.name, offered_at=from_db(pending["offered_at"]),
             **{"from": pending["from_person"]}, **dispute,
         )
@@ -263,11 +269,12 @@ def decline_handover(
             raise UserError(
                 f"only {pending['to_person']} or {pending['from_person']} can decline this handover"
             )
-        status = "declined" if actor.name == pending["to_person"] else "withdrawn"
+        declined = actor.name == pending["to_person"]
+        status = HandoverStatus.DECLINED if declined else HandoverStatus.WITHDRAWN
         store.update("handovers", {"id": pending["id"]}, status=status, closed_at=now,
                      closed_by=actor.name, reason=reason)
         event = store.journal(
-            actor, now, "handover.declined", incident["id"], role=role_name,
+            actor, now, Kind.HANDOVER_DECLINED, incident["id"], role=role_name,
             handover_id=pending["id"], to=pending["to_person"], status=status, reason=reason,
             **{"from": pending["from_person"]},
         )
@@ -297,6 +304,6 @@ def release_role(
                 "instead of leaving the role vacant"
             )
         _move_role(store, slot, None, now)
-        event = store.journal(actor, now, "role.released", incident["id"], role=role_name,
+        event = store.journal(actor, now, Kind.ROLE_RELEASED, incident["id"], role=role_name,
                               holder=actor.name, note=note)
     return Done(event, key, f"{role_name} on {key} is now vacant")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from warroom.actions._common import Done
 from warroom.clock import Clock, utcnow
-from warroom.models import Actor, Line, Name, valid
+from warroom.journal import Kind
+from warroom.models import Line, Name, valid
+from warroom.records import Actor
 from warroom.db.store import Store
 
 
@@ -20,7 +22,7 @@ def add_follow_up(
     now = clock()
     with store.write():
         incident = store.find_incident(ref)
-        event = store.journal(actor, now, "review.action", incident["id"], text=text,
+        event = store.journal(actor, now, Kind.REVIEW_ACTION, incident["id"], text=text,
                               owner=owner)
     return Done(event, incident["key"],
                 f"follow-up recorded on {incident['key']} for {owner}: {text}", event)

@@ -7,7 +7,9 @@ from datetime import datetime
 from warroom.actions._common import Done, item, live_incident
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.errors import UserError
-from warroom.models import Actor, Line, Name, Title, valid
+from warroom.journal import Kind
+from warroom.models import Line, Name, Title, valid
+from warroom.records import Actor
 from warroom.db.store import Store, from_db
 
 
@@ -23,7 +25,7 @@ def add_milestone(
         incident = live_incident(store, ref)
         milestone_id = store.insert("milestones", incident_id=incident["id"], name=name,
                                     owner=owner, due_at=due_at)
-        event = store.journal(actor, now, "milestone.added", incident["id"],
+        event = store.journal(actor, now, Kind.MILESTONE_ADDED, incident["id"],
                               milestone_id=milestone_id, name=name, owner=owner, due_at=due_at)
     return Done(event, incident["key"],
                 f"milestone #{milestone_id} '{name}' due {local_hm(due_at)}, owner {owner}",
@@ -41,7 +43,7 @@ def complete_milestone(
             raise UserError(f"milestone #{milestone_id} was already done by {row['done_by']}")
         store.update("milestones", {"id": milestone_id}, done_at=now, done_by=actor.name)
         due = from_db(row["due_at"])
-        event = store.journal(actor, now, "milestone.completed", incident["id"],
+        event = store.journal(actor, now, Kind.MILESTONE_COMPLETED, incident["id"],
                               milestone_id=milestone_id, name=row["name"], owner=row["owner"],
                               due_at=due, late=now > due)
     return Done(event, incident["key"], f"milestone #{milestone_id} '{row['name']}' done")
@@ -65,7 +67,7 @@ def move_milestone(
             values["owner"] = owner
         store.update("milestones", {"id": milestone_id}, **values)
         event = store.journal(
-            actor, now, "milestone.moved", incident["id"], milestone_id=milestone_id,
+            actor, now, Kind.MILESTONE_MOVED, incident["id"], milestone_id=milestone_id,
             name=row["name"], was_due=from_db(row["due_at"]), due_at=due_at, reason=reason,
             owner=owner or row["owner"], was_owner=row["owner"],
         )
@@ -85,8 +87,9 @@ def raise_blocker(
         incident = live_incident(store, ref)
         blocker_id = store.insert("blockers", incident_id=incident["id"], what=what,
                                   waiting_on=waiting_on, owner=owner, raised_at=now)
-        event = store.journal(actor, now, "blocker.raised", incident["id"], blocker_id=blocker_id,
-                              what=what, waiting_on=waiting_on, owner=owner)
+        event = store.journal(actor, now, Kind.BLOCKER_RAISED, incident["id"],
+                              blocker_id=blocker_id, what=what, waiting_on=waiting_on,
+                              owner=owner)
     return Done(event, incident["key"], f"blocker #{blocker_id} raised: {what}", blocker_id)
 
 
@@ -102,6 +105,7 @@ def clear_blocker(
         if row["cleared_at"] is not None:
             raise UserError(f"blocker #{blocker_id} was already cleared by {row['cleared_by']}")
         store.update("blockers", {"id": blocker_id}, cleared_at=now, cleared_by=actor.name)
-        event = store.journal(actor, now, "blocker.cleared", incident["id"], blocker_id=blocker_id,
-                              what=row["what"], raised_at=from_db(row["raised_at"]), note=note)
+        event = store.journal(actor, now, Kind.BLOCKER_CLEARED, incident["id"],
+                              blocker_id=blocker_id, what=row["what"],
+                              raised_at=from_db(row["raised_at"]), note=note)
     return Done(event, incident["key"], f"blocker #{blocker_id} cleared")

@@ -17,7 +17,7 @@ from warroom.errors import UserError
 def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import actions
     from warroom.rules import matching, playbooks
-    from warroom.models import Severity
+    from warroom.records import Severity
 
     folder = playbooks.user_folder(args.playbooks)
     severity = Severity.parse(args.severity)

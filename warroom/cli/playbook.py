@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from warroom.cli.common import Context, Parser, print_json, verb
+from warroom.clock import offset
 from warroom.errors import UserError
 
 if TYPE_CHECKING:
     from warroom.rules.playbooks import Playbook
 
 EXIT_INVALID = 1
-
-
-def duration(delta: timedelta) -> str:
-    """``15m``, ``2h``, ``1h30m``, ``5d``: offsets as a playbook author writes them."""
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    text = (f"{days}d" if days else "") + (f"{hours}h" if hours else "") + (
-        f"{mins}m" if mins else "")
-    return text or "0m"
 
 
 def _review(pb: Playbook, today) -> str:
@@ -86,7 +76,7 @@ def show_lines(pb: Playbook, source: str, today) -> list[str]:
     out += [f"  {sev.value}  every {c.customer}m / {c.internal}m" for sev, c in pb.cadence.items()]
     out += ["", "Milestones (due after opening)"]
     for ms in pb.milestones:
-        dues = ", ".join(f"{sev.value} {duration(d)}" for sev, d in ms.due.items())
+        dues = ", ".join(f"{sev.value} {offset(d)}" for sev, d in ms.due.items())
         out.append(f"  {ms.name} ({ms.role}): {dues}")
     out += ["", "Approvals (kind/risk: approvals needed of eligible roles)"]
     for kind, rules in pb.approvals.items():

@@ -3,7 +3,7 @@
 How it works, and why (figures measured on the 2-core war-room host, see DESIGN.md):
 - The database's *folder* is watched, never the ``-wal`` path: SQLite deletes the ``-wal``
   file when the last connection closes and a watch on that path would go blind.
-- On Linux the watch is inotify read on the event loop (:mod:`warroom.inotify`): a change is
+- On Linux the watch is inotify read on the event loop (:mod:`warroom.db.inotify`): a change is
   handed over at once and an idle watch costs nothing. Elsewhere, or where inotify cannot
   be had, watchfiles watches instead. Its ``step`` sets both latency and idle cost: it wakes
   every step and hands a change over one to two steps later (step 50: 75 ms at 0.18 % CPU;

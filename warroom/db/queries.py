@@ -20,6 +20,7 @@ from warroom.records import (
     Milestone, RoleSlot, StatusUpdate, Vote, role_title,
 )
 from warroom.db.store import Store, from_db
+from warroom.rules import stored
 
 
 @cache
@@ -58,15 +59,6 @@ def _update(row: sqlite3.Row | None) -> StatusUpdate | None:
     return None if row is None else _record(StatusUpdate, row)
 
 
-def policy_facts(policy_json: str, severity: str) -> tuple[dict[str, int], dict[str, str]]:
-    """The cadence (minutes per audience) and stage definitions in an incident's stored
-    policy (the JSON of :class:`warroom.policy.Policy`), read without building the model."""
-    policy = json.loads(policy_json)
-    cadence = policy["cadence"][severity]
-    return ({"customer": cadence["customer"], "internal": cadence["internal"]},
-            dict(policy["stages"]))
-
-
 def _approval(r: sqlite3.Row, votes: list[sqlite3.Row]) -> ApprovalRequest:
     return _record(
         ApprovalRequest, r,
@@ -82,7 +74,8 @@ def incident_view(store: Store, ref: str) -> IncidentView:
     with store.read():
         row = store.find_incident(ref)
         iid = row["id"]
-        cadence, stages = policy_facts(row["policy"], row["severity"])
+        policy = stored.facts(row["policy"], row["severity"])
+        cadence, stages = policy.cadence, policy.stages
         votes = store.votes_for(iid)
         return IncidentView(
             incident=_record(Incident, row),

@@ -1,10 +1,10 @@
 """The drill debrief: how the team did on a drill incident, and what to change.
 
-Built on the same journal fold as the real metrics (:mod:`warroom.metrics`), with the drill
+Built on the same journal fold as the real metrics (:mod:`warroom.reports.metrics`), with the drill
 incident included: time to ownership, the time to settle each dispute, vacancies and their
 length, late or missing updates, missed milestones, approvals that waited and handovers
-never accepted; then the scorecard of :func:`warroom.findings.checks` and the concrete
-improvements of :func:`warroom.findings.improvements`, and the scenario's debrief questions
+never accepted; then the scorecard of :func:`warroom.reports.findings.checks` and the concrete
+improvements of :func:`warroom.reports.findings.improvements`, and the scenario's debrief questions
 for the room. ``warroom drill score`` prints it.
 
 A drill is scored when it is over, so its time is up: a target it did not reach (the roles

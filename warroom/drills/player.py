@@ -31,7 +31,7 @@ from warroom import actions
 from warroom.rules import matching, playbooks
 from warroom.clock import Clock, utcnow
 from warroom.errors import WarroomError
-from warroom.models import Actor
+from warroom.records import Actor
 from warroom.rules.policy import Cadence, Policy
 from warroom.drills.scenarios import Inject, Scenario
 from warroom.db.store import Store

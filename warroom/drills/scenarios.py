@@ -5,21 +5,26 @@ an incident already under way), then plays injects at offsets from the opening. 
 or before ``opened_ago`` are history, written with their own times; later ones arrive live.
 ``demo_only`` injects are the responses a good team would make: the demo plays them to tell
 a whole story, a drill leaves them to the participants.
+
+Scenario files are read like playbooks (``warroom.rules.tomlfiles``): every problem of a
+file is reported, each as ``file: where: what``.
 """
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
-from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from warroom.clock import parse_duration
 from warroom.errors import UserError
-from warroom.models import Severity
+from warroom.records import Severity
+from warroom.rules import shipped as bundled
+from warroom.rules.tomlfiles import (
+    Content, Duration, Invalid, file_content, located, parse_files, problem, read_toml, where,
+)
+from warroom.text import clean_line
 
 Verb = Literal[
     "claim", "settle", "handover", "accept", "decline", "release", "update", "block",
@@ -52,23 +57,12 @@ USES = {"unblock": "blocker", "approve": "approval", "reject": "approval",
         "milestone_done": "milestone"}
 
 
-def _offset(value: object) -> timedelta:
-    if isinstance(value, (int, float)):
-        return timedelta(minutes=value)
-    if not isinstance(value, str):
-        raise ValueError("must be a duration such as 90s, 12m or 1h30m")
-    try:
-        return parse_duration(value)
-    except UserError as exc:
-        raise ValueError(str(exc)) from None
-
-
 class Inject(BaseModel):
     """One thing that happens in the scenario, at ``at`` after the incident opened."""
 
     model_config = ConfigDict(extra="forbid")
 
-    at: timedelta
+    at: Duration
     actor: str = Field(min_length=1, max_length=80)
     do: Verb
     demo_only: bool = False
@@ -84,7 +78,7 @@ class Inject(BaseModel):
     known: str | None = None
     unknown: str | None = None
     next_steps: str | None = None
-    next: timedelta | None = None
+    next: Duration | None = None
     label: str | None = None
     target: str | None = None
     what: str | None = None
@@ -95,15 +89,10 @@ class Inject(BaseModel):
     rationale: str | None = None
     fallback: str | None = None
     name: str | None = None
-    due: timedelta | None = None
+    due: Duration | None = None
     stage: str | None = None
     summary: str | None = None
     text: str | None = None
-
-    @field_validator("at", "next", "due", mode="before")
-    @classmethod
-    def _durations(cls, value: object) -> timedelta | None:
-        return None if value is None else _offset(value)
 
     @model_validator(mode="after")
     def _has_what_it_needs(self) -> "Inject":
@@ -123,12 +112,7 @@ class ScenarioIncident(BaseModel):
     severity: Severity
     service: str | None = None
     playbook: str | None = None
-    opened_ago: timedelta = timedelta()
-
-    @field_validator("opened_ago", mode="before")
-    @classmethod
-    def _ago(cls, value: object) -> timedelta:
-        return _offset(value)
+    opened_ago: Duration = timedelta()
 
 
 class Scenario(BaseModel):
@@ -143,52 +127,54 @@ class Scenario(BaseModel):
     incident: ScenarioIncident
     inject: list[Inject] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _labels_resolve(self) -> "Scenario":
-        made: dict[str, str] = {}
-        for index, inj in enumerate(self.inject):
-            if inj.do in CREATES:
-                if inj.label in made:
-                    raise ValueError(f"inject[{index}]: label {inj.label!r} is used twice")
-                made[inj.label] = CREATES[inj.do]
-            if inj.do in USES and made.get(inj.target) != USES[inj.do]:
-                raise ValueError(f"inject[{index}]: target {inj.target!r} is not an earlier "
-                                 f"{USES[inj.do]}'s label")
-        if [i.at for i in self.inject] != sorted(i.at for i in self.inject):
-            raise ValueError("injects must be in time order")
-        return self
-
     def duration(self) -> timedelta:
         return self.inject[-1].at
 
 
-def _located(source: str, exc: ValidationError) -> UserError:
-    first = exc.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "file"
-    message = first["msg"].removeprefix("Value error, ")
-    return UserError(f"{source}: {where}: {message}")
+def _problems(scenario: Scenario, data: dict[str, Any]) -> list[tuple[str, str]]:
+    """What pydantic cannot see: labels used twice, targets that name no earlier label, and
+    injects out of time order, as (where, what)."""
+    out: list[tuple[str, str]] = []
+    made: dict[str, str] = {}
+    for index, inj in enumerate(scenario.inject):
+        place = where(("inject", index), data)
+        if inj.do in CREATES:
+            if inj.label in made:
+                out.append((place, f"label {inj.label!r} is used twice"))
+            else:
+                made[inj.label] = CREATES[inj.do]
+        if inj.do in USES and made.get(inj.target) != USES[inj.do]:
+            out.append((place, f"target {inj.target!r} is not an earlier {USES[inj.do]}'s "
+                               "label"))
+    ats = [i.at for i in scenario.inject]
+    late = next((n for n in range(1, len(ats)) if ats[n] < ats[n - 1]), None)
+    if late is not None:
+        out.append((where(("inject", late, "at"), data), "injects must be in time order"))
+    return out
 
 
-def parse(text: str, source: str) -> Scenario:
-    """Validate scenario TOML; every error names the file and the place in it."""
+def parse(text: Content, source: str) -> Scenario:
+    """Validate one scenario file. Every problem is reported (:class:`Invalid`), each naming
+    the file and the place in it: those of its shape first, then, once the shape is right,
+    its labels and time order."""
+    data = read_toml(text, source)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{source}: not valid TOML: {exc}") from None
-    try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise _located(source, exc) from None
+        raise located(source, exc, data) from None
+    problems = _problems(scenario, data)
+    if problems:
+        raise Invalid([problem(source, place, what) for place, what in problems])
+    return scenario
 
 
 def shipped() -> dict[str, Scenario]:
     """The scenarios shipped with warroom, by name."""
-    folder = resources.files("warroom.data").joinpath("scenarios")
     out: dict[str, Scenario] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            scenario = parse(entry.read_text(encoding="utf-8"), entry.name)
-            out[scenario.name] = scenario
+    for _source, scenario, errors in parse_files(bundled.shipped_files("scenarios"), parse):
+        if errors:
+            raise Invalid(errors)
+        out[scenario.name] = scenario
     return out
 
 
@@ -196,10 +182,7 @@ def load(name_or_path: str) -> Scenario:
     """A shipped scenario by name, or a scenario file by path."""
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists():
-        try:
-            return parse(path.read_text(encoding="utf-8"), str(path))
-        except OSError as exc:
-            raise UserError(f"cannot read {path}: {exc.strerror}") from None
+        return parse(file_content(path), clean_line(str(path)))
     scenarios = shipped()
     if name_or_path not in scenarios:
         raise UserError(f"no scenario {name_or_path!r} (shipped: {', '.join(scenarios)})")

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from warroom.clock import local_hm, span
-from warroom.records import IncidentView, Stage
+from warroom.records import ApprovalStatus, IncidentView, Stage
 
 # Tones: "" plain, "muted", "ok", "warn", "alarm", "strong".
 
@@ -146,7 +146,7 @@ def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
     lines: list[Line] = []
     for a in view.approvals:
         status = a.effective_status(now)
-        if status != "pending":
+        if status != ApprovalStatus.PENDING:
             continue
         may = may_still_approve(view, a)
         risk_tone = {"high": "alarm", "medium": "warn"}.get(a.risk.value, "")

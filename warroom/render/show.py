@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.clock import day_hm, local_hm, local_stamp, span
-from warroom.records import IncidentView
+from warroom.records import ApprovalStatus, IncidentView
 
 
 def due_words(due: datetime | None, now: datetime) -> str:
@@ -69,7 +69,7 @@ def render_show(view: IncidentView, now: datetime) -> str:
         for b in view.blockers:
             out.append(f"  #{b.id} {b.what}: waiting on {b.waiting_on}, owner {b.owner}, "
                        f"for {span(now - b.raised_at)}")
-    pending = [a for a in view.approvals if a.effective_status(now) == "pending"]
+    pending = [a for a in view.approvals if a.effective_status(now) == ApprovalStatus.PENDING]
     if view.approvals:
         out += ["", "Approvals"]
         for a in view.approvals:

@@ -1,4 +1,4 @@
-"""The records :mod:`warroom.metrics` folds the journal into, and the figures derived from
+"""The records :mod:`warroom.reports.metrics` folds the journal into, and the figures derived from
 them. Times are POSIX seconds; durations are seconds; ``None`` means "not (yet) happened".
 """
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from warroom.models import TRIO
+from warroom.records import TRIO, ApprovalStatus, HandoverStatus, MilestoneStatus
 
 
 def missed_dues(due: float, until: float, period: float) -> int:
@@ -49,7 +49,7 @@ class HandoverRec:
     taker: str
     offered: float
     closed: float | None = None
-    status: str = "offered"  # offered, accepted, declined, withdrawn, lapsed
+    status: HandoverStatus = HandoverStatus.OFFERED
 
 
 @dataclass
@@ -58,7 +58,7 @@ class CadenceRec:
 
     ``next_due`` is the due time in force (the clock restarts at each post); ``floor`` is
     the last due time counted (the first due time until one is): an update meets the due
-    in force only when it is posted after it. See :mod:`warroom.metrics` for the rules.
+    in force only when it is posted after it. See :mod:`warroom.reports.metrics` for the rules.
     """
 
     minutes: float
@@ -114,11 +114,13 @@ class MilestoneRec:
     done_by: str | None = None
     moves: int = 0
 
-    def status(self, end: float) -> str:
+    def status(self, end: float) -> MilestoneStatus:
         """``met``, ``missed`` (done late, or overdue and not done by ``end``) or ``open``."""
         if self.done is not None:
-            return "met" if self.due is None or self.done <= self.due else "missed"
-        return "missed" if self.due is not None and self.due < end else "open"
+            met = self.due is None or self.done <= self.due
+            return MilestoneStatus.MET if met else MilestoneStatus.MISSED
+        overdue = self.due is not None and self.due < end
+        return MilestoneStatus.MISSED if overdue else MilestoneStatus.OPEN
 
 
 @dataclass
@@ -132,17 +134,17 @@ class ApprovalRec:
     requested: float
     expires: float | None
     decided: float | None = None
-    status: str = "pending"  # pending, approved, rejected, withdrawn; expired is derived
+    status: ApprovalStatus = ApprovalStatus.PENDING  # expired is derived: see outcome
     approvals: int = 0
     voters: list[str] = field(default_factory=list)
 
-    def outcome(self, now: float) -> tuple[str, float]:
+    def outcome(self, now: float) -> tuple[ApprovalStatus, float]:
         """The final status (``expired`` once past expiry undecided) and how long it waited."""
         if self.decided is not None:
             return self.status, self.decided - self.requested
         if self.expires is not None and self.expires <= now:
-            return "expired", self.expires - self.requested
-        return "pending", now - self.requested
+            return ApprovalStatus.EXPIRED, self.expires - self.requested
+        return ApprovalStatus.PENDING, now - self.requested
 
 
 @dataclass
@@ -264,7 +266,7 @@ class IncidentMetrics:
 
     def unaccepted_handovers(self) -> list[HandoverRec]:
         """Handovers never accepted: declined, withdrawn, lapsed or still waiting."""
-        return [h for h in self.handovers.values() if h.status != "accepted"]
+        return [h for h in self.handovers.values() if h.status != HandoverStatus.ACCEPTED]
 
     def holder_at(self, role: str, at: float) -> str | None:
         """Who held ``role`` at a moment (None: vacant)."""
@@ -291,7 +293,7 @@ class IncidentMetrics:
         return self.updates_on_time / due if due else None
 
     def milestone_counts(self) -> dict[str, int]:
-        counts = {"met": 0, "missed": 0, "open": 0}
+        counts = {status.value: 0 for status in MilestoneStatus}
         for ms in self.milestones:
             counts[ms.status(self.end)] += 1
         return counts

@@ -17,10 +17,8 @@ reached is missed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from warroom.clock import day_hm, local_hm, span
-from warroom.reports.metrics import to_dt
+from warroom.clock import dur, hm
 from warroom.reports.figures import IncidentMetrics
 
 # Seconds of incident time (a drill at speed N divides them by N, like its deadlines):
@@ -29,16 +27,6 @@ SLOW_DISPUTE = 10 * 60  # a dispute open longer than this is a finding
 SLOW_APPROVAL = 15 * 60  # an approval waiting longer than this is a finding
 SLOW_BLOCKER = 30 * 60
 MET, MISSED, PENDING = "met", "missed", "pending"
-
-
-def dur(seconds: float) -> str:
-    return span(timedelta(seconds=seconds))
-
-
-def hm(seconds: float, day_of: float | None = None) -> str:
-    """``14:02`` in local time; with the date too when it is not the day of ``day_of``."""
-    at = to_dt(seconds)
-    return local_hm(at) if day_of is None else day_hm(at, to_dt(day_of))
 
 
 @dataclass(frozen=True)

@@ -31,17 +31,19 @@ import json
 import json.scanner
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 
 from warroom.errors import UserError
+from warroom.journal import Kind
 from warroom.reports.figures import (
     ApprovalRec, BlockerRec, CadenceRec, DisputeRec, FollowUp, HandoverRec, IncidentMetrics,
     MilestoneRec, Tenure,
 )
-from warroom.models import TRIO
+from warroom.records import TRIO, ApprovalStatus, HandoverStatus
+from warroom.rules import stored
 
 __all__ = [
-    "IncidentMetrics", "fold", "for_incident", "all_incidents", "to_dt",
+    "IncidentMetrics", "fold", "for_incident", "all_incidents",
 ]
 
 _parse = datetime.fromisoformat
@@ -62,11 +64,6 @@ def _loads(text: str) -> dict:
 def ts(text: str | None) -> float | None:
     """ISO 8601 text (as the journal stores it) to POSIX seconds; None stays None."""
     return None if text is None else _parse(text).timestamp()
-
-
-def to_dt(seconds: float | None) -> datetime | None:
-    """POSIX seconds back to an aware UTC datetime."""
-    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
 
 
 # -- the fold ---------------------------------------------------------------------------
@@ -113,8 +110,8 @@ def _move(m: IncidentMetrics, role: str, holder: str | None, t: float, how: str,
     tenures[-1].end = t
     tenures.append(Tenure(role, holder, t, how=how, after=after))
     for h in m.handovers.values():
-        if h.role == role and h.status == "offered":
-            h.status, h.closed = "lapsed", t
+        if h.role == role and h.status == HandoverStatus.OFFERED:
+            h.status, h.closed = HandoverStatus.LAPSED, t
     _check_owned(m, t)
 
 
@@ -156,7 +153,7 @@ def _handover(m: IncidentMetrics, p: dict) -> HandoverRec | None:
     h = m.handovers.get(p.get("handover_id"))
     if h is None:
         h = next((h for h in m.handovers.values()
-                  if h.role == p.get("role") and h.status == "offered"), None)
+                  if h.role == p.get("role") and h.status == HandoverStatus.OFFERED), None)
     return h
 
 
@@ -165,7 +162,7 @@ def _accepted(m, t, who, p):
     follows the taker (as ``dispute`` says; older journals get the same rule)."""
     h = _handover(m, p)
     if h is not None:
-        h.status, h.closed = "accepted", t
+        h.status, h.closed = HandoverStatus.ACCEPTED, t
     role, taker = p.get("role", ""), p.get("to") or who
     _move(m, role, taker, t, "handover", after=p.get("from"))
     d = _dispute(m, p, role)
@@ -180,7 +177,7 @@ def _accepted(m, t, who, p):
 def _declined(m, t, who, p):
     h = _handover(m, p)
     if h is not None:
-        h.status, h.closed = p.get("status") or "declined", t
+        h.status, h.closed = p.get("status") or HandoverStatus.DECLINED, t
 
 
 def _update(m, t, who, p):
@@ -263,19 +260,19 @@ def _approved(m, t, who, p):
     if a is not None:
         a.approvals, a.voters = p.get("count") or a.approvals + 1, a.voters + [who]
         if p.get("granted"):
-            a.status, a.decided = "approved", t
+            a.status, a.decided = ApprovalStatus.APPROVED, t
 
 
 def _rejected(m, t, who, p):
     a = m.approvals.get(p.get("approval_id"))
     if a is not None:
-        a.status, a.decided, a.voters = "rejected", t, a.voters + [who]
+        a.status, a.decided, a.voters = ApprovalStatus.REJECTED, t, a.voters + [who]
 
 
 def _withdrawn(m, t, who, p):
     a = m.approvals.get(p.get("approval_id"))
     if a is not None:
-        a.status, a.decided = "withdrawn", t
+        a.status, a.decided = ApprovalStatus.WITHDRAWN, t
 
 
 def _blocked(m, t, who, p):
@@ -293,17 +290,21 @@ def _follow_up(m, t, who, p):
     m.follow_ups.append(FollowUp(p.get("text", ""), p.get("owner", ""), t, who))
 
 
-HANDLERS = {
-    "role.claimed": _claimed, "role.released": _released, "role.disputed": _disputed,
-    "dispute.settled": _settled, "handover.offered": _offered,
-    "handover.accepted": _accepted, "handover.declined": _declined,
-    "update.posted": _update, "incident.resolved": _resolved, "stage.advanced": _stage,
-    "incident.closed": _closed, "milestone.added": _ms_added, "milestone.moved": _ms_moved,
-    "milestone.completed": _ms_done, "approval.requested": _requested,
-    "approval.approved": _approved, "approval.rejected": _rejected,
-    "approval.withdrawn": _withdrawn, "blocker.raised": _blocked,
-    "blocker.cleared": _unblocked, "review.action": _follow_up,
-}
+HANDLERS = {str(kind): handler for kind, handler in {
+    Kind.ROLE_CLAIMED: _claimed, Kind.ROLE_RELEASED: _released,
+    Kind.ROLE_DISPUTED: _disputed, Kind.DISPUTE_SETTLED: _settled,
+    Kind.HANDOVER_OFFERED: _offered, Kind.HANDOVER_ACCEPTED: _accepted,
+    Kind.HANDOVER_DECLINED: _declined, Kind.UPDATE_POSTED: _update,
+    Kind.INCIDENT_RESOLVED: _resolved, Kind.STAGE_ADVANCED: _stage,
+    Kind.INCIDENT_CLOSED: _closed, Kind.MILESTONE_ADDED: _ms_added,
+    Kind.MILESTONE_MOVED: _ms_moved, Kind.MILESTONE_COMPLETED: _ms_done,
+    Kind.APPROVAL_REQUESTED: _requested, Kind.APPROVAL_APPROVED: _approved,
+    Kind.APPROVAL_REJECTED: _rejected, Kind.APPROVAL_WITHDRAWN: _withdrawn,
+    Kind.BLOCKER_RAISED: _blocked, Kind.BLOCKER_CLEARED: _unblocked,
+    Kind.REVIEW_ACTION: _follow_up,
+}.items()}
+"""What the fold makes of each kind (``incident.opened`` starts an accumulator; the kinds
+:data:`warroom.journal.VOCABULARY` marks as not folded are skipped)."""
 
 
 def fold(
@@ -317,10 +318,10 @@ def fold(
     opened before it. Events of incidents left out are skipped without decoding them.
     """
     tracked: dict[int, IncidentMetrics] = {}
-    handlers = HANDLERS
+    handlers, opening = HANDLERS, Kind.INCIDENT_OPENED.value
     floor = opened_from.timestamp() if opened_from is not None else None
     for _id, incident_id, at, os_user, display, kind, payload in rows:
-        if kind == "incident.opened":
+        if kind == opening:
             p = payload if payload.__class__ is dict else _loads(payload)
             t = _parse(at).timestamp()
             if (floor is not None and t < floor) or (not drills and p.get("drill")):
@@ -351,11 +352,11 @@ def for_incident(store, ref: str, now: datetime) -> IncidentMetrics:
     if not metrics:
         raise UserError(f"the journal has no opening event for {ref}")
     m = metrics[row["id"]]
-    policy = _loads(row["policy"]) if row["policy"] else {}
-    m.contingency = m.contingency or dict(policy.get("contingency") or {})
-    m.teams = m.teams or dict(policy.get("teams") or {})
+    policy = stored.facts(row["policy"], row["severity"])
+    m.contingency = m.contingency or policy.contingency
+    m.teams = m.teams or policy.teams
     if m.speed == 1:
-        m.speed = float(policy.get("speed") or 1)
+        m.speed = policy.speed
     return m
 
 

@@ -7,7 +7,7 @@ never enter the code block: only letters and digits chosen for them do.
 
 from __future__ import annotations
 
-from warroom.reports.findings import dur, hm
+from warroom.clock import dur, hm
 from warroom.render.markdown import inline, table
 from warroom.reports.figures import IncidentMetrics
 

@@ -3,7 +3,7 @@
 Summary and impact, the timeline, an ownership map over time (who held each role when, gaps
 and disputes marked), metrics against the incident's own targets, the three review questions
 answered with journal evidence, and action items with owners (recorded follow-ups first,
-then the changes :mod:`warroom.findings` suggests). For a given journal and ``now`` the
+then the changes :mod:`warroom.reports.findings` suggests). For a given journal and ``now`` the
 document is always the same; times are shown in the local zone (named in the header).
 """
 
@@ -11,26 +11,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from warroom.journal import Kind
 from warroom.reports import findings
-from warroom.clock import local_stamp
-from warroom.reports.findings import dur, hm
+from warroom.clock import dur, hm, local_stamp, to_dt
 from warroom.render.markdown import inline, table
-from warroom.reports.metrics import for_incident, to_dt
+from warroom.reports.metrics import for_incident
 from warroom.reports.figures import IncidentMetrics
-from warroom.models import Event
+from warroom.records import Event
 from warroom.journal import line
 from warroom.reports.ownership_map import ownership_map
 
 EVIDENCE_LIMIT = 12
 QUESTIONS = (
     ("Were roles understood at the outset?", ("ownership", "disputes", "vacancies"),
-     ("role.claimed", "role.disputed", "dispute.settled")),
+     (Kind.ROLE_CLAIMED, Kind.ROLE_DISPUTED, Kind.DISPUTE_SETTLED)),
     ("Were expectations communicated?", ("updates", "milestones"),
-     ("update.posted", "milestone.completed", "milestone.moved")),
+     (Kind.UPDATE_POSTED, Kind.MILESTONE_COMPLETED, Kind.MILESTONE_MOVED)),
     ("Was the escalation path followed?", ("disputes", "handovers", "approvals", "vacancies"),
-     ("dispute.settled", "handover.offered", "handover.accepted", "handover.declined",
-      "role.released", "approval.requested", "approval.approved", "approval.rejected",
-      "approval.withdrawn")),
+     (Kind.DISPUTE_SETTLED, Kind.HANDOVER_OFFERED, Kind.HANDOVER_ACCEPTED, Kind.HANDOVER_DECLINED,
+      Kind.ROLE_RELEASED, Kind.APPROVAL_REQUESTED, Kind.APPROVAL_APPROVED, Kind.APPROVAL_REJECTED,
+      Kind.APPROVAL_WITHDRAWN)),
 )
 
 
@@ -78,12 +78,12 @@ def _facts(m: IncidentMetrics) -> list[str]:
 def _summary(m: IncidentMetrics, events: list[Event],
              results: list[findings.Check]) -> list[str]:
     """The resolution, what the customer was told first and last, and the scorecard
-    (``results``, the incident's :func:`warroom.findings.checks`)."""
+    (``results``, the incident's :func:`warroom.reports.findings.checks`)."""
     out = []
     if m.resolution:
         out.append(f"Resolution: {inline(m.resolution)}")
         out.append("")
-    told = [e for e in events if e.kind == "update.posted"
+    told = [e for e in events if e.kind == Kind.UPDATE_POSTED
             and e.payload.get("audience") == "customer"]
     if told:
         first, last = told[0], told[-1]
@@ -153,7 +153,7 @@ def _targets(m: IncidentMetrics) -> list[str]:
 def _against(m: IncidentMetrics, actual: float | None, limit: float | None,
              missing: str) -> tuple[str, str]:
     """Actual and met for a "within" target, judged as the scorecard judges it
-    (:func:`warroom.findings.within`): not yet failed while it can still be met."""
+    (:func:`warroom.reports.findings.within`): not yet failed while it can still be met."""
     elapsed = m.end - m.opened
     state = findings.within(actual, limit, elapsed, m.final)
     if actual is not None:

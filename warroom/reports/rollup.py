@@ -6,7 +6,7 @@ of the same length. Calendar weeks give the trends: ISO weeks, from Monday 00:00
 the week the period starts in to the current one (so every point but the current week is a
 whole week, counting all its incidents, also those opened just before the period began).
 Drill incidents are left out (and counted as left out). Everything comes from
-:mod:`warroom.metrics`, so from the journal alone.
+:mod:`warroom.reports.metrics`, so from the journal alone.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from warroom.reports.metrics import all_incidents, paused_gc, to_dt
+from warroom.reports.metrics import all_incidents, paused_gc
 from warroom.reports.figures import IncidentMetrics
 
 DIMENSIONS = ("all", "severity", "customer", "playbook")
@@ -246,4 +246,4 @@ def snapshot(store, now: datetime, since: timedelta, *, limit: int | None = None
 
 
 __all__ = ["MEASURES", "BY_NAME", "Snapshot", "Group", "Cell", "Stat", "Week", "summarise",
-           "snapshot", "p90", "to_dt", "week_start", "MAX_PERIOD"]
+           "snapshot", "p90", "week_start", "MAX_PERIOD"]

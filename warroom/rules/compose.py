@@ -11,7 +11,7 @@ from datetime import datetime
 
 from warroom.rules import templates
 from warroom.errors import UserError
-from warroom.models import Audience
+from warroom.records import Audience
 from warroom.rules.policy import Policy, policy_of
 from warroom.db.store import Store
 from warroom.rules.templates import Template

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from warroom.models import Severity
+from warroom.records import Severity
 from warroom.rules.playbooks import Catalog, Playbook, load
 from warroom.rules.policy import DEFAULT_POLICY, Policy
 

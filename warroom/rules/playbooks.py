@@ -18,50 +18,49 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from importlib import resources
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import (
-    BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator,
+    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
+    field_validator, model_validator,
 )
 
-from warroom.rules import templates as tpl
-from warroom.clock import parse_duration
 from warroom.errors import UserError
-from warroom.models import TRIO, Line, Name, Risk, RoleName, Severity, Stage, Title
-from warroom.rules.policy import DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key
-from warroom.rules.templates import Slug, Template
-from warroom.text import clean_line
-from warroom.rules.tomlfiles import (
-    Content, Invalid, file_content, folder_files, located, parse_files, problem, read_toml,
+from warroom.models import Line, Name, RoleName, Title
+from warroom.records import TRIO, Risk, Severity, Stage
+from warroom.rules import shipped as bundled
+from warroom.rules import templates as tpl
+from warroom.rules.policy import (
+    DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key,
 )
+from warroom.rules.templates import Slug, Template
+from warroom.rules.tomlfiles import (
+    Content, Duration, Invalid, file_content, folder_files, located, parse_files, problem,
+    read_toml,
+)
+from warroom.text import clean_line
 
 ENV_FOLDER = "WARROOM_PLAYBOOKS"
 KIND = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def _offset(value: object) -> timedelta:
-    """Minutes (a number) or a duration (``90m``, ``2h``, ``3d``), strictly after opening."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ValueError("must be a duration such as 15m, 2h or 3d")
+def _not_negative(value: object) -> object:
+    """Before reading the duration: a negative one is refused as such (not as unreadable)."""
     if isinstance(value, str) and value.strip().startswith("-") or (
-            not isinstance(value, str) and value < 0):
+            isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0):
         raise ValueError("must not be negative: milestones fall due after the opening")
-    if isinstance(value, str):
-        try:
-            delta = parse_duration(value)
-        except UserError as exc:
-            raise ValueError(str(exc)) from None
-    else:
-        delta = timedelta(minutes=value)
+    return value
+
+
+def _positive(delta: timedelta) -> timedelta:
     if delta <= timedelta():
         raise ValueError("must be greater than 0")
     return delta
 
 
-Offset = Annotated[timedelta, BeforeValidator(_offset)]
+# Minutes (a number) or a duration (``90m``, ``2h``, ``3d``), strictly after opening.
+Offset = Annotated[Duration, BeforeValidator(_not_negative), AfterValidator(_positive)]
 
 
 class RoleSpec(BaseModel):
@@ -236,9 +235,8 @@ class Catalog:
 
 
 def shipped_files() -> list[tuple[str, str]]:
-    folder = resources.files("warroom.data").joinpath("playbooks")
-    return [(f"data/playbooks/{e.name}", e.read_text(encoding="utf-8"))
-            for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")]
+    """(source, text) of every shipped playbook file, sorted by name."""
+    return bundled.shipped_files("playbooks")
 
 
 def user_folder(given: str | None) -> Path | None:

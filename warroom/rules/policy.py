@@ -19,7 +19,8 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.errors import UserError
-from warroom.models import TRIO, Risk, Severity, Stage
+from warroom.records import TRIO, Risk, Severity, Stage
+from warroom.rules import stored
 from warroom.rules.templates import Template
 
 DEFAULT_KIND = "default"  # the key of the default rules in a playbook's approvals
@@ -110,7 +111,7 @@ class Policy(BaseModel):
 
 def policy_of(incident) -> Policy:
     """The policy an incident copied when it opened, from its row."""
-    return Policy.model_validate_json(incident["policy"])
+    return Policy.model_validate(stored.parsed(incident["policy"]))
 
 
 DEFAULT_STAGES: dict[Stage, str] = {

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from importlib import resources
 from typing import Annotated, Any
 
 from pydantic import (
@@ -23,7 +22,9 @@ from pydantic import (
 )
 
 from warroom.errors import UserError
-from warroom.models import Audience, Body, Line, Stage
+from warroom.models import Body, Line
+from warroom.records import Audience, Stage
+from warroom.rules import shipped as bundled
 from warroom.rules.tomlfiles import Content, Invalid, located, parse_files, problem, read_toml
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -183,9 +184,7 @@ def parse(text: Content, source: str) -> Template:
 
 def shipped_files() -> list[tuple[str, str]]:
     """(source, text) of every shipped template file, sorted by name."""
-    folder = resources.files("warroom.data").joinpath("templates")
-    return [(f"data/templates/{e.name}", e.read_text(encoding="utf-8"))
-            for e in sorted(folder.iterdir(), key=lambda e: e.name) if e.name.endswith(".toml")]
+    return bundled.shipped_files("templates")
 
 
 def load_all(files: list[tuple[str, Content]]) -> dict[str, Template]:

@@ -1,22 +1,24 @@
-"""Reading playbook and template files, which are user input: bytes that may not be UTF-8,
-TOML that may not parse, and values pydantic refuses, each told as ``file: where: what`` in
-the words of the person editing the file.
+"""Reading playbook, template and scenario files, which are user input: bytes that may not
+be UTF-8, TOML that may not parse, and values pydantic refuses, each told as
+``file: where: what`` in the words of the person editing the file.
 
 Every problem of a file is kept (an :class:`Invalid` holds them all), list items are named
 by their name where they have one (``milestones["Rollback ready"].role`` rather than
 ``milestones.1.role``), and messages are cleaned of control characters, since a file name
-or a key may carry escapes.
+or a key may carry escapes. :data:`Duration` is how all of them write a length of time.
 """
 
 from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import BeforeValidator, ValidationError
 
+from warroom.clock import parse_duration
 from warroom.errors import UserError
 from warroom.text import clean_line
 
@@ -103,6 +105,27 @@ def parse_files(files: Iterable[tuple[str, Content]], parse_one: Callable[[Conte
             continue
         seen[item.name] = source
         yield source, item, []
+
+
+# -- lengths of time ------------------------------------------------------------------------
+
+
+def duration(value: object) -> timedelta:
+    """Minutes (a number) or a duration (``90s``, ``15m``, ``2h``, ``1h30m``, ``3d``), as a
+    file writes a length of time; a pydantic "before" validator (see :data:`Duration`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("must be a duration such as 90s, 15m, 2h or 1h30m")
+    try:
+        return parse_duration(value) if isinstance(value, str) else timedelta(minutes=value)
+    except UserError as exc:
+        raise ValueError(str(exc)) from None
+    except OverflowError:
+        raise ValueError("is too long a duration") from None
+    except ValueError:  # NaN minutes
+        raise ValueError("must be a duration such as 90s, 15m, 2h or 1h30m") from None
+
+
+Duration = Annotated[timedelta, BeforeValidator(duration)]
 
 
 # -- pydantic's errors in plain words --------------------------------------------------------

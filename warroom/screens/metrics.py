@@ -1,6 +1,6 @@
 """The metrics screen: the escalation snapshot as a table, with weekly trend sparklines.
 
-The figures come from :func:`warroom.rollup.snapshot` (the journal, folded), computed in a
+The figures come from :func:`warroom.reports.rollup.snapshot` (the journal, folded), computed in a
 worker thread on its own connection so a long journal never freezes the room's screen. The
 table is bounded: every severity, and the busiest groups of the other dimensions, under a
 row naming each dimension. It fits 80 columns: there each figure is the median; from

@@ -1,4 +1,4 @@
-"""A pane that shows lines computed by :mod:`warroom.board` and repaints only on change."""
+"""A pane that shows lines computed by :mod:`warroom.render.board` and repaints only on change."""
 
 from __future__ import annotations
 
