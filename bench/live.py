@@ -30,9 +30,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from warroom import actions# noqa: E402
-from warroom.records import Actor  # noqa: E402
+from warroom import actions  # noqa: E402
 from warroom.db.store import Store  # noqa: E402
+from warroom.records import Actor  # noqa: E402
 
 VIEWER = ROOT / "bench" / "_viewer.py"
 BARE = ROOT / "bench" / "_bare.py"

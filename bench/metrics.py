@@ -26,12 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warroom import actions# noqa: E402
-
-from warroom.reports import rollup
+from warroom import actions  # noqa: E402
 from warroom.clock import FrozenClock  # noqa: E402
-from warroom.records import Actor  # noqa: E402
 from warroom.db.store import Store  # noqa: E402
+from warroom.records import Actor  # noqa: E402
+from warroom.reports import rollup
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 SPREAD_DAYS = 180  # incidents opened over the last 180 days: both periods of --since 90d

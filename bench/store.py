@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from warroom import actions# noqa: E402
+from warroom import actions  # noqa: E402
+from warroom.db.store import Store  # noqa: E402
 from warroom.errors import WarroomError  # noqa: E402
 from warroom.records import Actor  # noqa: E402
-from warroom.db.store import Store  # noqa: E402
 
 
 def pct(values: list[float], q: float) -> float:

@@ -1,16 +1,19 @@
-"""Helpers for the app tests: a staffed incident at a frozen time, and form filling."""
+"""Helpers for the app tests: a staffed incident at a frozen time, form filling, and waiting
+on state rather than on time."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from textual.widgets import Checkbox, Input, Select, TextArea
 
 from warroom import actions
 from warroom.app import make_app
-from warroom.models import Actor
-from warroom.screens.form import FormModal
 from warroom.db.store import Store
+from warroom.records import Actor
+from warroom.screens.form import FormModal
 
 
 def who(name: str) -> Actor:
@@ -35,7 +38,9 @@ def act(db, fn, *args, **kw):
 
 
 def app_for(db, clock, name="alex", **kw):
-    return make_app(str(db), who(name), clock=clock, live=False, **kw)
+    """The app as a test drives it: no change feed, and cursors that never blink (a
+    snapshot taken on a loaded machine must not catch a cursor mid-blink)."""
+    return make_app(str(db), who(name), clock=clock, live=False, cursor_blink=False, **kw)
 
 
 async def fill(pilot, submit=True, **values) -> FormModal:
@@ -55,6 +60,22 @@ async def fill(pilot, submit=True, **values) -> FormModal:
         await pilot.press("ctrl+s")
         await pilot.pause()
     return modal
+
+
+async def until(pilot, condition: Callable[[], object], timeout: float = 10.0) -> bool:
+    """Pause in short steps until ``condition()`` holds; False if it still does not after
+    ``timeout`` seconds. For state that settles on its own schedule (a worker, a refresh,
+    the command palette's search): a fixed wait is too short on a loaded machine.
+
+    It always pauses once before the first check, so messages already queued are handled.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        await pilot.pause(0.02)
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
 
 
 def soon(clock, minutes: int):

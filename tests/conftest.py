@@ -9,8 +9,8 @@ import pytest
 
 from warroom import actions
 from warroom.clock import FrozenClock
-from warroom.models import Actor
 from warroom.db.store import Store
+from warroom.records import Actor
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from conftest import START
 
-from warroom.records import Event
 from warroom.db.store import json_default, to_db
+from warroom.records import Event
 
 M = 60.0  # one minute in seconds: metric durations are seconds
 

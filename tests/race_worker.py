@@ -7,9 +7,9 @@ import json
 import sys
 
 from warroom import actions
+from warroom.db.store import Store
 from warroom.errors import Conflict
 from warroom.records import Actor
-from warroom.db.store import Store
 
 db, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 won, conflicts, other = [], 0, []

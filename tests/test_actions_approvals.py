@@ -8,7 +8,6 @@ import pytest
 from conftest import last_event, person, refused
 
 from warroom import actions
-
 from warroom.db import queries
 
 

@@ -8,7 +8,6 @@ import pytest
 from conftest import last_event, refused
 
 from warroom import actions
-
 from warroom.db import queries
 from warroom.errors import UserError
 
@@ -95,8 +94,8 @@ def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, 
 
 def test_the_opening_records_the_playbooks_contingencies_and_teams(store, sam, clock):
     """Metrics and reviews read these from the journal alone."""
-    from warroom.rules import matching, playbooks
     from warroom.records import Severity
+    from warroom.rules import matching, playbooks
 
     chosen = matching.plan(playbooks.load(), title="Checkout failing", severity=Severity.SEV1)
     actions.open_incident(store, sam, title="Checkout failing", customer="Acme",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from conftest import journal_count, last_event, person, refused
 
 from warroom import actions
-
 from warroom.db import queries
 from warroom.errors import Conflict
 

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from conftest import last_event, refused
 
 from warroom import actions
-
 from warroom.db import queries
 
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import act, app_for, fill, open_incident, soon, who
+from app_helpers import act, app_for, fill, open_incident, soon, until, who
 from conftest import journal_count
 from textual.widgets import Static
 
 from warroom import actions
-
 from warroom.db import queries
+from warroom.db.store import Store
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.form import FormModal
 from warroom.screens.help import HelpScreen
 from warroom.screens.picker import PickerScreen
-from warroom.db.store import Store
 from warroom.widgets.pane import LinesPane
 
 pytestmark = pytest.mark.anyio
@@ -283,14 +282,17 @@ async def test_the_command_palette_offers_every_action(db, clock):
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"claim a role")
-        await pilot.pause(0.3)
         options = app.screen.query_one(CommandList)
-        prompts = [str(options.get_option_at_index(i).prompt) for i in
-                   range(options.option_count)]
-        assert any("Claim a role" in p for p in prompts), prompts
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, FormModal)
+
+        def prompts() -> list[str]:
+            return [str(options.get_option_at_index(i).prompt) for i in
+                    range(options.option_count)]
+
+        # The search runs in a worker: wait for it to finish with the hit listed.
+        assert await until(pilot, lambda: not app.workers
+                           and any("Claim a role" in p for p in prompts())), prompts()
+        await pilot.press("enter")  # the palette closes, then runs the command
+        assert await until(pilot, lambda: isinstance(app.screen, FormModal)), app.screen
 
 
 async def test_markup_and_escapes_in_user_text_show_literally(db, clock):

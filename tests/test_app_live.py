@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from app_helpers import act, open_incident, who
+from app_helpers import act, open_incident, until, who
 
 from warroom import actions
 from warroom.app import make_app
@@ -20,17 +20,15 @@ pytestmark = pytest.mark.anyio
 async def test_another_process_writes_and_the_app_shows_it(tmp_path, clock):
     db = tmp_path / "live.db"
     open_incident(db, clock, staff=False)
-    app = make_app(str(db), who("alex"), live=True)
+    app = make_app(str(db), who("alex"), live=True, cursor_blink=False)
     async with app.run_test(size=(120, 35)) as pilot:
         roles = app.screen.query_one("#roles", LinesPane)
         assert "Communications owner VACANT" in roles.plain
         subprocess.run(
             [sys.executable, "-m", "warroom", "claim", "INC-1001", "comms", "--as", "zoe",
              "--db", str(db)], check=True, capture_output=True, env=os.environ)
-        for _ in range(100):  # up to 5 s; the budget is tens of milliseconds
-            await pilot.pause(0.05)
-            if "Communications owner zoe" in roles.plain:
-                break
+        # up to 10 s; the budget is tens of milliseconds
+        await until(pilot, lambda: "Communications owner zoe" in roles.plain)
         assert "Communications owner zoe" in roles.plain
         timeline = app.screen.query_one(Timeline).plain_lines
         assert "zoe took comms (was vacant)" in timeline[0]
@@ -40,7 +38,8 @@ async def test_a_change_of_one_kind_updates_every_pane_it_affects(tmp_path, cloc
     """Claims end vacancies: the roles pane and the header's alarm count both follow."""
     db = tmp_path / "live.db"
     open_incident(db, clock, staff=False)
-    app = make_app(str(db), who("alex"), clock=clock, live=False)
+    app = make_app(str(db), who("alex"), clock=clock, live=False,
+                   cursor_blink=False)
     async with app.run_test(size=(120, 35)) as pilot:
         header = app.screen.query_one("#header", LinesPane)
         assert "3 ALARMS" in header.plain

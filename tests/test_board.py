@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from warroom import actions
-
-from warroom.render import board
-
-from warroom.db import queries
 from conftest import person
+
+from warroom import actions
+from warroom.db import queries
+from warroom.render import board
 
 
 def header(store, clock) -> str:

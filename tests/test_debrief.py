@@ -10,15 +10,13 @@ from conftest import START, person
 from journal_helpers import M
 
 from warroom import actions
-
-from warroom.drills import debrief, scenarios
-
-from warroom.reports import rollup
 from warroom.cli import main
 from warroom.clock import FrozenClock
+from warroom.db.store import Store
+from warroom.drills import debrief, scenarios
 from warroom.drills.player import Player
 from warroom.errors import UserError
-from warroom.db.store import Store
+from warroom.reports import rollup
 
 SCRIPT = """
 name = "scored"

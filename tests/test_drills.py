@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from warroom.drills import scenarios
-
-from warroom.db import queries
 from warroom.clock import FrozenClock
-from warroom.drills.player import Player
+from warroom.db import queries
 from warroom.db.store import Store
+from warroom.drills import scenarios
+from warroom.drills.player import Player
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
 
@@ -258,8 +257,8 @@ fallback = "scale back"
 def test_at_speed_every_deadline_of_the_drill_incident_runs_faster_too(tmp_path):
     """Speed 10: the policy the incident copies (so any participant's update or request),
     the playbook's milestones and the injects' own durations all run 10 times faster."""
-    from warroom.rules.policy import policy_of
     from warroom.records import Risk
+    from warroom.rules.policy import policy_of
 
     parse = datetime.fromisoformat
     player, clock, store = _player(tmp_path, speed=10)

@@ -6,13 +6,12 @@ import asyncio
 import struct
 
 import pytest
+from conftest import person
 
 from warroom import actions
-
 from warroom.db import inotify
 from warroom.db.feed import ChangeFeed
 from warroom.db.store import Store
-from conftest import person
 
 pytestmark = pytest.mark.anyio
 

@@ -7,13 +7,11 @@ from datetime import timedelta
 
 import pytest
 from conftest import START
-from journal_helpers import M, Journal, at, rows_of
+from journal_helpers import Journal, M, at, rows_of
 
 from warroom import actions
-
-from warroom.reports import metrics, review
-
 from warroom.db import queries
+from warroom.reports import metrics, review
 from warroom.reports.metrics import fold
 
 
@@ -104,9 +102,9 @@ def test_a_burst_of_early_updates_meets_no_due_and_each_silent_cadence_is_missed
     11:00."""
     from datetime import datetime, timezone
 
-    from warroom.rules import matching, playbooks
     from warroom.clock import FrozenClock
     from warroom.records import Severity
+    from warroom.rules import matching, playbooks
 
     clock = FrozenClock(datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc))
     plan = matching.plan(playbooks.load(None), title="Search slow", severity=Severity.SEV2,

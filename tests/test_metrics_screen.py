@@ -8,15 +8,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from app_helpers import act, app_for, open_incident, who
+from app_helpers import act, app_for, open_incident, until, who
+from conftest import START
+from textual.command import CommandList
 from textual.widgets import DataTable, Sparkline
 
 from warroom import actions
 from warroom.clock import FrozenClock
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.metrics import MetricsScreen
-from conftest import START
-
 
 MARKUP_NAME = "[b]Globex[/b]"  # a customer named like markup: shown as typed
 
@@ -43,11 +43,18 @@ def history(db, clock: FrozenClock) -> None:
 
 
 async def open_metrics(pilot) -> MetricsScreen:
-    await pilot.app.workers.wait_for_complete()
+    """The metrics screen once its worker has painted the snapshot of the period it shows
+    (a press of p asks for another period: the old snapshot does not count)."""
+    app = pilot.app
+
+    def painted() -> bool:
+        screen = app.screen
+        return (isinstance(screen, MetricsScreen) and screen.snap is not None
+                and screen.snap.since == timedelta(days=screen.days) and not app.workers)
+
+    assert await until(pilot, painted), f"no metrics painted on {app.screen!r}"
     await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, MetricsScreen)
-    return screen
+    return app.screen
 
 
 def plain(table: DataTable, row: int) -> list[str]:
@@ -113,7 +120,10 @@ async def test_the_palette_opens_the_metrics_screen(tmp_path):
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"escalation metrics")
-        await pilot.pause()
+        options = app.screen.query_one(CommandList)
+        # The search runs in a worker: press enter once it has listed its hit.
+        assert await until(pilot, lambda: not app.workers and options.option_count
+                           and "Escalation metrics" in str(options.get_option_at_index(0).prompt))
         await pilot.press("enter")
         screen = await open_metrics(pilot)
         assert screen.query_one(DataTable).row_count >= 4

@@ -9,12 +9,10 @@ import pytest
 from conftest import START, last_event
 
 from warroom import actions
-
-from warroom.rules import matching, playbooks
-
 from warroom.db import queries
 from warroom.errors import UserError
 from warroom.records import Risk, Severity
+from warroom.rules import matching, playbooks
 
 MINIMAL = """
 name = "mini"

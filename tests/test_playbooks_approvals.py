@@ -8,11 +8,9 @@ import pytest
 from conftest import last_event, person, refused
 
 from warroom import actions
-
-from warroom.rules import matching, playbooks
-
 from warroom.db import queries
 from warroom.records import Severity
+from warroom.rules import matching, playbooks
 
 
 @pytest.fixture(scope="module")

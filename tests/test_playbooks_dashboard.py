@@ -9,15 +9,14 @@ from datetime import timedelta
 
 import pytest
 from app_helpers import act, app_for, who
+from conftest import START
 
 from warroom import actions
-
-from warroom.rules import matching, playbooks
 from warroom.clock import FrozenClock
-from warroom.records import Severity
 from warroom.db.store import Store
+from warroom.records import Severity
+from warroom.rules import matching, playbooks
 from warroom.widgets.pane import LinesPane
-from conftest import START
 
 
 @pytest.fixture

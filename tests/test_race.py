@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 from warroom import actions
-
 from warroom.db import queries
-from warroom.records import Actor
 from warroom.db.store import Store
+from warroom.records import Actor
 
 WORKER = Path(__file__).with_name("race_worker.py")
 PROCESSES, INCIDENTS = 8, 200

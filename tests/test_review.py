@@ -15,10 +15,9 @@ from pathlib import Path
 from conftest import journal_count, person, refused
 
 from warroom import actions
-
-from warroom.reports import review
 from warroom.cli import main
 from warroom.errors import NotFound
+from warroom.reports import review
 
 EXPECTED = Path(__file__).parent / "expected" / "review_INC-1001.md"
 

@@ -9,16 +9,15 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from journal_helpers import M, Journal, rows_of
+from journal_helpers import Journal, M, rows_of
 
 from warroom import actions
-
-from warroom.reports import rollup, snapshot
 from warroom.cli import main
 from warroom.clock import FrozenClock
-from warroom.reports.metrics import fold
-from warroom.records import Actor
 from warroom.db.store import Store
+from warroom.records import Actor
+from warroom.reports import rollup, snapshot
+from warroom.reports.metrics import fold
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
 DAY = timedelta(days=1)

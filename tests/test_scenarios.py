@@ -149,10 +149,10 @@ def _findings(scenario, speed: float) -> set[str]:
 
     from conftest import START
 
-    from warroom.reports import metrics
     from warroom.clock import FrozenClock
-    from warroom.drills.player import Player
     from warroom.db.store import Store
+    from warroom.drills.player import Player
+    from warroom.reports import metrics
 
     clock = FrozenClock(START)
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "d.db", create=True) as s:

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 from app_helpers import act, app_for, open_incident, who
+from conftest import START
 
 from warroom import actions
 from warroom.clock import FrozenClock
 from warroom.screens.dashboard import ACTIONS
-from conftest import START
 
 NOTE = dict(done="found bad deploy 412", remaining="roll back, confirm error rate",
             dependencies="release team", risks="cache warm-up spike")

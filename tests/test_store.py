@@ -9,8 +9,8 @@ import stat
 
 import pytest
 
-from warroom.errors import DatabaseError
 from warroom.db.store import APPLICATION_ID, SCHEMA_VERSION, Store
+from warroom.errors import DatabaseError
 
 
 def digest(path) -> str:

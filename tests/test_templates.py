@@ -12,15 +12,13 @@ from conftest import START, last_event, refused
 from textual.widgets import Static, TextArea
 
 from warroom import actions
-
-from warroom.rules import matching, playbooks, templates
-
-from warroom.db import queries
 from warroom.cli import main
+from warroom.db import queries
+from warroom.db.store import Store
 from warroom.errors import UserError
 from warroom.records import Severity
+from warroom.rules import matching, playbooks, templates
 from warroom.screens.form import FormModal
-from warroom.db.store import Store
 
 FIELDS = {"key": "INC-1001", "title": "Checkout failing", "customer": "Acme",
           "service": "checkout", "severity": "SEV1", "opened": "14:00 UTC"}

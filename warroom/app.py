@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 from textual.app import App
 from textual.binding import Binding
 
-from warroom.db import queries
 from warroom.clock import Clock, utcnow
-from warroom.errors import WarroomError
+from warroom.db import queries
 from warroom.db.feed import ChangeFeed
+from warroom.db.store import Store
+from warroom.errors import WarroomError
 from warroom.records import Actor, Event
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.palette import WarroomCommands
-from warroom.db.store import Store
 
 if TYPE_CHECKING:
     from warroom.actions import Done
@@ -62,9 +62,12 @@ class WarroomApp(App[None]):
     def __init__(
         self, store: Store, actor: Actor, *, incident: str | None = None, wall: bool = False,
         clock: Clock = utcnow, live: bool = True, background: list[Callable[[], Awaitable]]
-        | None = None, greeting: str | None = None,
+        | None = None, greeting: str | None = None, cursor_blink: bool = True,
     ) -> None:
         super().__init__()
+        self.cursor_blink = cursor_blink
+        """Whether text cursors blink in the app's forms. The tests turn it off: a screenshot
+        taken half a second after a field got focus must not catch the cursor mid-blink."""
         self.background = background or []
         self.greeting = greeting
         self.store = store
@@ -203,17 +206,18 @@ class WarroomApp(App[None]):
 
 def make_app(
     db: str, actor: Actor, *, incident: str | None = None, wall: bool = False,
-    clock: Clock = utcnow, live: bool = True, **extra,
+    clock: Clock = utcnow, live: bool = True, cursor_blink: bool = True, **extra,
 ) -> WarroomApp:
     """Open the database (refusing foreign or newer files) and build the app on it.
 
+    ``cursor_blink=False`` keeps text cursors steady (the tests, for stable snapshots).
     ``extra`` passes ``background`` (coroutine factories run as workers) and ``greeting``.
     """
     store = Store(db)
     if incident is not None:
         incident = queries.incident_view(store, incident).incident.key
     return WarroomApp(store, actor, incident=incident, wall=wall, clock=clock, live=live,
-                      **extra)
+                      cursor_blink=cursor_blink, **extra)
 
 
 def run_app(ctx, *, incident: str | None = None, wall: bool = False) -> int:

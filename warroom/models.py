@@ -3,7 +3,7 @@
 Every piece of user text passes through the annotated types below, so validation (trimmed,
 non-empty, bounded, control characters removed) lives here and nowhere else; the rule for
 text itself is :func:`warroom.text.checked`. The records read back from the database (and
-the enums) are plain dataclasses in :mod:`warroom.records`, re-exported here.
+the enums) are plain dataclasses in :mod:`warroom.records`: import them from there.
 """
 
 from __future__ import annotations
@@ -14,13 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator
 
 from warroom.errors import UserError
-from warroom.records import (  # noqa: F401  (re-exported: the domain's names in one place)
-    ROLE_TITLES, TRIO, Actor, ApprovalRequest, Audience, Blocker, Dispute, Event, Handover,
-    Incident, IncidentSummary, IncidentView, Milestone, Risk, RoleSlot, Severity, Stage,
-    StatusUpdate, Vote, role_title,
-)
 from warroom.text import checked, clean_block, clean_line
-
 
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 

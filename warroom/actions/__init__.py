@@ -8,15 +8,24 @@ reference and keyword arguments, plus a ``clock``; it returns a :class:`Done` or
 
 from warroom.actions._common import Done
 from warroom.actions.approvals import approve, reject, request_approval, withdraw
-from warroom.actions.notes import add_note
-from warroom.actions.review import add_follow_up
 from warroom.actions.incident import advance_stage, close, open_incident, post_update, resolve
+from warroom.actions.notes import add_note
 from warroom.actions.ownership import (
-    VACANT, accept_handover, claim_role, decline_handover, offer_handover, release_role,
+    VACANT,
+    accept_handover,
+    claim_role,
+    decline_handover,
+    offer_handover,
+    release_role,
     settle_dispute,
 )
+from warroom.actions.review import add_follow_up
 from warroom.actions.work import (
-    add_milestone, clear_blocker, complete_milestone, move_milestone, raise_blocker,
+    add_milestone,
+    clear_blocker,
+    complete_milestone,
+    move_milestone,
+    raise_blocker,
 )
 
 __all__ = [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from warroom.db.store import Store
 from warroom.errors import NotFound, UserError
 from warroom.records import Stage
-from warroom.db.store import Store
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,12 @@ from datetime import datetime, timedelta
 
 from warroom.actions._common import Done, held_roles, item, live_incident
 from warroom.clock import Clock, span, utcnow
+from warroom.db.store import Store, from_db
 from warroom.errors import UserError
 from warroom.journal import Kind
 from warroom.models import Body, Line, Name, valid
-from warroom.records import Actor, Risk
-from warroom.records import ApprovalStatus
+from warroom.records import Actor, ApprovalStatus, Risk
 from warroom.rules.policy import GENERIC_KIND, Policy, policy_of
-from warroom.db.store import Store, from_db
 
 
 def request_approval(

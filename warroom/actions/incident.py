@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from warroom.journal import Kind
-from warroom.rules import templates
 from warroom.actions._common import Done, live_incident
 from warroom.clock import Clock, local_hm, utcnow
+from warroom.db.store import Store, from_db
 from warroom.errors import UserError
-from warroom.rules.compose import NEXT_REQUIRED
+from warroom.journal import Kind
 from warroom.models import Body, Line, Name, RoleName, Title, valid
 from warroom.records import Actor, Audience, Severity, Stage
+from warroom.rules import templates
+from warroom.rules.compose import NEXT_REQUIRED
 from warroom.rules.policy import DEFAULT_POLICY, Policy, policy_of
-from warroom.db.store import Store, from_db
 
 
 def open_incident(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from warroom.actions._common import Done, live_incident
 from warroom.clock import Clock, utcnow
+from warroom.db.store import Store
 from warroom.journal import Kind
 from warroom.models import Body, valid
 from warroom.records import Actor
-from warroom.db.store import Store
 
 
 def add_note(store: Store, actor: Actor, ref: str, *, text: str, clock: Clock = utcnow) -> Done:

@@ -13,12 +13,11 @@ from datetime import datetime
 
 from warroom.actions._common import Done, held_roles, live_incident, role_row
 from warroom.clock import Clock, local_hm, utcnow
+from warroom.db.store import Store, from_db
 from warroom.errors import Conflict, UserError
 from warroom.journal import Kind
 from warroom.models import Body, Line, Name, RoleName, valid
-from warroom.records import Actor
-from warroom.db.store import Store, from_db
-from warroom.records import HandoverStatus
+from warroom.records import Actor, HandoverStatus
 
 VACANT = object()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from warroom.actions._common import Done
 from warroom.clock import Clock, utcnow
+from warroom.db.store import Store
 from warroom.journal import Kind
 from warroom.models import Line, Name, valid
 from warroom.records import Actor
-from warroom.db.store import Store
 
 
 def add_follow_up(

@@ -6,11 +6,11 @@ from datetime import datetime
 
 from warroom.actions._common import Done, item, live_incident
 from warroom.clock import Clock, local_hm, utcnow
+from warroom.db.store import Store, from_db
 from warroom.errors import UserError
 from warroom.journal import Kind
 from warroom.models import Line, Name, Title, valid
 from warroom.records import Actor
-from warroom.db.store import Store, from_db
 
 
 def add_milestone(

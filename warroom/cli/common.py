@@ -5,9 +5,9 @@ hub (``warroom.cli``), which imports them when it builds the parser: no cycle.""
 from __future__ import annotations
 
 import argparse
-import getpass
 import json
 import os
+import pwd
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -26,10 +26,14 @@ class Parser(argparse.ArgumentParser):
 
 
 def os_user() -> str:
+    """The account this process runs as, from its real uid: never from the environment
+    (``LOGNAME=alice warroom ...`` must not record alice). ``uid1234`` when the uid has no
+    passwd entry (a container, a deleted account)."""
+    uid = os.getuid()
     try:
-        return getpass.getuser()
-    except Exception:  # no passwd entry, no LOGNAME: fall back to the numeric id
-        return f"uid{os.getuid()}"
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid{uid}"
 
 
 @dataclass

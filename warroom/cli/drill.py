@@ -27,10 +27,10 @@ def _speed(text: str) -> float:
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     """A throwaway database (or --db), one scenario played live in the dashboard."""
-    from warroom.drills import scenarios
     from warroom.app import make_app
-    from warroom.drills.player import Player
     from warroom.db.store import Store
+    from warroom.drills import scenarios
+    from warroom.drills.player import Player
 
     scenario = scenarios.load(args.scenario)
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as tmp:
@@ -83,9 +83,9 @@ def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
     if args.score_scenario is not None:
         raise UserError("--scenario goes with 'drill score' only")
     wait = parse_duration(args.wait)
+    from warroom.db.store import Store
     from warroom.drills import scenarios
     from warroom.drills.player import Player
-    from warroom.db.store import Store
 
     scenario = scenarios.load(args.scenario)
     with Store(db, create=True) as store:
@@ -117,8 +117,8 @@ def cmd_score(args: argparse.Namespace, ctx: Context,
               questions: list[str] | None = None) -> int:
     """The debrief of a drill (default: the latest), with its scenario's questions."""
     db = _drill_db(args)
-    from warroom.drills import debrief, scenarios
     from warroom.db.store import Store
+    from warroom.drills import debrief, scenarios
 
     if questions is None and args.score_scenario is not None:
         questions = scenarios.load(args.score_scenario).debrief_questions

@@ -16,8 +16,8 @@ from warroom.errors import UserError
 
 def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import actions
-    from warroom.rules import matching, playbooks
     from warroom.records import Severity
+    from warroom.rules import matching, playbooks
 
     folder = playbooks.user_folder(args.playbooks)
     severity = Severity.parse(args.severity)

@@ -1,6 +1,6 @@
 """The change feed: tells a reader, within milliseconds, that another process wrote.
 
-How it works, and why (figures measured on the 2-core war-room host, see DESIGN.md):
+How it works, and why (figures measured on the 2-core war-room host with bench/live.py):
 - The database's *folder* is watched, never the ``-wal`` path: SQLite deletes the ``-wal``
   file when the last connection closes and a watch on that path would go blind.
 - On Linux the watch is inotify read on the event loop (:mod:`warroom.db.inotify`): a change is

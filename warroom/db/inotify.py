@@ -1,6 +1,6 @@
 """A folder watch straight from Linux's inotify, read on the asyncio event loop.
 
-Measured on the war-room host (DESIGN.md, bench/live.py): a raw inotify reader hands a change
+Measured on the war-room host (bench/live.py): a raw inotify reader hands a change
 over in well under a millisecond and costs nothing while idle, where watchfiles, which
 polls its event queue every ``step``, trades one for the other (step 10: 16 ms and about a
 third of a percent of a core). :class:`FolderWatch` is that reader: no thread, no polling,

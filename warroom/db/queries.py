@@ -15,11 +15,22 @@ from datetime import datetime
 from enum import Enum
 from functools import cache
 
-from warroom.records import (
-    ApprovalRequest, Blocker, Dispute, Event, Handover, Incident, IncidentSummary, IncidentView,
-    Milestone, RoleSlot, StatusUpdate, Vote, role_title,
-)
 from warroom.db.store import Store, from_db
+from warroom.records import (
+    ApprovalRequest,
+    Blocker,
+    Dispute,
+    Event,
+    Handover,
+    Incident,
+    IncidentSummary,
+    IncidentView,
+    Milestone,
+    RoleSlot,
+    StatusUpdate,
+    Vote,
+    role_title,
+)
 from warroom.rules import stored
 
 

@@ -1,9 +1,13 @@
-"""The only module with SQL: opening the file, schema and migrations, reads and writes.
+"""The connection to the shared database and the discipline every read and write follows.
 
 One SQLite file is shared by every process in the war room. Writes go through
 :meth:`Store.write`, which takes the write lock up front (``BEGIN IMMEDIATE``): a deferred
 transaction that reads and then writes fails with "database is locked" under contention,
 and the busy timeout cannot save it. Reads go through :meth:`Store.read`, one snapshot each.
+Here too: the generic row helpers, the journal append, and the reads the actions share.
+
+The file format (the schema, its ordered migrations, the checks on a file before it is
+opened) lives in :mod:`warroom.db.schema`; its public names stay importable from here.
 """
 
 from __future__ import annotations
@@ -21,11 +25,28 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from warroom.db.schema import (  # re-exported: these were always importable from here
+    APPLICATION_ID as APPLICATION_ID,
+)
+from warroom.db.schema import (
+    MIGRATIONS as MIGRATIONS,
+)
+from warroom.db.schema import (
+    SCHEMA_VERSION as SCHEMA_VERSION,
+)
+from warroom.db.schema import (
+    SQLITE_MAGIC as SQLITE_MAGIC,
+)
+from warroom.db.schema import (
+    _create_file,
+)
+from warroom.db.schema import (
+    inspect_file as inspect_file,
+)
 from warroom.errors import Busy, DatabaseError, NotFound
+from warroom.journal import known
 from warroom.records import Actor
 
-APPLICATION_ID = int.from_bytes(b"WaRm", "big")
-SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 WRITE_WAIT_S = 15.0
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -42,166 +63,6 @@ def to_db(value: datetime | None) -> str | None:
 
 def from_db(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
-
-
-def _v1(db) -> None:
-    """The first schema: incidents, their parts, and the append-only journal."""
-    db["incidents"].create(
-        {
-            "id": int, "key": str, "title": str, "customer": str, "service": str,
-            "severity": str, "stage": str, "playbook": str, "drill": int,
-            "opened_at": str, "opened_by": str, "resolved_at": str, "closed_at": str,
-            "csat": int, "csat_comment": str, "next_customer_due": str,
-            "next_internal_due": str, "policy": str,
-        },
-        pk="id", not_null={"key", "title", "customer", "severity", "stage", "opened_at"},
-    )
-    db["incidents"].create_index(["key"], unique=True)
-    db["roles"].create(
-        {
-            "incident_id": int, "role": str, "holder": str, "team": str, "since": str,
-            "vacant_since": str, "contingency": str, "version": int,
-        },
-        pk=("incident_id", "role"), foreign_keys=[("incident_id", "incidents", "id")],
-        defaults={"version": 0},
-    )
-    db["disputes"].create(
-        {
-            "id": int, "incident_id": int, "role": str, "claimant": str, "holder": str,
-            "reason": str, "opened_at": str, "settled_at": str, "settled_by": str,
-            "winner": str,
-        },
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["handovers"].create(
-        {
-            "id": int, "incident_id": int, "role": str, "from_person": str,
-            "to_person": str, "done": str, "remaining": str, "dependencies": str,
-            "risks": str, "offered_at": str, "role_version": int, "status": str,
-            "closed_at": str, "closed_by": str, "reason": str,
-        },
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["milestones"].create(
-        {
-            "id": int, "incident_id": int, "name": str, "owner": str, "due_at": str,
-            "done_at": str, "done_by": str,
-        },
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["blockers"].create(
-        {
-            "id": int, "incident_id": int, "what": str, "waiting_on": str, "owner": str,
-            "raised_at": str, "cleared_at": str, "cleared_by": str,
-        },
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["approvals"].create(
-        {
-            "id": int, "incident_id": int, "change": str, "kind": str, "risk": str,
-            "rationale": str, "fallback": str, "needed": int, "eligible_roles": str,
-            "eligible_people": str, "decider_required": int, "requester": str,
-            "requested_at": str, "expires_at": str, "status": str, "decided_at": str,
-        },
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    db["votes"].create(
-        {
-            "id": int, "approval_id": int, "voter": str, "decision": str, "roles": str,
-            "reason": str, "at": str,
-        },
-        pk="id", foreign_keys=[("approval_id", "approvals", "id")],
-    )
-    db["votes"].create_index(["approval_id", "voter"], unique=True)
-    db["updates"].create(
-        {
-            "id": int, "incident_id": int, "audience": str, "known": str, "unknown": str,
-            "next_steps": str, "next_update_at": str, "author": str, "posted_at": str,
-        },
-        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
-    )
-    for table in ("disputes", "handovers", "milestones", "blockers", "approvals", "updates"):
-        db[table].create_index(["incident_id"])
-    db.execute(
-        """CREATE TABLE events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            incident_id INTEGER REFERENCES incidents(id),
-            at TEXT NOT NULL,
-            os_user TEXT NOT NULL,
-            display_name TEXT,
-            kind TEXT NOT NULL,
-            payload TEXT NOT NULL DEFAULT '{}'
-        )"""
-    )
-    db.execute("CREATE INDEX events_incident ON events(incident_id, id)")
-    for verb in ("UPDATE", "DELETE"):
-        db.execute(
-            f"""CREATE TRIGGER events_no_{verb.lower()} BEFORE {verb} ON events
-            BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END"""
-        )
-
-
-def _v2(db) -> None:
-    """Incidents record the customer's tier (enterprise, standard...), which playbooks match."""
-    db["incidents"].add_column("tier", str)
-
-
-def _v3(db) -> None:
-    """Approval requests record the rule they were made under ("rollback/high"), which the
-    approvals pane shows; requests made before keep it empty."""
-    db["approvals"].add_column("rule", str)
-
-
-MIGRATIONS = [_v1, _v2, _v3]
-SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _create_file(path: Path) -> None:
-    """Create an empty database file readable and writable by owner and group (0660)."""
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660)
-    try:
-        os.fchmod(fd, 0o660)
-    finally:
-        os.close(fd)
-
-
-def inspect_file(path: Path) -> int:
-    """Check that ``path`` holds a warroom database this program can use; return its version.
-
-    Reads only: a foreign or newer file is left exactly as it was. An empty file counts as a
-    new database (version 0).
-    """
-    if path.is_dir():
-        raise DatabaseError(f"{path} is a folder, not a warroom database")
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(100)
-    except OSError as exc:
-        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from None
-    if not header:
-        return 0
-    if not header.startswith(SQLITE_MAGIC):
-        raise DatabaseError(f"{path} is not a warroom database (not an SQLite file)")
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} is not a warroom database ({exc})") from None
-    if app_id != APPLICATION_ID:
-        if app_id == 0 and tables == 0:
-            return 0
-        raise DatabaseError(f"{path} is an SQLite database but not a warroom one")
-    if version > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"{path} was written by a newer warroom (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade warroom to open it"
-        )
-    return version
 
 
 class Store:
@@ -360,7 +221,11 @@ class Store:
     def journal(
         self, actor: Actor, at: datetime, kind: str, incident_id: int | None, /, **payload: Any
     ) -> int:
-        """Append one event to the journal; call inside :meth:`write`."""
+        """Append one event to the journal; call inside :meth:`write`. ``kind`` must be one
+        of :class:`warroom.journal.Kind`: a kind without wording or a place in the metrics
+        is a programming error, refused before anything is written."""
+        if not known(kind):
+            raise ValueError(f"unknown journal kind {kind!r}: define it in warroom/journal.py")
         return self.insert(
             "events", incident_id=incident_id, at=at, os_user=actor.os_user,
             display_name=actor.display, kind=kind,

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from warroom.reports import findings
 from warroom.errors import UserError
+from warroom.reports import findings
+from warroom.reports.figures import IncidentMetrics
 from warroom.reports.findings import dur, hm
 from warroom.reports.metrics import for_incident
-from warroom.reports.figures import IncidentMetrics
 
 
 @dataclass

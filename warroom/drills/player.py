@@ -27,14 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from warroom import actions
-
-from warroom.rules import matching, playbooks
 from warroom.clock import Clock, utcnow
+from warroom.db.store import Store
+from warroom.drills.scenarios import Inject, Scenario
 from warroom.errors import WarroomError
 from warroom.records import Actor
+from warroom.rules import matching, playbooks
 from warroom.rules.policy import Cadence, Policy
-from warroom.drills.scenarios import Inject, Scenario
-from warroom.db.store import Store
 
 
 @dataclass

@@ -22,7 +22,15 @@ from warroom.errors import UserError
 from warroom.records import Severity
 from warroom.rules import shipped as bundled
 from warroom.rules.tomlfiles import (
-    Content, Duration, Invalid, file_content, located, parse_files, problem, read_toml, where,
+    Content,
+    Duration,
+    Invalid,
+    file_content,
+    located,
+    parse_files,
+    problem,
+    read_toml,
+    where,
 )
 from warroom.text import clean_line
 

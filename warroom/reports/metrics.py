@@ -35,11 +35,18 @@ from datetime import datetime
 
 from warroom.errors import UserError
 from warroom.journal import Kind
-from warroom.reports.figures import (
-    ApprovalRec, BlockerRec, CadenceRec, DisputeRec, FollowUp, HandoverRec, IncidentMetrics,
-    MilestoneRec, Tenure,
-)
 from warroom.records import TRIO, ApprovalStatus, HandoverStatus
+from warroom.reports.figures import (
+    ApprovalRec,
+    BlockerRec,
+    CadenceRec,
+    DisputeRec,
+    FollowUp,
+    HandoverRec,
+    IncidentMetrics,
+    MilestoneRec,
+    Tenure,
+)
 from warroom.rules import stored
 
 __all__ = [

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.journal import Kind
-from warroom.reports import findings
 from warroom.clock import dur, hm, local_stamp, to_dt
-from warroom.render.markdown import inline, table
-from warroom.reports.metrics import for_incident
-from warroom.reports.figures import IncidentMetrics
+from warroom.journal import Kind, line
 from warroom.records import Event
-from warroom.journal import line
+from warroom.render.markdown import inline, table
+from warroom.reports import findings
+from warroom.reports.figures import IncidentMetrics
+from warroom.reports.metrics import for_incident
 from warroom.reports.ownership_map import ownership_map
 
 EVIDENCE_LIMIT = 12

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from warroom.reports.metrics import all_incidents, paused_gc
 from warroom.reports.figures import IncidentMetrics
+from warroom.reports.metrics import all_incidents, paused_gc
 
 DIMENSIONS = ("all", "severity", "customer", "playbook")
 MAX_PERIOD = timedelta(days=3660)  # ten years: two periods back stay far from year 1

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.rules import templates
+from warroom.db.store import Store
 from warroom.errors import UserError
 from warroom.records import Audience
+from warroom.rules import templates
 from warroom.rules.policy import Policy, policy_of
-from warroom.db.store import Store
 from warroom.rules.templates import Template
 
 NEXT_REQUIRED = "a customer update must say when the next update comes"

@@ -22,8 +22,14 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import (
-    AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError,
-    field_validator, model_validator,
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
 )
 
 from warroom.errors import UserError
@@ -32,11 +38,23 @@ from warroom.records import TRIO, Risk, Severity, Stage
 from warroom.rules import shipped as bundled
 from warroom.rules import templates as tpl
 from warroom.rules.policy import (
-    DEFAULT_APPROVALS, DEFAULT_KIND, ApprovalRule, Cadence, Policy, kind_key,
+    DEFAULT_APPROVALS,
+    DEFAULT_KIND,
+    ApprovalRule,
+    Cadence,
+    Policy,
+    kind_key,
 )
 from warroom.rules.templates import Slug, Template
 from warroom.rules.tomlfiles import (
-    Content, Duration, Invalid, file_content, folder_files, located, parse_files, problem,
+    Content,
+    Duration,
+    Invalid,
+    file_content,
+    folder_files,
+    located,
+    parse_files,
+    problem,
     read_toml,
 )
 from warroom.text import clean_line

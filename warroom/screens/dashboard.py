@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
-from warroom.render import board
 from warroom.records import Event, IncidentView
+from warroom.render import board
 from warroom.widgets.footer import IdentityFooter
 from warroom.widgets.pane import LinesPane
 from warroom.widgets.timeline import Timeline

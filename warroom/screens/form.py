@@ -103,9 +103,12 @@ class FormModal(ModalScreen[Done | None]):
 
     def _widget(self, f: Field):
         wid = f"field-{f.name}"
+        # The app may keep cursors steady (the tests do, so snapshots never catch a blink).
+        blink = getattr(self.app, "cursor_blink", True)
         if f.kind == "text":
             area = TextArea(f.value, id=wid, soft_wrap=True, show_line_numbers=False)
             area.border_subtitle = f.placeholder or None
+            area.set_reactive(TextArea.cursor_blink, blink)
             return area
         if f.kind == "choice":
             options = [(Content(label), value) for label, value in f.choices]
@@ -115,7 +118,9 @@ class FormModal(ModalScreen[Done | None]):
                           prompt=f.placeholder or "choose")
         if f.kind == "confirm":
             return Checkbox(Content(f.label), value=f.value == "yes", id=wid)
-        return Input(f.value, placeholder=f.placeholder, id=wid)
+        line = Input(f.value, placeholder=f.placeholder, id=wid)
+        line.set_reactive(Input.cursor_blink, blink)
+        return line
 
     def on_mount(self) -> None:
         self.query_one(f"#field-{self.fields[0].name}").focus()

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warroom import actions
-
-from warroom.rules import compose, templates
-from warroom.clock import Clock, local_hm, parse_when
 from warroom.actions.incident import NEXT_REQUIRED
-from warroom.errors import UserError
-from warroom.models import Actor, IncidentView, Risk, Stage
-from warroom.screens.form import Field, FormModal
+from warroom.clock import Clock, local_hm, parse_when
 from warroom.db.store import Store
+from warroom.errors import UserError
+from warroom.records import Actor, IncidentView, Risk, Stage
+from warroom.rules import compose, templates
+from warroom.screens.form import Field, FormModal
 
 
 @dataclass

@@ -8,8 +8,8 @@ from datetime import datetime
 from textual.content import Content
 from textual.widgets import Static
 
-from warroom.render.board import Cell, Line
 from warroom.records import IncidentView
+from warroom.render.board import Cell, Line
 
 TONES = {
     "": "",

@@ -15,8 +15,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from warroom.records import Event
 from warroom.journal import line
+from warroom.records import Event
 from warroom.text import clean_line
 
 MAX_KEPT = 2000

@@ -1,0 +1,183 @@
+"""The file format: what makes a file a warroom database, and how its schema is built.
+
+A warroom database is an SQLite file whose ``PRAGMA application_id`` is :data:`APPLICATION_ID`
+and whose ``PRAGMA user_version`` counts the migrations applied to it. :data:`MIGRATIONS` lists
+them in order, oldest first: each takes a ``sqlite_utils.Database`` and moves the schema one
+version on; a new table or column is a new function appended to the list, never an edit to an
+old one. :func:`inspect_file` checks a file before anything writes to it, and
+:func:`_create_file` makes a new one with the mode a shared host needs.
+
+This module only describes the format; :class:`warroom.db.store.Store` opens the file and runs
+the migrations inside its write discipline (one ``BEGIN IMMEDIATE`` transaction).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from warroom.errors import DatabaseError
+
+APPLICATION_ID = int.from_bytes(b"WaRm", "big")
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _v1(db) -> None:
+    """The first schema: incidents, their parts, and the append-only journal."""
+    db["incidents"].create(
+        {
+            "id": int, "key": str, "title": str, "customer": str, "service": str,
+            "severity": str, "stage": str, "playbook": str, "drill": int,
+            "opened_at": str, "opened_by": str, "resolved_at": str, "closed_at": str,
+            "csat": int, "csat_comment": str, "next_customer_due": str,
+            "next_internal_due": str, "policy": str,
+        },
+        pk="id", not_null={"key", "title", "customer", "severity", "stage", "opened_at"},
+    )
+    db["incidents"].create_index(["key"], unique=True)
+    db["roles"].create(
+        {
+            "incident_id": int, "role": str, "holder": str, "team": str, "since": str,
+            "vacant_since": str, "contingency": str, "version": int,
+        },
+        pk=("incident_id", "role"), foreign_keys=[("incident_id", "incidents", "id")],
+        defaults={"version": 0},
+    )
+    db["disputes"].create(
+        {
+            "id": int, "incident_id": int, "role": str, "claimant": str, "holder": str,
+            "reason": str, "opened_at": str, "settled_at": str, "settled_by": str,
+            "winner": str,
+        },
+        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["handovers"].create(
+        {
+            "id": int, "incident_id": int, "role": str, "from_person": str,
+            "to_person": str, "done": str, "remaining": str, "dependencies": str,
+            "risks": str, "offered_at": str, "role_version": int, "status": str,
+            "closed_at": str, "closed_by": str, "reason": str,
+        },
+        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["milestones"].create(
+        {
+            "id": int, "incident_id": int, "name": str, "owner": str, "due_at": str,
+            "done_at": str, "done_by": str,
+        },
+        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["blockers"].create(
+        {
+            "id": int, "incident_id": int, "what": str, "waiting_on": str, "owner": str,
+            "raised_at": str, "cleared_at": str, "cleared_by": str,
+        },
+        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["approvals"].create(
+        {
+            "id": int, "incident_id": int, "change": str, "kind": str, "risk": str,
+            "rationale": str, "fallback": str, "needed": int, "eligible_roles": str,
+            "eligible_people": str, "decider_required": int, "requester": str,
+            "requested_at": str, "expires_at": str, "status": str, "decided_at": str,
+        },
+        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    db["votes"].create(
+        {
+            "id": int, "approval_id": int, "voter": str, "decision": str, "roles": str,
+            "reason": str, "at": str,
+        },
+        pk="id", foreign_keys=[("approval_id", "approvals", "id")],
+    )
+    db["votes"].create_index(["approval_id", "voter"], unique=True)
+    db["updates"].create(
+        {
+            "id": int, "incident_id": int, "audience": str, "known": str, "unknown": str,
+            "next_steps": str, "next_update_at": str, "author": str, "posted_at": str,
+        },
+        pk="id", foreign_keys=[("incident_id", "incidents", "id")],
+    )
+    for table in ("disputes", "handovers", "milestones", "blockers", "approvals", "updates"):
+        db[table].create_index(["incident_id"])
+    db.execute(
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            incident_id INTEGER REFERENCES incidents(id),
+            at TEXT NOT NULL,
+            os_user TEXT NOT NULL,
+            display_name TEXT,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}'
+        )"""
+    )
+    db.execute("CREATE INDEX events_incident ON events(incident_id, id)")
+    for verb in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""CREATE TRIGGER events_no_{verb.lower()} BEFORE {verb} ON events
+            BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END"""
+        )
+
+
+def _v2(db) -> None:
+    """Incidents record the customer's tier (enterprise, standard...), which playbooks match."""
+    db["incidents"].add_column("tier", str)
+
+
+def _v3(db) -> None:
+    """Approval requests record the rule they were made under ("rollback/high"), which the
+    approvals pane shows; requests made before keep it empty."""
+    db["approvals"].add_column("rule", str)
+
+
+MIGRATIONS = [_v1, _v2, _v3]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _create_file(path: Path) -> None:
+    """Create an empty database file readable and writable by owner and group (0660)."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o660)
+    try:
+        os.fchmod(fd, 0o660)
+    finally:
+        os.close(fd)
+
+
+def inspect_file(path: Path) -> int:
+    """Check that ``path`` holds a warroom database this program can use; return its version.
+
+    Reads only: a foreign or newer file is left exactly as it was. An empty file counts as a
+    new database (version 0).
+    """
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a warroom database")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise DatabaseError(f"cannot read {path}: {exc.strerror}") from None
+    if not header:
+        return 0
+    if not header.startswith(SQLITE_MAGIC):
+        raise DatabaseError(f"{path} is not a warroom database (not an SQLite file)")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"{path} is not a warroom database ({exc})") from None
+    if app_id != APPLICATION_ID:
+        if app_id == 0 and tables == 0:
+            return 0
+        raise DatabaseError(f"{path} is an SQLite database but not a warroom one")
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} was written by a newer warroom (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade warroom to open it"
+        )
+    return version
