@@ -146,6 +146,7 @@ class Actor:
 
     os_user: str
     display: str | None = None
+    strict: bool = False  # the room has a people file: one OS user's approvals count once
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "os_user", valid_name(self.os_user, "the OS user"))

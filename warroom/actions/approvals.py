@@ -197,6 +197,21 @@ def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: s
     return through
 
 
+def _once_per_account(store: Store, incident: sqlite3.Row, row: sqlite3.Row,
+                      actor: Actor) -> None:
+    """In a strict room (a people file) one OS account is one person, whatever name it
+    goes by: it cannot approve its own request, nor approve one request twice."""
+    for kind, refusal in ((Kind.APPROVAL_REQUESTED, "requested it"),
+                          (Kind.APPROVAL_APPROVED, "already approved it")):
+        for event in store.rows("events", incident_id=incident["id"], kind=kind,
+                                os_user=actor.os_user):
+            if json.loads(event["payload"]).get("approval_id") == row["id"]:
+                raise UserError(
+                    f"your OS account ({actor.os_user}) {refusal} as "
+                    f"{event['display_name'] or actor.os_user}: one person, one approval "
+                    f"of #{row['id']}")
+
+
 def _vote(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: str, decision: str,
           now: datetime, reason: str | None = None) -> list[str]:
     """Record ``me``'s vote on a pending request (after checking they may cast it and have
@@ -230,6 +245,8 @@ def approve(
         row = _pending(store, incident, request_id, now)
         if row["requester"] == me:
             raise UserError(f"you requested approval #{request_id}; someone else must approve it")
+        if actor.strict:
+            _once_per_account(store, incident, row, actor)
         mine = _vote(store, incident, row, me, "approve", now)
         votes = store.rows("votes", approval_id=request_id, decision="approve")
         count = len(votes)

@@ -14,6 +14,7 @@ import sys
 from warroom.cli.common import EXIT_USER_ERROR, Context, Parser, os_user
 from warroom.errors import WarroomError
 from warroom.records import Actor, valid_name
+from warroom.rules.people import load as load_people
 
 
 def build_parser(*, only_run: bool = False) -> Parser:
@@ -62,7 +63,12 @@ def context(args: argparse.Namespace) -> Context:
     db = args.db or args.global_db or os.environ.get("WARROOM_DB") or "warroom.db"
     name = args.as_name if args.as_name is not None else args.global_as_name
     display = valid_name(name, "--as") if name is not None else None
-    return Context(db=db, actor=Actor(os_user=os_user(), display=display))
+    me = os_user()
+    people = load_people(db)
+    if people is None:
+        return Context(db=db, actor=Actor(os_user=me, display=display))
+    return Context(db=db, actor=Actor(os_user=me, display=people.name_for(me, display),
+                                      strict=True))
 
 
 def _verb_in(argv: list[str]) -> str | None:

@@ -84,15 +84,19 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     from warroom.db import queries
     from warroom.journal import line
     from warroom.records import to_json
+    from warroom.rules.people import unusual, usual_names
 
     with ctx.store() as store:
         events = queries.events_after(store, args.after, args.incident)
     if args.json:
         print_json(to_json(events))
         return 0
+    usual = usual_names((e.os_user, e.display_name) for e in events)
     for e in events:
         key = f"{e.incident_key} " if not args.incident and e.incident_key else ""
-        user = f" [{e.os_user}]" if e.display_name and e.display_name != e.os_user else ""
+        odd = unusual(e.os_user, e.display_name, usual)
+        user = f" [{odd}]" if odd else (
+            f" [{e.os_user}]" if e.display_name and e.display_name != e.os_user else "")
         print(f"{local_stamp(e.at)} {key}#{e.id} {line(e).split(' ', 1)[1]}{user}")
     return 0
 

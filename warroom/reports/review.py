@@ -19,6 +19,7 @@ from warroom.reports import findings
 from warroom.reports.figures import IncidentMetrics
 from warroom.reports.metrics import for_incident
 from warroom.reports.ownership_map import ownership_map
+from warroom.rules.people import unusual, usual_names
 
 EVIDENCE_LIMIT = 12
 QUESTIONS = (
@@ -49,7 +50,8 @@ def render(m: IncidentMetrics, events: list[Event]) -> str:
     results = findings.checks(m)
     out += ["", "## Summary and impact", ""] + _summary(m, events, results)
     out += ["", "## Timeline", ""]
-    out += [f"- {inline(line(e))}" for e in events]
+    usual = usual_names((e.os_user, e.display_name) for e in events)
+    out += [f"- {inline(line(e))}" + _identity(e, usual) for e in events]
     out += ["", "## Ownership over time", ""] + ownership_map(m)
     out += ["", "## Metrics against targets", ""] + _targets(m)
     out += ["", "## Review questions"]
@@ -214,3 +216,10 @@ def for_review(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Ev
 def review(store, ref: str, now: datetime) -> str:
     """The review of the incident ``ref`` in the database, as of ``now``."""
     return render(*for_review(store, ref, now))
+
+
+def _identity(event: Event, usual: dict[str, str]) -> str:
+    """`` (OS user sam, usually sam)`` after an act whose name is not the one its OS user
+    usually goes by in this incident."""
+    odd = unusual(event.os_user, event.display_name, usual)
+    return f" ({inline(odd)})" if odd else ""
