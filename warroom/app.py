@@ -63,8 +63,11 @@ class WarroomApp(App[None]):
         self, store: Store, actor: Actor, *, incident: str | None = None, wall: bool = False,
         clock: Clock = utcnow, live: bool = True, background: list[Callable[[], Awaitable]]
         | None = None, greeting: str | None = None, cursor_blink: bool = True,
+        bell: bool = True,
     ) -> None:
         super().__init__()
+        self.bell_on = bell
+        """Whether a new item waiting on the user rings the terminal bell (once)."""
         self.cursor_blink = cursor_blink
         """Whether text cursors blink in the app's forms. The tests turn it off: a screenshot
         taken half a second after a field got focus must not catch the cursor mid-blink."""
@@ -220,9 +223,9 @@ def make_app(
                       cursor_blink=cursor_blink, **extra)
 
 
-def run_app(ctx, *, incident: str | None = None, wall: bool = False) -> int:
+def run_app(ctx, *, incident: str | None = None, wall: bool = False, bell: bool = True) -> int:
     """``warroom run``: the dashboard until the user quits."""
-    app = make_app(ctx.db, ctx.actor, incident=incident, wall=wall, clock=ctx.clock)
+    app = make_app(ctx.db, ctx.actor, incident=incident, wall=wall, clock=ctx.clock, bell=bell)
     try:
         app.run()
     finally:

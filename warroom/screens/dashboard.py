@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
 from warroom.records import Event, IncidentView
-from warroom.render import board
+from warroom.render import board, waiting
 from warroom.widgets.footer import IdentityFooter
 from warroom.widgets.pane import LinesPane
 from warroom.widgets.timeline import Timeline
@@ -62,10 +62,10 @@ class DashboardScreen(Screen[None]):
         self.view = view
         self.wall = wall
         self._panes: list[LinesPane] = []  # filled on mount
+        self._waiting: set[str] | None = None  # keys of items already shown as waiting
 
     def compose(self) -> ComposeResult:
-        yield LinesPane("", lambda v, now: [board.header_line(v, now, self.wall)], id="header",
-                        wall=self.wall)
+        yield LinesPane("", self._header, id="header", wall=self.wall)
         with Horizontal(id="top"):
             yield LinesPane("Ownership", board.role_lines, id="roles", wall=self.wall)
             yield LinesPane("Updates due", board.cadence_lines, id="cadence", wall=self.wall,
@@ -81,6 +81,26 @@ class DashboardScreen(Screen[None]):
         yield Timeline(id="timeline")
         yield IdentityFooter(self.app.identity_text)
 
+    def _header(self, view: IncidentView, now) -> list[board.Line]:
+        """The incident's line, then (for a person, not the wall) what waits on them."""
+        head = board.header_line(view, now, self.wall)
+        if self.wall:
+            return [head]
+        items = waiting.for_person(view, self.app.actor.name, now)
+        tone = "alarm" if any(i.urgent for i in items) else "warn" if items else "muted"
+        return [head, (board.Cell("Waiting on you: ", "muted"),
+                       board.Cell(waiting.summary(items), tone))]
+
+    def _ring_for_new(self, now) -> None:
+        """Ring the bell once for each item that newly waits on the user (not for what
+        already waited when the dashboard opened)."""
+        if self.wall:
+            return
+        keys = {i.key for i in waiting.for_person(self.view, self.app.actor.name, now)}
+        if self._waiting is not None and keys - self._waiting and self.app.bell_on:
+            self.app.bell()
+        self._waiting = (self._waiting or set()) | keys
+
     def on_mount(self) -> None:
         self.set_focus(self.query_one(Timeline), scroll_visible=False)
         self._panes = list(self.query(LinesPane))
@@ -93,12 +113,14 @@ class DashboardScreen(Screen[None]):
         now = self.app.clock()
         for pane in self._panes:
             pane.show(self.view, now)
+        self._ring_for_new(now)
 
     def tick(self) -> None:
         """Countdowns move; nothing is read from the database."""
         now = self.app.clock()
         for pane in self._panes:
             pane.tick(now)
+        self._ring_for_new(now)
 
     def apply(self, view: IncidentView, events: list[Event]) -> None:
         """New state and the events that produced it."""

@@ -1,0 +1,152 @@
+"""What waits on you: the dashboard's second line, its bell, and ``warroom mine``."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from app_helpers import act, app_for, open_incident, who
+
+from warroom import actions
+from warroom.cli import main
+from warroom.clock import utcnow
+from warroom.db import queries
+from warroom.db.store import Store
+from warroom.render.waiting import for_person, summary
+from warroom.widgets.pane import LinesPane
+
+NOTE = dict(done="found bad deploy", remaining="roll back", dependencies="release team",
+            risks="cache warm-up")
+
+
+def texts(db, name, now):
+    with Store(db) as store:
+        return [i.text for i in for_person(queries.incident_view(store, "INC-1001"), name, now)]
+
+
+def request(db, clock, by="sam"):
+    return act(db, actions.request_approval, who(by), "INC-1001", change="Roll back deploy 412",
+               risk="low", rationale="bad deploy", fallback="roll forward", clock=clock).ref
+
+
+def test_an_approval_waits_on_whoever_may_still_give_it(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock)
+    number = request(db, clock)
+    assert texts(db, "pat", clock()) == [f"approve or reject #{number} Roll back deploy 412 "
+                                         "(as decider)"]
+    assert texts(db, "sam", clock()) == []  # the requester
+    assert texts(db, "zoe", clock()) == []  # holds no role
+    act(db, actions.approve, who("pat"), "INC-1001", number, clock=clock)
+    assert texts(db, "pat", clock()) == []
+
+
+def test_a_handover_waits_on_the_person_it_is_offered_to(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock)
+    act(db, actions.offer_handover, who("sam"), "INC-1001", "lead", to="dana", clock=clock,
+        **NOTE)
+    assert texts(db, "dana", clock()) == ["accept or decline lead offered by sam"]
+    assert texts(db, "DANA", clock()) == ["accept or decline lead offered by sam"]
+
+
+def test_an_update_waits_on_its_role_from_ten_minutes_before_it_is_due(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock)  # SEV1: customer every 30m, internal every 15m
+    assert texts(db, "alex", clock()) == []
+    assert texts(db, "alex", clock() + timedelta(minutes=6)) == [
+        "post the internal update (due in 9m)"]
+    later = clock() + timedelta(minutes=21)
+    assert texts(db, "alex", later) == ["post the customer update (due in 9m)",
+                                        "post the internal update (OVERDUE by 6m)"]
+    assert texts(db, "sam", later) == ["post the internal update (OVERDUE by 6m)"]
+    assert texts(db, "pat", later) == []  # the decider posts neither
+
+
+def test_the_lead_stands_in_for_a_vacant_comms(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock, staff=False)
+    act(db, actions.claim_role, who("sam"), "INC-1001", "lead", clock=clock)
+    assert "post the customer update (due in 5m)" in texts(
+        db, "sam", clock() + timedelta(minutes=25))
+
+
+def test_a_dispute_waits_on_the_decider_unless_they_are_a_party(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock)
+    with Store(db) as store:
+        view = queries.incident_view(store, "INC-1001")
+    dispute = _disputed(view, "dana", "lead", "sam")
+    assert [i.text for i in for_person(dispute, "pat", clock())] == [
+        "settle the dispute over lead (dana vs sam)"]
+    assert for_person(dispute, "sam", clock()) == []  # the decider is held: not the holder's
+    assert for_person(_disputed(view, "pat", "lead", "sam"), "pat", clock()) == []
+
+
+def test_with_no_decider_the_holder_must_yield_or_keep_with_a_reason(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock, staff=False)
+    act(db, actions.claim_role, who("sam"), "INC-1001", "lead", clock=clock)
+    with Store(db) as store:
+        view = _disputed(queries.incident_view(store, "INC-1001"), "dana", "lead", "sam")
+    (item,) = for_person(view, "sam", clock())
+    assert item.urgent and "dana disputes your lead" in item.text
+
+
+def test_nothing_waits_once_resolved_and_the_summary_counts_the_rest(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock)
+    request(db, clock)
+    request(db, clock)
+    request(db, clock)
+    with Store(db) as store:
+        items = for_person(queries.incident_view(store, "INC-1001"), "pat", clock())
+    assert summary(items).endswith("; +1 more (warroom mine)")
+    assert summary([]) == "nothing waits on you"
+
+
+def _disputed(view, claimant, role, holder):
+    from dataclasses import replace
+
+    from warroom.records import Dispute
+    return replace(view, disputes=[Dispute(id=1, role=role, claimant=claimant, holder=holder,
+                                           opened_at=view.incident.opened_at)])
+
+
+def test_mine_lists_it_from_the_shell(tmp_path, capsys, monkeypatch):
+    db = tmp_path / "w.db"
+    monkeypatch.setenv("WARROOM_DB", str(db))
+    open_incident(db, utcnow)  # the verb reads the real clock
+    number = request(db, utcnow)
+    assert main(["mine", "--as", "pat"]) == 0
+    assert capsys.readouterr().out == (f"INC-1001  approve or reject #{number} Roll back "
+                                       "deploy 412 (as decider)\n")
+    assert main(["mine", "INC-1001", "--as", "zoe"]) == 0
+    assert capsys.readouterr().out == "nothing waits on zoe in INC-1001\n"
+    assert main(["mine", "--as", "pat", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["key"] == f"approval:{number}"
+    assert main(["mine", "INC-9999", "--as", "pat"]) == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("bell", [True, False])
+async def test_the_dashboard_shows_it_and_rings_once_for_a_new_item(tmp_path, clock, bell):
+    db = tmp_path / "w.db"
+    open_incident(db, clock)
+    request(db, clock)  # already waiting when the dashboard opens: no bell for it
+    app = app_for(db, clock, name="pat", bell=bell)
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(120, 35)) as pilot:
+        header = app.screen.query_one("#header", LinesPane)
+        assert "Waiting on you: approve or reject #1 Roll back deploy 412" in header.plain
+        assert rings == []
+        request(db, clock)
+        app.db_changed()
+        await pilot.pause()
+        assert "#2 Roll back deploy 412" in header.plain
+        app.screen.tick()
+        app.db_changed()
+        await pilot.pause()
+        assert rings == ([1] if bell else [])

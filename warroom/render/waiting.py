@@ -1,0 +1,100 @@
+"""What waits on one person in one incident: the line the dashboard shows them, and what
+``warroom mine`` lists.
+
+Four things wait on a person: a handover offered to them; an approval they may give (pending,
+not theirs, not yet voted on, and they hold an eligible role or are named on it); an update
+falling due from the role they hold (customer: the communications owner, or the lead while
+comms is vacant; internal: the lead, comms or the internal liaison), from ten minutes before
+its due time; and a dispute they must settle (the decider, when not a party to it; the holder
+while no decider is held). Each item has a stable key, so the dashboard rings the bell once
+for an item it has not shown before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from warroom.clock import span
+from warroom.records import ApprovalStatus, IncidentView, Stage
+from warroom.rules.people import same_name
+
+SOON = timedelta(minutes=10)  # an update shows as waiting from this long before it is due
+INTERNAL_ROLES = ("lead", "comms", "internal_liaison")
+
+
+@dataclass(frozen=True)
+class Waiting:
+    key: str  # stable while the item stands: "approval:3", "update:customer:<due>"
+    text: str  # "approve #3 Roll back deploy 412 (as decider)"
+    urgent: bool = False  # overdue, or a dispute holding a role up
+
+
+def _held(view: IncidentView, me: str) -> list[str]:
+    return [r.role for r in view.roles if r.holder and same_name(r.holder, me)]
+
+
+def for_person(view: IncidentView, me: str, now: datetime) -> list[Waiting]:
+    """Everything waiting on ``me`` in this incident, most pressing kinds first. Nothing
+    waits once the incident is resolved."""
+    if view.incident.stage.order >= Stage.RESOLVED.order:
+        return []
+    mine = _held(view, me)
+    items: list[Waiting] = []
+    for d in view.disputes:
+        parties = (d.claimant, d.holder)
+        decider = view.role("decider")
+        if "decider" in mine and not any(same_name(p, me) for p in parties):
+            items.append(Waiting(f"dispute:{d.id}", f"settle the dispute over {d.role} "
+                                 f"({d.claimant} vs {d.holder})", urgent=True))
+        elif (decider is None or not decider.holder) and same_name(d.holder, me):
+            items.append(Waiting(f"dispute:{d.id}", f"{d.claimant} disputes your {d.role}: "
+                                 "yield it, or keep it with a reason (no decider is held)",
+                                 urgent=True))
+    for h in view.handovers:
+        if same_name(h.to_person, me):
+            items.append(Waiting(f"handover:{h.id}", f"accept or decline {h.role} offered "
+                                 f"by {h.from_person}"))
+    for a in view.approvals:
+        through = _may_approve(a, mine, me, now)
+        if through:
+            items.append(Waiting(f"approval:{a.id}", f"approve or reject #{a.id} {a.change} "
+                                 f"(as {through})"))
+    items += _updates(view, mine, now)
+    return items
+
+
+def _may_approve(request, mine: list[str], me: str, now: datetime) -> str | None:
+    """The role through which ``me`` may vote on ``request`` now, else None."""
+    if request.effective_status(now) != ApprovalStatus.PENDING:
+        return None
+    if same_name(request.requester, me) or any(same_name(v.voter, me) for v in request.votes):
+        return None
+    roles = [r for r in mine if r in request.eligible_roles]
+    if not roles and mine and any(same_name(p, me) for p in request.eligible_people):
+        roles = mine  # named on the request: votes through a role they hold
+    return ", ".join(roles) or None
+
+
+def _updates(view: IncidentView, mine: list[str], now: datetime) -> list[Waiting]:
+    comms = view.role("comms")
+    speaks = "comms" in mine or ("lead" in mine and comms is not None and not comms.holder)
+    out = []
+    for audience, mine_to_post in (("customer", speaks),
+                                   ("internal", any(r in INTERNAL_ROLES for r in mine))):
+        due = getattr(view.incident, f"next_{audience}_due")
+        if not mine_to_post or due is None or due - now > SOON:
+            continue
+        late = due < now
+        when = f"OVERDUE by {span(now - due)}" if late else f"due in {span(due - now)}"
+        out.append(Waiting(f"update:{audience}:{due.isoformat()}",
+                           f"post the {audience} update ({when})", urgent=late))
+    return out
+
+
+def summary(items: list[Waiting]) -> str:
+    """The dashboard's one line: the first items, then how many more."""
+    if not items:
+        return "nothing waits on you"
+    text = "; ".join(i.text for i in items[:2])
+    return text + (f"; +{len(items) - 2} more (warroom mine)" if len(items) > 2 else "")
