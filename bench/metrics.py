@@ -57,7 +57,7 @@ def template(folder: Path) -> list[tuple[float, str | None, str, str, dict]]:
         step(1)
         actions.claim_role(s, who("alex"), key, "comms", clock=clock)
         step(3)
-        actions.claim_role(s, who("dana"), key, "lead", reason="payments", clock=clock)
+        actions.claim_role(s, who("dana"), key, "lead", dispute="payments", clock=clock)
         step(2)
         actions.claim_role(s, who("pat"), key, "decider", clock=clock)
         step(4)

@@ -37,13 +37,15 @@ def test_cadence_by_severity(store, sam, clock, severity, customer, internal):
     assert inc.next_customer_due == clock() + timedelta(minutes=customer)
     assert inc.next_internal_due == clock() + timedelta(minutes=internal)
     clock.advance(minutes=5)
+    actions.claim_role(store, sam, key, "lead", clock=clock)  # the lead posts internal updates
     actions.post_update(store, sam, key, audience="internal", known="k", unknown="u",
                         next_steps="n", clock=clock)
     inc = queries.incident_view(store, key).incident
     assert inc.next_internal_due == clock() + timedelta(minutes=internal)
 
 
-def test_an_earlier_promise_wins_and_late_updates_are_flagged(store, incident, alex, clock):
+def test_an_earlier_promise_wins_and_late_updates_are_flagged(store, staffed, alex, clock):
+    incident = staffed
     clock.advance(minutes=31)
     actions.post_update(store, alex, incident, audience="customer", known="k", unknown="u",
                         next_steps="n", next_update_at=clock() + timedelta(minutes=10),
@@ -54,7 +56,8 @@ def test_an_earlier_promise_wins_and_late_updates_are_flagged(store, incident, a
         clock() + timedelta(minutes=10))
 
 
-def test_update_refusals(store, incident, alex, clock):
+def test_update_refusals(store, staffed, alex, clock):
+    incident = staffed
     kw = dict(audience="customer", known="k", unknown="u", next_steps="n", clock=clock)
     refused(store, lambda: actions.post_update(store, alex, incident, **kw),
             "must say when the next update comes")

@@ -25,20 +25,23 @@ def test_claiming_a_vacant_role_takes_it_with_one_event(store, incident, dana, c
 
 def test_claiming_a_held_role_opens_a_dispute_and_the_holder_keeps_it(store, staffed, dana,
                                                                       clock):
-    actions.claim_role(store, dana, staffed, "lead", reason="payments", clock=clock)
+    done = actions.claim_role(store, dana, staffed, "lead", dispute="payments", clock=clock)
+    assert done.message == ("lead on INC-1001 is held by sam since 14:00; your dispute is open: "
+                            "pat (the decider) settles it")
     view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "sam"
     assert [(d.role, d.claimant, d.holder) for d in view.disputes] == [("lead", "dana", "sam")]
-    assert last_event(store).kind == "role.disputed"
+    event = last_event(store)
+    assert (event.kind, event.payload["reason"]) == ("role.disputed", "payments")
 
 
 def test_second_dispute_names_holder_and_claimant(store, staffed, dana, clock):
-    actions.claim_role(store, dana, staffed, "lead", clock=clock)
+    actions.claim_role(store, dana, staffed, "lead", dispute="payments", clock=clock)
     refused(store, lambda: actions.claim_role(store, person("kim"), staffed, "lead",
-                                              clock=clock),
-            "held by sam .* already disputed by dana", Conflict)
-    refused(store, lambda: actions.claim_role(store, dana, staffed, "lead", clock=clock),
-            "you already dispute lead")
+                                              dispute="me", clock=clock),
+            "held by sam .* already disputed by dana; pat .the decider. settles it", Conflict)
+    refused(store, lambda: actions.claim_role(store, dana, staffed, "lead", dispute="again",
+                                              clock=clock), "you already dispute lead")
 
 
 def test_refusals_of_claim(store, staffed, sam, clock):
@@ -59,30 +62,11 @@ def test_claim_expecting_vacant_is_refused_naming_the_new_holder(store, staffed,
 
 
 def test_settle_by_decider_either_way(store, staffed, dana, pat, clock):
-    actions.claim_role(store, dana, staffed, "lead", clock=clock)
+    actions.claim_role(store, dana, staffed, "lead", dispute="payments", clock=clock)
     actions.settle_dispute(store, pat, staffed, "lead", winner="dana", clock=clock)
     view = queries.incident_view(store, staffed)
     assert view.role("lead").holder == "dana" and view.disputes == []
     assert last_event(store).payload["winner"] == "dana"
-
-
-def test_holder_keeps_or_yields_claimant_withdraws_bystander_refused(store, staffed, sam, dana,
-                                                                    clock):
-    actions.claim_role(store, dana, staffed, "lead", clock=clock)
-    refused(store, lambda: actions.settle_dispute(store, person("kim"), staffed, "lead",
-                                                  winner="dana", clock=clock),
-            "only the decider or sam .the holder. can settle")
-    refused(store, lambda: actions.settle_dispute(store, dana, staffed, "lead", winner="dana",
-                                                  clock=clock), "only the decider")
-    refused(store, lambda: actions.settle_dispute(store, sam, staffed, "lead", winner="kim",
-                                                  clock=clock), "between sam and dana")
-    actions.settle_dispute(store, dana, staffed, "lead", winner="sam", clock=clock)  # withdraw
-    assert holder(store, staffed, "lead") == "sam"
-    actions.claim_role(store, dana, staffed, "lead", clock=clock)
-    actions.settle_dispute(store, sam, staffed, "lead", winner="dana", clock=clock)  # yield
-    assert holder(store, staffed, "lead") == "dana"
-    refused(store, lambda: actions.settle_dispute(store, dana, staffed, "lead", winner="dana",
-                                                  clock=clock), "no open dispute")
 
 
 NOTE = dict(done="found the bad deploy", remaining="roll back", dependencies="release team",
@@ -137,7 +121,7 @@ def test_decline_and_withdraw(store, staffed, sam, dana, clock):
 def test_a_pending_handover_lapses_when_the_role_moves_otherwise(store, staffed, sam, dana, pat,
                                                                   clock):
     actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
-    actions.claim_role(store, person("kim"), staffed, "lead", clock=clock)
+    actions.claim_role(store, person("kim"), staffed, "lead", dispute="kim's", clock=clock)
     actions.settle_dispute(store, pat, staffed, "lead", winner="kim", clock=clock)
     assert queries.incident_view(store, staffed).handovers == []
     refused(store, lambda: actions.accept_handover(store, dana, staffed, "lead", clock=clock),
@@ -155,7 +139,7 @@ def test_accept_after_a_concurrent_change_names_the_holder(store, staffed, sam, 
 
 def test_release_makes_the_role_vacant_and_refuses_while_disputed(store, staffed, sam, dana,
                                                                   clock):
-    actions.claim_role(store, dana, staffed, "lead", clock=clock)
+    actions.claim_role(store, dana, staffed, "lead", dispute="payments", clock=clock)
     refused(store, lambda: actions.release_role(store, sam, staffed, "lead", clock=clock),
             "disputed by dana")
     refused(store, lambda: actions.release_role(store, dana, staffed, "comms", clock=clock),
@@ -171,7 +155,7 @@ def test_handing_a_disputed_role_to_its_claimant_settles_the_dispute(store, staf
     """The reviewer's case: sam holds lead, dana disputes it, sam hands it to dana."""
     from warroom.reports import review
 
-    actions.claim_role(store, dana, staffed, "lead", reason="payments", clock=clock)
+    actions.claim_role(store, dana, staffed, "lead", dispute="payments", clock=clock)
     actions.offer_handover(store, sam, staffed, "lead", to="dana", clock=clock, **NOTE)
     clock.advance(minutes=4)
     before = journal_count(store)
@@ -198,7 +182,7 @@ def test_handing_a_disputed_role_to_a_third_person_keeps_the_claim_open_against_
     from warroom.reports import metrics
 
     kim = person("kim")
-    actions.claim_role(store, dana, staffed, "lead", clock=clock)
+    actions.claim_role(store, dana, staffed, "lead", dispute="payments", clock=clock)
     actions.offer_handover(store, sam, staffed, "lead", to="kim", clock=clock, **NOTE)
     done = actions.accept_handover(store, kim, staffed, "lead", clock=clock)
     assert done.message == ("you hold lead on INC-1001; dana still disputes it: the decider "
@@ -212,3 +196,155 @@ def test_handing_a_disputed_role_to_a_third_person_keeps_the_claim_open_against_
         ("dana", "kim", None)]
     actions.settle_dispute(store, pat, staffed, "lead", winner="kim", clock=clock)
     assert queries.incident_view(store, staffed).disputes == []
+
+
+# Disputes: a held role is claimed only by an explicit dispute, and settled by whoever may.
+
+
+def dispute(store, clock, claimant="dana", role="lead", ref="INC-1001"):
+    return actions.claim_role(store, person(claimant), ref, role, dispute="payments owns it",
+                              clock=clock)
+
+
+def settle(store, clock, who, winner, role="lead", reason=None):
+    return actions.settle_dispute(store, person(who), "INC-1001", role, winner=winner,
+                                  reason=reason, clock=clock)
+
+
+def test_a_plain_claim_of_a_held_role_is_refused_naming_the_holder_and_the_option(
+        store, staffed, dana, clock):
+    message = ("^lead on INC-1001 is held by sam since 14:00; to dispute it: "
+               "warroom claim INC-1001 lead --dispute REASON$")
+    refused(store, lambda: actions.claim_role(store, dana, staffed, "lead", clock=clock),
+            message, Conflict)
+    # a --reason is a note on a vacant role: it never opens a dispute
+    refused(store, lambda: actions.claim_role(store, dana, staffed, "lead", reason="payments",
+                                              clock=clock), message, Conflict)
+    refused(store, lambda: actions.claim_role(store, dana, staffed, "lead", dispute="  ",
+                                              clock=clock), "must not be empty")
+    assert queries.incident_view(store, staffed).disputes == []
+
+
+def test_a_dispute_of_a_role_found_vacant_simply_takes_it(store, incident, dana, clock):
+    done = actions.claim_role(store, dana, incident, "lead", dispute="payments", clock=clock)
+    assert done.message == "you hold lead on INC-1001 (it was vacant: nothing to dispute)"
+    event = last_event(store)
+    assert (event.kind, event.payload["reason"]) == ("role.claimed", "payments")
+    assert queries.incident_view(store, incident).disputes == []
+
+
+def test_the_decider_settles_either_way_with_a_reason(store, staffed, clock):
+    from warroom.journal import describe
+
+    dispute(store, clock)
+    settle(store, clock, "pat", "sam", reason="platform found the deploy")
+    event = last_event(store)
+    assert "kept_by_holder" not in event.payload
+    assert describe(event) == ("pat settled lead: stays with sam over dana: platform found "
+                               "the deploy")
+    dispute(store, clock)
+    assert settle(store, clock, "pat", "dana").message == "lead on INC-1001 goes to dana"
+    assert holder(store, staffed, "lead") == "dana"
+
+
+def test_the_holder_yields_but_never_keeps_while_a_decider_is_held(store, staffed, clock):
+    dispute(store, clock)
+    for reason in (None, "I have the context"):
+        refused(store, lambda: settle(store, clock, "sam", "sam", reason=reason),
+                "^you cannot keep lead on INC-1001 in your own favour while pat holds decider: "
+                "pat settles it, or you yield it to dana$")
+    settle(store, clock, "sam", "dana")  # yield
+    assert holder(store, staffed, "lead") == "dana"
+    assert queries.incident_view(store, staffed).disputes == []
+
+
+def test_the_claimant_withdraws_but_never_wins(store, staffed, clock):
+    dispute(store, clock)
+    refused(store, lambda: settle(store, clock, "dana", "dana"),
+            "^you cannot settle the dispute on lead on INC-1001 in your own favour: only pat "
+            r"\(the decider\) can; you may withdraw \(settle for sam\)$")
+    settle(store, clock, "dana", "sam")  # withdraw
+    assert holder(store, staffed, "lead") == "sam"
+    refused(store, lambda: settle(store, clock, "dana", "sam"), "no open dispute")
+
+
+def test_a_bystander_is_refused_naming_who_may_act(store, staffed, clock):
+    dispute(store, clock)
+    refused(store, lambda: settle(store, clock, "kim", "dana"),
+            r"^only pat \(the decider\) can settle the dispute on lead on INC-1001; sam \(the "
+            r"holder\) may yield it, dana \(the claimant\) may withdraw$")
+    refused(store, lambda: settle(store, clock, "sam", "kim"), "between sam and dana")
+    actions.release_role(store, person("pat"), staffed, "decider", clock=clock)
+    refused(store, lambda: settle(store, clock, "kim", "dana"),
+            "^nobody holds decider to settle the dispute on lead on INC-1001: claim decider "
+            r"first, or sam \(the holder\) may keep it with a reason or yield it, dana \(the "
+            r"claimant\) may withdraw$")
+    actions.claim_role(store, person("kim"), staffed, "decider", clock=clock)
+    settle(store, clock, "kim", "dana")  # a decider claimed later settles it
+    assert holder(store, staffed, "lead") == "dana"
+
+
+def test_a_decider_who_is_a_party_cannot_settle(store, staffed, clock):
+    from warroom.journal import describe
+
+    # pat (the decider) disputes lead: pat cannot win it, and sam may keep it with a reason
+    dispute(store, clock, claimant="pat")
+    refused(store, lambda: settle(store, clock, "pat", "pat"),
+            "^you cannot settle the dispute on lead on INC-1001 in your own favour: you hold "
+            r"decider but are a party to the dispute; sam \(the holder\) may keep it with a "
+            r"reason or yield it; you may withdraw \(settle for sam\)$")
+    refused(store, lambda: settle(store, clock, "kim", "sam"),
+            r"^pat \(the decider\) is a party to the dispute on lead on INC-1001 and cannot "
+            "settle it")
+    refused(store, lambda: settle(store, clock, "sam", "sam"),
+            "^pat holds decider but is a party to the dispute: to keep lead on INC-1001, give a "
+            r"reason \(the review flags it\), or yield it to pat$")
+    settle(store, clock, "sam", "sam", reason="pat is needed as decider")
+    assert describe(last_event(store)) == ("sam KEPT lead over pat's dispute (the decider, pat, "
+                                           "a party to it): pat is needed as decider")
+    # kim disputes decider itself: pat holds it, so no decider can settle; pat keeps it
+    dispute(store, clock, claimant="kim", role="decider")
+    refused(store, lambda: settle(store, clock, "pat", "pat", role="decider"),
+            "^you hold decider but are a party to the dispute: to keep decider")
+    done = settle(store, clock, "pat", "pat", role="decider", reason="duty manager rota")
+    assert done.message == ("you keep decider on INC-1001; with no decider to settle the "
+                            "dispute, the review flags it")
+
+
+def test_with_no_decider_the_holder_keeps_only_with_a_reason_and_the_review_flags_it(
+        store, incident, sam, alex, dana, clock):
+    from warroom.journal import describe
+    from warroom.reports import findings, review
+
+    for who, role in ((sam, "lead"), (alex, "comms")):
+        actions.claim_role(store, who, incident, role, clock=clock)
+    done = dispute(store, clock)
+    assert done.message.endswith("your dispute is open: nobody holds decider: sam (the holder) "
+                                 "may yield it or keep it with a reason")
+    refused(store, lambda: settle(store, clock, "sam", "sam"),
+            r"^nobody holds decider: to keep lead on INC-1001, give a reason \(the review flags "
+            r"it\), or yield it to dana$")
+    clock.advance(minutes=3)
+    before = journal_count(store)
+    settle(store, clock, "sam", "sam", reason="I found the bad deploy")
+    assert journal_count(store) == before + 1
+    event = last_event(store)
+    assert (event.kind, event.payload["kept_by_holder"], event.payload["decider"],
+            event.payload["reason"]) == ("dispute.settled", True, None, "I found the bad deploy")
+    assert describe(event) == ("sam KEPT lead over dana's dispute (no decider held): I found "
+                               "the bad deploy")
+    assert holder(store, incident, "lead") == "sam"
+
+    m, events = review.for_review(store, incident, clock())
+    (d,) = m.disputes.values()
+    assert (d.winner, d.settled_by, d.kept) == ("sam", "sam", "I found the bad deploy")
+    check = next(c for c in findings.checks(m) if c.name == "disputes")
+    assert not check.passed and "KEPT by the holder, no decider, settled in 3m" in check.evidence
+    assert any("sam kept lead over dana's dispute with no decider to settle it" in i.text
+               for i in findings.improvements(m))
+    text = review.render(m, events)
+    escalation = text.split("### Was the escalation path followed?")[1].split("###")[0]
+    assert ("- FLAGGED: sam kept lead over dana's dispute at 14:03, no decider to settle it: "
+            "I found the bad deploy") in escalation
+    assert "FLAGGED" not in text.split("### Was the escalation path followed?")[0]
+    assert "KEPT by sam, no decider to settle it" in text  # the ownership map

@@ -71,7 +71,7 @@ async def test_a_claim_overtaken_by_another_process_is_refused_inside_the_form(d
 
 
 async def test_escape_cancels_and_writes_nothing(db, clock):
-    open_incident(db, clock, staff=False)
+    open_incident(db, clock)  # staffed: alex, on comms, may post the update
     before = count(db)
     app = app_for(db, clock)
     async with app.run_test(size=(120, 35)) as pilot:
@@ -85,7 +85,7 @@ async def test_escape_cancels_and_writes_nothing(db, clock):
 
 async def test_settle_a_dispute_as_the_decider(db, clock):
     open_incident(db, clock)
-    act(db, actions.claim_role, who("dana"), "INC-1001", "lead", clock=clock)
+    act(db, actions.claim_role, who("dana"), "INC-1001", "lead", dispute="payments", clock=clock)
     app = app_for(db, clock, name="pat")
     async with app.run_test(size=(120, 35)) as pilot:
         assert "DISPUTED by dana" in pane(app, "roles")

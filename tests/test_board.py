@@ -26,7 +26,7 @@ def test_the_header_counts_what_needs_someone_now(store, clock):
     for name, role in (("sam", "lead"), ("alex", "comms"), ("pat", "decider")):
         actions.claim_role(store, person(name), "INC-1001", role, clock=clock)
     assert "ALARM" not in header(store, clock)
-    actions.claim_role(store, dana, "INC-1001", "lead", clock=clock)  # a dispute
+    actions.claim_role(store, dana, "INC-1001", "lead", dispute="payments", clock=clock)
     assert header(store, clock).endswith(" 1 ALARM")
     actions.add_milestone(store, sam, "INC-1001", name="Rollback ready", owner="sam",
                           due_at=clock() + timedelta(minutes=10), clock=clock)

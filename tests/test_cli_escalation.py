@@ -26,8 +26,10 @@ def test_a_whole_escalation_from_the_shell(tmp_path):
             "SEV1", "--service", "checkout", who="sam")
     for who, role in (("sam", "lead"), ("alex", "comms"), ("pat", "decider")):
         warroom("claim", "INC-1001", role, who=who)
-    assert "open dispute" in warroom("claim", "INC-1001", "lead", "--reason", "payments owns it",
-                                     who="dana")
+    assert "to dispute it: warroom claim INC-1001 lead --dispute REASON" in warroom(
+        "claim", "INC-1001", "lead", "--reason", "payments owns it", who="dana", ok=False)
+    assert "your dispute is open: pat (the decider) settles it" in warroom(
+        "claim", "INC-1001", "lead", "--dispute", "payments owns it", who="dana")
     warroom("settle", "INC-1001", "lead", "--winner", "dana", who="pat")
     warroom("handover", "INC-1001", "lead", "--to", "sam", *NOTE, who="dana")
     warroom("accept", "INC-1001", "lead", who="sam")
@@ -44,6 +46,9 @@ def test_a_whole_escalation_from_the_shell(tmp_path):
     assert "someone else must approve" in warroom("approve", "INC-1001", "1", who="sam", ok=False)
     warroom("approve", "INC-1001", "1", who="alex")
     assert "granted (2 of 2)" in warroom("approve", "INC-1001", "1", who="pat")
+    # the customer hears from comms alone; anyone else is told who and how, and nothing is written
+    assert "only the communications owner (alex) posts customer updates on INC-1001" in warroom(
+        "update", "INC-1001", "customer", *UPDATE, "--next", "30m", who="sam", ok=False)
     warroom("update", "INC-1001", "customer", *UPDATE, "--next", "30m", who="alex")
     warroom("update", "INC-1001", "internal", *UPDATE, who="sam")
     assert "customer-resolution definition" in warroom("stage", "INC-1001", who="sam", ok=False)

@@ -51,7 +51,7 @@ at = "6m"
 actor = "dana"
 do = "claim"
 role = "lead"
-reason = "payments owns this"
+dispute = "payments owns this"
 [[inject]]
 at = "8m"
 actor = "alex"

@@ -36,7 +36,7 @@ at = "20m"
 actor = "dana"
 do = "claim"
 role = "lead"
-reason = "payments owns this"
+dispute = "payments owns this"
 [[inject]]
 at = "25m"
 actor = "pat"
@@ -225,6 +225,11 @@ title = "Search slow for Acme"  # degraded-performance: SEV2 customer 60m, inter
 customer = "Acme"
 severity = "SEV2"
 opened_ago = "10m"
+[[inject]]
+at = "5m"
+actor = "alex"
+do = "claim"
+role = "comms"  # customer updates come from the comms owner
 [[inject]]
 at = "5m"
 actor = "alex"

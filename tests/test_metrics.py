@@ -111,6 +111,7 @@ def test_a_burst_of_early_updates_meets_no_due_and_each_silent_cadence_is_missed
                          name="degraded-performance")
     key = actions.open_incident(store, sam, title="Search slow", customer="Acme",
                                 severity="SEV2", clock=clock, **plan.applied()).key
+    actions.claim_role(store, sam, key, "lead", clock=clock)  # the lead posts internal updates
     for _ in range(5):
         clock.advance(minutes=1)
         actions.post_update(store, sam, key, audience="internal", known="k", unknown="u",
@@ -229,7 +230,7 @@ def test_real_actions_give_the_same_figures_through_the_store_stream(store, sam,
                         next_steps="c", next_update_at=clock() + timedelta(minutes=20),
                         clock=clock)
     clock.advance(minutes=1)
-    actions.claim_role(store, dana, key, "lead", reason="payments", clock=clock)
+    actions.claim_role(store, dana, key, "lead", dispute="payments", clock=clock)
     clock.advance(minutes=4)
     actions.claim_role(store, pat, key, "decider", clock=clock)
     clock.advance(minutes=2)
@@ -324,3 +325,16 @@ def test_a_handover_settles_a_dispute_for_its_claimant_and_carries_it_to_anyone_
     assert (lead.settled, lead.winner, lead.settled_by) == (at(5).timestamp(), "dana", "sam")
     assert (comms.settled, comms.claimant, comms.holder) == (None, "kim", "jo")
     assert [d.role for d in m.open_disputes()] == ["comms"]
+
+
+def test_an_update_exactly_on_a_due_time_rolled_forward_by_silence_meets_it():
+    """SEV2, internal every 30m: opened 10:00, updates at 10:20 and 11:50, resolved 11:55.
+    10:20 is the first update (it meets nothing: it starts the clock, due 10:50); 10:50 and
+    11:20 pass in silence (missed); 11:50 is posted exactly on the next due time (met).
+    One of three, by the rule that an update exactly on its due time is on time."""
+    j = Journal().open(severity="SEV2", cadence=(60, 30))
+    j.update(20, "internal", was_due=30, next_due=50)
+    j.update(110, "internal", was_due=50, next_due=140)
+    j.add(115, "incident.resolved", **{"from": "monitoring", "to": "resolved"})
+    c = one(j, 115).cadence["internal"]
+    assert (c.due, c.on_time) == (3, 1)

@@ -1,4 +1,5 @@
-"""Eight processes claim the same vacant role on 200 incidents at once."""
+"""Eight processes claim the same vacant role on 200 incidents at once: on each, one wins and
+every other claim is refused naming the winner, never turned into a dispute."""
 
 from __future__ import annotations
 
@@ -30,12 +31,19 @@ def test_exactly_one_holder_per_incident_and_nothing_lost(tmp_path):
     assert [r["other"] for r in results] == [[]] * PROCESSES  # no "database is locked"
     won = [e for r in results for e in r["won"]]
     assert len(won) == INCIDENTS
-    assert sum(r["conflicts"] for r in results) == (PROCESSES - 1) * INCIDENTS
+    lost = [c for r in results for c in r["conflicts"]]
+    assert len(lost) == (PROCESSES - 1) * INCIDENTS
     with Store(db) as store:
-        holders = [queries.incident_view(store, str(1001 + i)).role("lead").holder
-                   for i in range(INCIDENTS)]
+        views = [queries.incident_view(store, str(1001 + i)) for i in range(INCIDENTS)]
         events = queries.events_after(store, 0)
-    assert all(h and h.startswith("racer") for h in holders)
+    holders = {v.incident.key: v.role("lead").holder for v in views}
+    assert all(h and h.startswith("racer") for h in holders.values())
+    for number, message in lost:  # each loser is told who won, and how to dispute it
+        key = f"INC-{number}"
+        assert message.startswith(f"lead on {key} is held by {holders[key]} since "), message
+        assert message.endswith(f"to dispute it: warroom claim {key} lead --dispute REASON")
+    assert all(v.disputes == [] for v in views)
+    assert not any(e.kind == "role.disputed" for e in events)
     claims = [e for e in events if e.kind == "role.claimed"]
     assert sorted(e.id for e in claims) == sorted(won)  # every acknowledged claim is there
     assert len({e.incident_id for e in claims}) == INCIDENTS

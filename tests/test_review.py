@@ -39,7 +39,7 @@ def sample_incident(store, clock) -> str:
                         unknown="root cause", next_steps="investigating the checkout service",
                         next_update_at=clock() + timedelta(minutes=20), clock=clock)
     step(1)
-    actions.claim_role(store, dana, key, "lead", reason="payments owns checkout", clock=clock)
+    actions.claim_role(store, dana, key, "lead", dispute="payments owns checkout", clock=clock)
     step(3)
     actions.claim_role(store, pat, key, "decider", clock=clock)
     actions.add_milestone(store, sam, key, name="Rollback ready", owner="sam",

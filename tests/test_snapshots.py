@@ -46,7 +46,7 @@ def alarms(db, clock):
     act(db, actions.claim_role, who("pat"), "INC-1001", "decider", clock=clock)
     clock.advance(minutes=4)
     act(db, actions.claim_role, who("dana"), "INC-1001", "lead",
-        reason="payments owns checkout", clock=clock)
+        dispute="payments owns checkout", clock=clock)
     act(db, actions.add_milestone, who("sam"), "INC-1001", name="Acknowledge the customer",
         owner="sam", due_at=clock() + timedelta(minutes=10), clock=clock)
     clock.advance(minutes=38)
@@ -107,7 +107,8 @@ FORM_USER = {"settle": "pat", "accept": "dana", "decline": "dana", "approve": "p
 def test_each_form(snap_compare, tmp_path, clock, key, form):
     db = tmp_path / "s.db"
     approval(db, clock)
-    act(db, actions.claim_role, who("kim"), "INC-1001", "comms", clock=clock)
+    act(db, actions.claim_role, who("kim"), "INC-1001", "comms", dispute="on call",
+        clock=clock)
     app = app_for(db, clock, name=FORM_USER.get(form, "sam"))
     if form == "settle":
         app = app_for(db, clock, name="pat")

@@ -89,12 +89,15 @@ def test_broken_templates_name_the_place(change, where):
 
 
 @pytest.fixture
-def outage(store, sam, clock):
+def outage(store, sam, alex, clock):
+    """A customer-outage incident whose comms owner, alex, posts the updates."""
     catalog = playbooks.load()
     chosen = matching.plan(catalog, title="Checkout failing", severity=Severity.SEV1)
-    return actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
-                                 severity="SEV1", service="checkout", policy=chosen.policy,
-                                 playbook=chosen.playbook, clock=clock).key
+    key = actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                                severity="SEV1", service="checkout", policy=chosen.policy,
+                                playbook=chosen.playbook, clock=clock).key
+    actions.claim_role(store, alex, key, "comms", clock=clock)
+    return key
 
 
 def test_a_template_fills_the_parts_left_out_and_the_message_is_journaled(store, outage,
@@ -131,9 +134,9 @@ def test_template_refusals(store, outage, alex, clock):
             r"mitigated, resolved, sitrep\)")
 
 
-def test_an_incident_without_a_playbook_offers_the_shipped_templates(store, incident, alex,
+def test_an_incident_without_a_playbook_offers_the_shipped_templates(store, staffed, alex,
                                                                      clock):
-    actions.post_update(store, alex, incident, audience="customer", template="security-holding",
+    actions.post_update(store, alex, staffed, audience="customer", template="security-holding",
                         next_update_at=clock() + timedelta(hours=1), clock=clock)
     assert last_event(store).payload["template"] == "security-holding"
 
@@ -156,8 +159,9 @@ def test_update_template_from_the_cli(capsys, tmp_path, monkeypatch):
     assert code == 0 and out.startswith("Hello Acme team,\n")
     assert "This is about INC-1001, a problem affecting checkout." in out
     assert json.loads(run(capsys, "log", "--json")[1])[-1]["kind"] == "incident.opened"
+    run(capsys, "claim", "1001", "comms", "--as", "alex")
     code, _, err = run(capsys, "update", "1001", "customer", "--template", "progress",
-                       "--next", "20m")
+                       "--next", "20m", "--as", "alex")
     assert code == 2 and "what we know still has a blank to fill in" in err
     code, out, _ = run(capsys, "update", "1001", "customer", "--template", "progress",
                        "--known", "the error rate fell to 2%", "--next-steps", "rolling back",
@@ -247,6 +251,7 @@ def test_an_update_whose_message_still_holds_a_blank_is_refused(store, alex, clo
     policy = DEFAULT_POLICY.model_copy(update={"templates": {"acknowledge": dear}})
     key = actions.open_incident(store, alex, title="Checkout failing", customer="Acme",
                                 severity="SEV1", policy=policy, clock=clock).key
+    actions.claim_role(store, alex, key, "comms", clock=clock)
     refused(store, lambda: actions.post_update(
         store, alex, key, audience="customer", template="acknowledge",
         next_update_at=clock() + timedelta(minutes=20), clock=clock),
@@ -255,6 +260,7 @@ def test_an_update_whose_message_still_holds_a_blank_is_refused(store, alex, clo
     # a blank can also come from the incident's own fields: refused all the same
     odd = actions.open_incident(store, alex, title="Checkout failing", customer="Acme",
                                 service="[[which service]]", severity="SEV1", clock=clock).key
+    actions.claim_role(store, alex, odd, "comms", clock=clock)
     refused(store, lambda: actions.post_update(
         store, alex, odd, audience="customer", template="acknowledge", known="k",
         next_update_at=clock() + timedelta(minutes=20), clock=clock),

@@ -89,9 +89,15 @@ def _opened(who: str, p: dict[str, Any]) -> str:
 
 def _settled(who: str, p: dict[str, Any]) -> str:
     role = p.get("role", "")
+    if p.get("kept_by_holder"):
+        why = (f"the decider, {p['decider']}, a party to it" if p.get("decider")
+               else "no decider held")
+        return f"{who} KEPT {role} over {p.get('claimant')}'s dispute ({why}){_reason(p)}"
     if p.get("winner") == p.get("holder"):
-        return f"{who} settled {role}: stays with {p.get('holder')} over {p.get('claimant')}"
-    return f"{who} settled {role}: {p.get('claimant')} took {role} from {p.get('holder')}"
+        return (f"{who} settled {role}: stays with {p.get('holder')} over {p.get('claimant')}"
+                f"{_reason(p)}")
+    return (f"{who} settled {role}: {p.get('claimant')} took {role} from {p.get('holder')}"
+            f"{_reason(p)}")
 
 
 def _accepted(who: str, p: dict[str, Any]) -> str:
@@ -121,7 +127,10 @@ def _requested(who: str, p: dict[str, Any]) -> str:
 def _update(who: str, p: dict[str, Any]) -> str:
     late = " (late)" if p.get("late") else ""
     article = "an" if p.get("audience") == "internal" else "a"
-    return f"{who} posted {article} {p.get('audience')} update{late}: {p.get('known')}"
+    how = (f", acting for {p['acting_for']} (vacant)" if p.get("acting_for") else
+           f", overriding who may post (decider's reason: {p['override']})"
+           if p.get("override") else "")
+    return f"{who} posted {article} {p.get('audience')} update{late}{how}: {p.get('known')}"
 
 
 VOCABULARY: dict[Kind, Meaning] = {
@@ -167,7 +176,9 @@ VOCABULARY: dict[Kind, Meaning] = {
         lambda who, p: f"{who} resolved the incident{_reason(p, 'note')}"),
     Kind.INCIDENT_CLOSED: Meaning(
         lambda who, p: f"{who} closed the incident, CSAT {p.get('csat')}"),
-    Kind.NOTE_POSTED: Meaning(lambda who, p: f"{who} noted: {p.get('text')}", folded=False),
+    Kind.NOTE_POSTED: Meaning(
+        lambda who, p: f"{who} {'DECIDED' if p.get('decision') else 'noted'}: {p.get('text')}",
+        folded=False),
     Kind.REVIEW_ACTION: Meaning(
         lambda who, p: f"{who} recorded a follow-up for {p.get('owner')}: {p.get('text')}"),
 }

@@ -319,6 +319,8 @@ class IncidentView:
     approvals: list[ApprovalRequest]
     cadence_minutes: dict[str, int]
     stage_definitions: dict[str, str]
+    comms_stand_in: str  # the role that posts customer updates while comms is vacant
+    internal_updates: tuple[str, ...]  # the roles that post internal updates
     last_customer_update: StatusUpdate | None = None
     last_internal_update: StatusUpdate | None = None
     last_event_id: int = 0

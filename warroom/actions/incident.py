@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from warroom.actions._common import Done, live_incident
+from warroom.actions.authority import update_authority
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import UserError
@@ -98,16 +99,21 @@ def post_update(
     next_steps: str | None = None,
     next_update_at: datetime | None = None,
     template: str | None = None,
+    override: str | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Post a status update; the next one of that audience falls due by the cadence, or
     sooner when this update promised an earlier time.
+
+    Only the roles :mod:`warroom.actions.authority` names may post it; the decider may
+    post anyway with ``override``, the reason, which the journal keeps.
 
     With ``template``, parts left out come from the template's phrases, and the whole
     message the template composes is kept in the journal. A part still holding a
     ``[[...]]`` blank is refused.
     """
     audience = audience if isinstance(audience, Audience) else Audience.parse(audience)
+    override = valid(Line, override, "the override reason") if override is not None else None
     now = clock()
     if audience is Audience.CUSTOMER and next_update_at is None:
         raise UserError(NEXT_REQUIRED)
@@ -116,6 +122,7 @@ def post_update(
     with store.write():
         incident = live_incident(store, ref)
         policy = policy_of(incident)
+        authority = update_authority(store, incident, policy, actor.name, audience, override)
         parts = {"known": known, "unknown": unknown, "next_steps": next_steps}
         chosen, message = None, None
         if template is not None:
@@ -147,11 +154,13 @@ def post_update(
             actor, now, Kind.UPDATE_POSTED, incident["id"], update_id=update_id,
             audience=audience, known=known, unknown=unknown, next_steps=next_steps,
             next_update_at=next_update_at, next_due=due, was_due=previous_due, late=late,
-            **extra,
+            **extra, **authority,
         )
     when = f"; next due {local_hm(due)}" if due else ""
-    return Done(event, incident["key"], f"posted {audience.value} update{when}", update_id,
-                composed=message)
+    how = (", acting for comms" if "acting_for" in authority
+           else ", overriding who may post (decider)" if "override" in authority else "")
+    return Done(event, incident["key"], f"posted {audience.value} update{how}{when}",
+                update_id, composed=message)
 
 
 _PART_NAMES = {"known": "what we know", "unknown": "what we don't know",

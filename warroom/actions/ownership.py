@@ -11,21 +11,23 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from warroom.actions._common import Done, held_roles, live_incident, role_row
+from warroom.actions._common import Done, live_incident, role_row
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import Conflict, UserError
 from warroom.journal import Kind
 from warroom.models import Body, Line, Name, RoleName, valid
 from warroom.records import Actor, HandoverStatus
+from warroom.rules.disputes import settle_refusal, who_settles
 
 VACANT = object()
 
 
-def _holder_text(role: sqlite3.Row) -> str:
+def _holder_text(role: sqlite3.Row, key: str | None = None) -> str:
     since = from_db(role["since"])
     when = f" since {local_hm(since)}" if since else ""
-    return f"{role['role']} is held by {role['holder']}{when}"
+    where = f" on {key}" if key else ""
+    return f"{role['role']}{where} is held by {role['holder']}{when}"
 
 
 def _move_role(store: Store, role: sqlite3.Row, holder: str | None, now: datetime) -> dict:
@@ -64,6 +66,11 @@ def _open_dispute(store: Store, role: sqlite3.Row) -> sqlite3.Row | None:
                      settled_at=None)
 
 
+def _decider(store: Store, incident: sqlite3.Row) -> str | None:
+    row = store.row("roles", incident_id=incident["id"], role="decider")
+    return row["holder"] if row is not None else None
+
+
 def claim_role(
     store: Store,
     actor: Actor,
@@ -71,17 +78,22 @@ def claim_role(
     role: str,
     *,
     reason: str | None = None,
+    dispute: str | None = None,
     expect_holder: object = None,
     clock: Clock = utcnow,
 ) -> Done:
-    """Claim a role. Vacant: the claimer holds it at once. Held: a dispute opens that stays
-    open until the holder hands over or the decider settles it.
+    """Claim a role. Vacant: the claimer holds it at once (``reason`` is a note). Held: the
+    claim is refused, naming the holder, unless it is an explicit dispute (``dispute`` is its
+    reason), which stays open until it is settled or the holder yields or hands over.
 
-    ``expect_holder`` is the holder the claimer saw (``VACANT`` for a vacant role); when set
-    and the role has changed since, the claim is refused rather than turned into a dispute.
+    So a claim that loses a race for a vacant role is an error naming the winner, never a
+    dispute; a dispute of a role found vacant simply takes it. ``expect_holder`` is the
+    holder the claimer saw (``VACANT`` for a vacant role); when set and the role has changed
+    since, the claim is refused.
     """
     role_name = valid(RoleName, role, "role")
     reason = valid(Line, reason, "reason") if reason else None
+    dispute = valid(Line, dispute, "the reason for the dispute") if dispute is not None else None
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
@@ -98,38 +110,47 @@ def claim_role(
         if slot["holder"] is None:
             _move_role(store, slot, me, now)
             event = store.journal(actor, now, Kind.ROLE_CLAIMED, incident["id"], role=role_name,
-                                  holder=me, reason=reason,
+                                  holder=me, reason=dispute or reason,
                                   vacant_since=from_db(slot["vacant_since"]))
-            return Done(event, key, f"you hold {role_name} on {key}")
-        dispute = _open_dispute(store, slot)
-        if dispute is not None:
-            if dispute["claimant"] == me:
-                raise UserError(f"you already dispute {role_name} on {key}; wait for it to be settled")
-            raise Conflict(
-                f"{_holder_text(slot)} and is already disputed by {dispute['claimant']}; "
-                "the decider settles it"
-            )
+            return Done(event, key, f"you hold {role_name} on {key}"
+                        + (" (it was vacant: nothing to dispute)" if dispute else ""))
+        holder, decider = slot["holder"], _decider(store, incident)
+        open_ = _open_dispute(store, slot)
+        if open_ is not None:
+            if open_["claimant"] == me:
+                raise UserError(f"you already dispute {role_name} on {key}; wait for it to be "
+                                "settled")
+            who = who_settles(me, decider, holder, open_["claimant"])
+            raise Conflict(f"{_holder_text(slot, key)} and is already disputed by "
+                           f"{open_['claimant']}; {who}")
+        if dispute is None:
+            raise Conflict(f"{_holder_text(slot, key)}; to dispute it: warroom claim {key} "
+                           f"{role_name} --dispute REASON")
         dispute_id = store.insert(
             "disputes", incident_id=incident["id"], role=role_name, claimant=me,
-            holder=slot["holder"], reason=reason, opened_at=now,
+            holder=holder, reason=dispute, opened_at=now,
         )
         event = store.journal(actor, now, Kind.ROLE_DISPUTED, incident["id"], role=role_name,
-                              claimant=me, holder=slot["holder"], reason=reason,
+                              claimant=me, holder=holder, reason=dispute,
                               dispute_id=dispute_id)
-    return Done(event, key, f"{_holder_text(slot)}; your claim is now an open dispute, "
-                f"for the decider or {slot['holder']} to settle", dispute_id)
+    return Done(event, key, f"{_holder_text(slot, key)}; your dispute is open: "
+                f"{who_settles(me, decider, holder, me)}", dispute_id)
 
 
 def settle_dispute(
-    store: Store, actor: Actor, ref: str, role: str, *, winner: str, clock: Clock = utcnow
+    store: Store, actor: Actor, ref: str, role: str, *, winner: str,
+    reason: str | None = None, clock: Clock = utcnow,
 ) -> Done:
     """Settle the open dispute on a role in favour of ``winner`` (the holder or the claimant).
 
-    The decider may settle either way; the holder may keep the role or yield it; the
-    claimant may withdraw (settle in the holder's favour).
+    The decider settles either way, unless a party to it; the holder may yield it and the
+    claimant withdraw (:func:`settle_refusal`). While no decider can settle it, the holder
+    may keep the role with a ``reason``: journaled as kept by the holder, and flagged in the
+    review.
     """
     role_name = valid(RoleName, role, "role")
     winner = valid(Name, winner, "winner")
+    reason = valid(Line, reason, "reason") if reason else None
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
@@ -141,12 +162,12 @@ def settle_dispute(
         holder, claimant = slot["holder"], dispute["claimant"]
         if winner not in (holder, claimant):
             raise UserError(f"the dispute on {role_name} is between {holder} and {claimant}")
-        me = actor.name
-        deciders = "decider" in held_roles(store, incident["id"], me)
-        if not (deciders or me == holder or (me == claimant and winner == holder)):
-            raise UserError(
-                f"only the decider or {holder} (the holder) can settle the dispute on {role_name}"
-            )
+        me, decider = actor.name, _decider(store, incident)
+        refusal = settle_refusal(me, winner, role=role_name, key=key, holder=holder,
+                                 claimant=claimant, decider=decider, with_reason=bool(reason))
+        if refusal:
+            raise UserError(refusal)
+        kept = me == holder == winner
         store.update("disputes", {"id": dispute["id"]}, settled_at=now, settled_by=me,
                      winner=winner)
         if winner == claimant:
@@ -154,8 +175,12 @@ def settle_dispute(
         event = store.journal(
             actor, now, Kind.DISPUTE_SETTLED, incident["id"], role=role_name,
             dispute_id=dispute["id"], winner=winner, holder=holder, claimant=claimant,
-            opened_at=from_db(dispute["opened_at"]),
+            opened_at=from_db(dispute["opened_at"]), reason=reason,
+            **({"kept_by_holder": True, "decider": decider} if kept else {}),
         )
+    if kept:
+        return Done(event, key, f"you keep {role_name} on {key}; with no decider to settle "
+                    "the dispute, the review flags it")
     return Done(event, key, f"{role_name} on {key} stays with {winner}" if winner == holder
                 else f"{role_name} on {key} goes to {winner}")
 

@@ -124,7 +124,7 @@ def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         done = actions.post_update(
             store, ctx.actor, args.incident, audience=args.audience, next_update_at=next_at,
-            template=args.template, clock=ctx.clock, **parts,
+            template=args.template, override=args.override, clock=ctx.clock, **parts,
         )
     print_done(done)
     if done.composed:
@@ -217,6 +217,11 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    "you leave out come from it, and the whole message is printed and kept")
     p.add_argument("--preview", action="store_true",
                    help="print the message the template composes; post nothing")
+    p.add_argument("--override", metavar="REASON",
+                   help="the decider only: post although you hold no role that posts this "
+                   "audience's updates (customer: comms, or its stand-in while comms is "
+                   "vacant; internal: lead, comms, internal liaison); the reason is journaled "
+                   "and the review lists it")
 
     p = verb(sub, "stage", [common], help="move the incident to a later stage",
              example="warroom stage INC-1001 mitigating --confirm", handler=cmd_stage)

@@ -74,6 +74,11 @@ def show_lines(pb: Playbook, source: str, today) -> list[str]:
         out.append(f"  {role:<{width}}  {who}; contingency {spec.contingency}")
     out += ["", "Update cadence (customer / internal)"]
     out += [f"  {sev.value}  every {c.customer}m / {c.internal}m" for sev, c in pb.cadence.items()]
+    out += ["", "Who posts status updates",
+            f"  customer: comms; while comms is vacant, {pb.updates.comms_stand_in} (journaled as "
+            "acting for comms)",
+            f"  internal: {', '.join(pb.updates.internal_roles(list(pb.roles)))}",
+            "  the decider may post either anyway, with a reason the review lists"]
     out += ["", "Milestones (due after opening)"]
     for ms in pb.milestones:
         dues = ", ".join(f"{sev.value} {offset(d)}" for sev, d in ms.due.items())
@@ -94,7 +99,9 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     catalog = _catalog(args, wanted=args.name)
     pb = catalog.get(args.name)
     if args.json:
-        print_json(pb.model_dump(mode="json") | {"source": catalog.sources[pb.name]})
+        data = pb.model_dump(mode="json") | {"source": catalog.sources[pb.name]}
+        data["updates"]["internal"] = pb.updates.internal_roles(list(pb.roles))
+        print_json(data)
     else:
         print("\n".join(show_lines(pb, catalog.sources[pb.name], ctx.clock().date())))
     return 0

@@ -17,7 +17,8 @@ def cmd_claim(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         return print_done(actions.claim_role(
             store, ctx.actor, args.incident, args.role, reason=args.reason,
-            expect_holder=actions.VACANT if args.if_vacant else None, clock=ctx.clock))
+            dispute=args.dispute, expect_holder=actions.VACANT if args.if_vacant else None,
+            clock=ctx.clock))
 
 
 def cmd_settle(args: argparse.Namespace, ctx: Context) -> int:
@@ -25,7 +26,8 @@ def cmd_settle(args: argparse.Namespace, ctx: Context) -> int:
 
     with ctx.store() as store:
         return print_done(actions.settle_dispute(store, ctx.actor, args.incident, args.role,
-                                                 winner=args.winner, clock=ctx.clock))
+                                                 winner=args.winner, reason=args.reason,
+                                                 clock=ctx.clock))
 
 
 def cmd_handover(args: argparse.Namespace, ctx: Context) -> int:
@@ -71,17 +73,25 @@ def _role_verb(sub, name: str, common: Parser, *, help: str, example: str, handl
 
 def register(sub, common: Parser, reading: Parser) -> None:
     p = _role_verb(sub, "claim", common, handler=cmd_claim,
-                   help="claim a role: a vacant one is yours at once, a held one opens a dispute",
-                   example="warroom claim INC-1001 lead --as dana --reason 'payments owns checkout'")
-    p.add_argument("--reason", help="why you should hold it (shown to everyone)")
+                   help="claim a role: a vacant one is yours at once; a held one only with "
+                   "--dispute, which opens a dispute",
+                   example="warroom claim INC-1001 lead --as dana --dispute 'payments owns "
+                   "checkout'")
+    why = p.add_mutually_exclusive_group()
+    why.add_argument("--reason", help="a note on taking a vacant role (shown to everyone)")
+    why.add_argument("--dispute", metavar="REASON", help="dispute the role's holder: why you "
+                     "should hold it; the decider settles it")
     p.add_argument("--if-vacant", action="store_true",
-                   help="only take it if vacant; if someone holds it, fail instead of disputing")
+                   help="only take it if vacant (a held role is never taken without --dispute)")
 
     p = _role_verb(sub, "settle", common, handler=cmd_settle,
-                   help="settle a dispute: the decider decides; the holder keeps or yields",
+                   help="settle a dispute: the decider decides; the holder may yield (or keep it "
+                   "with a reason while no decider can settle); the claimant may withdraw",
                    example="warroom settle INC-1001 lead --winner dana --as pat")
     p.add_argument("--winner", required=True, help="who holds the role from now: the holder "
                    "or the claimant")
+    p.add_argument("--reason", help="why (required for the holder to keep it while no decider "
+                   "can settle; the review flags that)")
 
     p = _role_verb(sub, "handover", common, handler=cmd_handover,
                    help="offer your role to someone; it moves only when they accept",

@@ -106,6 +106,8 @@ def incident_view(store: Store, ref: str) -> IncidentView:
             last_internal_update=_update(store.last_update(iid, "internal")),
             cadence_minutes=cadence,
             stage_definitions=stages,
+            comms_stand_in=policy.comms_stand_in,
+            internal_updates=policy.internal_updates,
             last_event_id=store.last_event_id(),
         )
 

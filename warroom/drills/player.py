@@ -85,9 +85,11 @@ def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str
     i = inject
     match i.do:
         case "claim":
-            return actions.claim_role(store, actor, key, i.role, reason=i.reason, **kw)
+            return actions.claim_role(store, actor, key, i.role, reason=i.reason,
+                                      dispute=i.dispute, **kw)
         case "settle":
-            return actions.settle_dispute(store, actor, key, i.role, winner=i.winner, **kw)
+            return actions.settle_dispute(store, actor, key, i.role, winner=i.winner,
+                                          reason=i.reason, **kw)
         case "handover":
             return actions.offer_handover(store, actor, key, i.role, to=i.to, done=i.done,
                                           remaining=i.remaining, dependencies=i.dependencies,

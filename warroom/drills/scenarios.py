@@ -76,6 +76,7 @@ class Inject(BaseModel):
     demo_only: bool = False
     role: str | None = None
     reason: str | None = None
+    dispute: str | None = None  # a claim of a held role: the reason for the dispute
     winner: str | None = None
     to: str | None = None
     done: str | None = None

@@ -3,8 +3,8 @@
 
 Four things wait on a person: a handover offered to them; an approval they may give (pending,
 not theirs, not yet voted on, and they hold an eligible role or are named on it); an update
-falling due from the role they hold (customer: the communications owner, or the lead while
-comms is vacant; internal: the lead, comms or the internal liaison), from ten minutes before
+falling due from the role they hold (customer: the communications owner, or its stand-in
+while comms is vacant; internal: the policy's internal roles), from ten minutes before
 its due time; and a dispute they must settle (the decider, when not a party to it; the holder
 while no decider is held). Each item has a stable key, so the dashboard rings the bell once
 for an item it has not shown before.
@@ -20,7 +20,6 @@ from warroom.records import ApprovalStatus, IncidentView, Stage
 from warroom.rules.people import same_name
 
 SOON = timedelta(minutes=10)  # an update shows as waiting from this long before it is due
-INTERNAL_ROLES = ("lead", "comms", "internal_liaison")
 
 
 @dataclass(frozen=True)
@@ -78,10 +77,11 @@ def _may_approve(request, mine: list[str], me: str, now: datetime) -> str | None
 
 def _updates(view: IncidentView, mine: list[str], now: datetime) -> list[Waiting]:
     comms = view.role("comms")
-    speaks = "comms" in mine or ("lead" in mine and comms is not None and not comms.holder)
+    speaks = "comms" in mine or (view.comms_stand_in in mine and comms is not None
+                                 and not comms.holder)
     out = []
-    for audience, mine_to_post in (("customer", speaks),
-                                   ("internal", any(r in INTERNAL_ROLES for r in mine))):
+    internal = any(r in view.internal_updates for r in mine)
+    for audience, mine_to_post in (("customer", speaks), ("internal", internal)):
         due = getattr(view.incident, f"next_{audience}_due")
         if not mine_to_post or due is None or due - now > SOON:
             continue

@@ -40,6 +40,7 @@ class DisputeRec:
     settled: float | None = None
     winner: str | None = None
     settled_by: str | None = None
+    kept: str | None = None  # the holder's reason, when they kept it with no decider to settle
 
 
 @dataclass
@@ -86,6 +87,11 @@ class CadenceRec:
             missed = missed_dues(due, t, self.period) if self.period else 1
             self.due += missed
             self.floor = due + (missed - 1) * self.period
+            if self.period and t == due + missed * self.period:
+                # exactly on a due time rolled forward by the silence: that one is met
+                self.due += 1
+                self.on_time += 1
+                self.floor = t
         elif self.floor is not None and t > self.floor:  # the first since the last counted
             self.due += 1
             self.on_time += 1

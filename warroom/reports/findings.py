@@ -117,12 +117,13 @@ def checks(m: IncidentMetrics) -> list[Check]:
     if target is not None:
         evidence += f"; target {dur(target)} (first customer update due)"
     out.append(Check("ownership", state, evidence))
-    times = [f"{d.role} ({d.claimant} against {d.holder}) settled in "
-             f"{dur(d.settled - d.opened)}" if d.settled is not None
+    times = [f"{d.role} ({d.claimant} against {d.holder}) "
+             + ("KEPT by the holder, no decider, " if d.kept is not None else "")
+             + f"settled in {dur(d.settled - d.opened)}" if d.settled is not None
              else f"{d.role} ({d.claimant} against {d.holder}) unsettled after "
              f"{dur(m.now - d.opened)}" for d in m.disputes.values()]
-    slow = [d for d in m.disputes.values()
-            if d.settled is None or d.settled - d.opened > SLOW_DISPUTE / m.speed]
+    slow = [d for d in m.disputes.values() if d.settled is None or d.kept is not None
+            or d.settled - d.opened > SLOW_DISPUTE / m.speed]
     out.append(_check("disputes", not slow, "; ".join(times) or "no dispute"))
     vacancies = m.vacancies()
     gaps = [f"{t.role} {dur(length)}" + (f" after {t.after} left" if t.after else " from opening")
@@ -150,6 +151,13 @@ def checks(m: IncidentMetrics) -> list[Check]:
 
 def _check(name: str, ok: bool, evidence: str) -> Check:
     return Check(name, MET if ok else MISSED, evidence)
+
+
+def kept_disputes(m: IncidentMetrics) -> list[str]:
+    """Disputes the holder kept while no decider could settle them (flagged in the review)."""
+    return [f"{d.holder} kept {d.role} over {d.claimant}'s dispute at "
+            f"{hm(d.settled, m.opened)}, no decider to settle it: {d.kept or 'no reason'}"
+            for d in m.disputes.values() if d.kept is not None and d.settled is not None]
 
 
 def improvements(m: IncidentMetrics) -> list[Improvement]:
@@ -244,6 +252,15 @@ def _role_gaps(m: IncidentMetrics) -> list[Improvement]:
             out.append(Improvement(
                 f"the {d.role} dispute between {d.holder} and {d.claimant} was never settled: "
                 f"name the decider first, and {fix}", "playbook", person(m, "decider")))
+        elif d.kept is not None:
+            backup = m.contingency.get("decider")
+            fix = (f"call {backup} (the playbook's decider contingency) as soon as a dispute "
+                   "opens with no decider" if backup else "name a decider contingency in the "
+                   "playbook, so that a dispute always has someone to settle it")
+            out.append(Improvement(
+                f"{d.holder} kept {d.role} over {d.claimant}'s dispute with no decider to "
+                f"settle it: {fix}", "contacts" if backup else "playbook",
+                person(m, "decider", d.settled)))
         else:
             fix = (f"the playbook gives {d.role} to {team}: say so when the incident opens"
                    if team else f"write down in the playbook which team owns {d.role} for "

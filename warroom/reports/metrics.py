@@ -147,6 +147,7 @@ def _settled(m, t, who, p):
     d = _dispute(m, p, role)
     if d is not None:
         d.settled, d.winner, d.settled_by = t, p.get("winner"), who
+        d.kept = (p.get("reason") or "") if p.get("kept_by_holder") else None
     if p.get("winner") and p.get("winner") == p.get("claimant"):
         _move(m, role, p["winner"], t, "settled")
 

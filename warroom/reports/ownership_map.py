@@ -87,6 +87,8 @@ def _stretches(m: IncidentMetrics) -> list[list[str]]:
             stop = d.settled if d.settled is not None else m.now
             result = (f"settled by {inline(d.settled_by)} for {inline(d.winner)}"
                       if d.settled is not None else "NOT settled")
+            if d.kept is not None:
+                result = f"KEPT by {inline(d.holder)}, no decider to settle it"
             until = hm(stop, m.opened) if d.settled is not None else "now"
             rows.append([role, hm(d.opened, m.opened), until, dur(stop - d.opened),
                          f"DISPUTED: {inline(d.claimant)} against {inline(d.holder)}", result])

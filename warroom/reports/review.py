@@ -32,6 +32,10 @@ QUESTIONS = (
       Kind.ROLE_RELEASED, Kind.APPROVAL_REQUESTED, Kind.APPROVAL_APPROVED, Kind.APPROVAL_REJECTED,
       Kind.APPROVAL_WITHDRAWN)),
 )
+# What a question's answer flags beyond its checks, from the metrics (plain text).
+FLAGS = {"Was the escalation path followed?": findings.kept_disputes}
+# Questions whose answer also flags the decider's overrides of who may act (journal).
+OVERRIDES_IN = ("Was the escalation path followed?",)
 
 
 def stamp(seconds: float | None) -> str:
@@ -52,12 +56,16 @@ def render(m: IncidentMetrics, events: list[Event]) -> str:
     out += ["", "## Timeline", ""]
     usual = usual_names((e.os_user, e.display_name) for e in events)
     out += [f"- {inline(line(e))}" + _identity(e, usual) for e in events]
+    out += ["", "## Decisions", ""] + _decisions(events)
     out += ["", "## Ownership over time", ""] + ownership_map(m)
     out += ["", "## Metrics against targets", ""] + _targets(m)
     out += ["", "## Review questions"]
     by_name = {c.name: c for c in results}
     for question, names, kinds in QUESTIONS:
-        out += ["", f"### {question}", ""] + _answer([by_name[n] for n in names], events, kinds)
+        flags = FLAGS[question](m) if question in FLAGS else []
+        flags = flags + (_overrides(events) if question in OVERRIDES_IN else [])
+        out += ["", f"### {question}", ""] + _answer([by_name[n] for n in names], events, kinds,
+                                                      flags)
     out += ["", "## Action items", ""] + _actions(m)
     return "\n".join(out) + "\n"
 
@@ -172,14 +180,17 @@ _VERDICT = {findings.MET: ": met, ", findings.MISSED: ": NOT met, ",
             findings.PENDING: ": not yet due, "}
 
 
-def _answer(results: list, events: list[Event], kinds: tuple[str, ...]) -> list[str]:
-    """Yes, partly or no, the checks behind it, and the journal entries that show it."""
+def _answer(results: list, events: list[Event], kinds: tuple[str, ...],
+            flags: list[str] | None = None) -> list[str]:
+    """Yes, partly or no, the checks behind it, what it flags, and the journal entries that
+    show it."""
     judged = [c for c in results if c.state != findings.PENDING]
     passed = sum(c.passed for c in judged)
     verdict = ("Not yet known" if not judged else "Yes" if passed == len(judged)
                else "No" if passed == 0 else "Partly")
     out = [f"**{verdict}.**", ""]
     out += [f"- {inline(c.name + _VERDICT[c.state] + c.evidence)}" for c in results]
+    out += [f"- FLAGGED: {inline(flag)}" for flag in flags or ()]
     cited = [e for e in events if e.kind in kinds]
     if cited:
         out += ["", "From the journal:", ""]
@@ -223,3 +234,18 @@ def _identity(event: Event, usual: dict[str, str]) -> str:
     usually goes by in this incident."""
     odd = unusual(event.os_user, event.display_name, usual)
     return f" ({inline(odd)})" if odd else ""
+
+
+def _decisions(events: list[Event]) -> list[str]:
+    """Every decision recorded in the timeline, with when and who."""
+    decided = [e for e in events if e.kind == Kind.NOTE_POSTED and e.payload.get("decision")]
+    if not decided:
+        return ["No decision was recorded (`warroom note INC TEXT --decision`)."]
+    return [f"- {local_stamp(e.at)} {inline(e.who)}: {inline(str(e.payload.get('text', '')))}"
+            for e in decided]
+
+
+def _overrides(events: list[Event]) -> list[str]:
+    """Each act the decider made although no role of theirs allowed it, with the reason."""
+    return [f"the decider's override: #{e.id} {line(e)}" for e in events
+            if e.payload.get("override")]

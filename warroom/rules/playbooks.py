@@ -43,6 +43,7 @@ from warroom.rules.policy import (
     ApprovalRule,
     Cadence,
     Policy,
+    UpdateRules,
     kind_key,
 )
 from warroom.rules.templates import Slug, Template
@@ -148,6 +149,7 @@ class Playbook(BaseModel):
     milestones: list[MilestoneSpec] = []
     approvals: dict[str, dict[Risk, ApprovalRule]] = {}
     templates: list[str] = []
+    updates: UpdateRules = UpdateRules()
 
     def review_due(self) -> date:
         return self.last_reviewed + timedelta(days=self.review_every_days)
@@ -166,6 +168,8 @@ class Playbook(BaseModel):
             cadence=self.cadence, stages=stages, approvals=default,
             kinds={k: v for k, v in self.approvals.items() if k != DEFAULT_KIND},
             templates={n: library[n] for n in self.templates},
+            comms_stand_in=self.updates.comms_stand_in,
+            internal_updates=self.updates.internal_roles(list(self.roles)),
         )
 
     def holders(self) -> dict[str, str]:
@@ -211,6 +215,7 @@ def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str
                 out.append((f"{where}.needed", f"{rule.needed} approvals from "
                                                f"{len(set(rule.eligible_roles))} eligible roles "
                                                "can never be granted"))
+    out += pb.updates.problems(roles)
     for name in pb.templates:
         if name not in library:
             out.append(("templates", f"no template {name!r} (templates: "

@@ -19,8 +19,10 @@ import re
 from pydantic import BaseModel, ConfigDict, Field
 
 from warroom.errors import UserError
+from warroom.models import RoleName
 from warroom.records import TRIO, Risk, Severity, Stage
 from warroom.rules import stored
+from warroom.rules.stored import COMMS_STAND_IN, INTERNAL_UPDATES
 from warroom.rules.templates import Template
 
 DEFAULT_KIND = "default"  # the key of the default rules in a playbook's approvals
@@ -63,6 +65,46 @@ class ApprovalRule(BaseModel):
         return "; ".join(parts)
 
 
+_WIDEN = "a playbook may widen who posts internal updates, never narrow it"
+
+
+class UpdateRules(BaseModel):
+    """A playbook's ``[updates]``: who posts status updates beyond the defaults. Customer
+    updates come from comms, or while comms is vacant from the holder of ``comms_stand_in``;
+    internal updates from the ``internal`` roles (default: lead, comms and the internal
+    liaison, those the playbook has)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    comms_stand_in: RoleName = COMMS_STAND_IN
+    internal: list[RoleName] | None = None
+
+    def internal_roles(self, roles: list[str]) -> list[str]:
+        """The roles that post internal updates, of ``roles`` (the playbook's)."""
+        if self.internal is not None:
+            return list(dict.fromkeys(self.internal))
+        return [r for r in INTERNAL_UPDATES if r in roles]
+
+    def problems(self, roles: list[str]) -> list[tuple[str, str]]:
+        """References to roles the playbook lacks, as (where, what)."""
+        out = []
+        known = ", ".join(roles)
+        if self.comms_stand_in not in roles:
+            out.append(("updates.comms_stand_in", f"unknown role {self.comms_stand_in!r} "
+                                                  f"(roles: {known})"))
+        elif self.comms_stand_in == "comms":
+            out.append(("updates.comms_stand_in", "comms cannot stand in for itself: name "
+                                                  "the role that posts while comms is vacant"))
+        for role in self.internal or []:
+            if role not in roles:
+                out.append(("updates.internal", f"unknown role {role!r} (roles: {known})"))
+        left_out = [r for r in INTERNAL_UPDATES if r in roles and r not in (
+            self.internal_roles(roles))]
+        if left_out:
+            out.append(("updates.internal", f"must include {', '.join(left_out)}: {_WIDEN}"))
+        return out
+
+
 class Policy(BaseModel):
     """The rules one incident runs under."""
 
@@ -77,6 +119,10 @@ class Policy(BaseModel):
     approvals: dict[Risk, ApprovalRule]
     kinds: dict[str, dict[Risk, ApprovalRule]] = {}
     templates: dict[str, Template] = {}
+    # Who posts status updates (warroom.actions.authority); an incident opened before these
+    # existed has neither in its copy, and so the defaults.
+    comms_stand_in: str = COMMS_STAND_IN
+    internal_updates: list[str] = list(INTERNAL_UPDATES)
     # A drill's speed: its durations (cadence, expiries) were divided by it
     # (warroom.drills.scaled_policy), and its metrics are judged on that clock.
     speed: float = 1

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+# Who posts status updates when a policy does not say (an incident opened before it could):
+# comms' stand-in while comms is vacant, and the roles that post internal updates.
+COMMS_STAND_IN = "lead"
+INTERNAL_UPDATES = ("lead", "comms", "internal_liaison")
+
 
 @lru_cache(maxsize=64)
 def _cached(text: str) -> dict[str, Any]:
@@ -34,6 +39,8 @@ class Facts:
     contingency: dict[str, str]  # role -> contingency contact
     teams: dict[str, str]  # role -> suggested team
     speed: float  # a drill's speed (1 for real incidents)
+    comms_stand_in: str  # posts customer updates while comms is vacant
+    internal_updates: tuple[str, ...]  # the roles that post internal updates
 
 
 def facts(text: str | None, severity: str) -> Facts:
@@ -46,4 +53,6 @@ def facts(text: str | None, severity: str) -> Facts:
         contingency=dict(policy.get("contingency") or {}),
         teams=dict(policy.get("teams") or {}),
         speed=float(policy.get("speed") or 1),
+        comms_stand_in=policy.get("comms_stand_in") or COMMS_STAND_IN,
+        internal_updates=tuple(policy.get("internal_updates") or INTERNAL_UPDATES),
     )

@@ -37,6 +37,7 @@ ACTIONS = [
     ("M", "complete_milestone", "Done", "Mark a milestone done", False),
     ("g", "advance", "Stage", "Advance the stage (confirm its resolution definition)", True),
     ("R", "resolve", "Resolve", "Resolve the incident", False),
+    ("n", "note", "Note", "Write a note or a decision into the timeline", False),
 ]
 
 class DashboardScreen(Screen[None]):

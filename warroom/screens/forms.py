@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from warroom import actions
-from warroom.actions.incident import NEXT_REQUIRED
 from warroom.clock import Clock, local_hm, parse_when
 from warroom.db.store import Store
 from warroom.errors import UserError
 from warroom.records import Actor, IncidentView, Risk, Stage
-from warroom.rules import compose, templates
+from warroom.rules import compose, disputes
 from warroom.screens.form import Field, FormModal
+from warroom.screens.forms_timeline import note  # noqa: F401  (the note form, by name)
+from warroom.screens.forms_update import update  # noqa: F401  (by name)
 
 
 @dataclass
@@ -31,9 +32,6 @@ class Session:
     @property
     def me(self) -> str:
         return self.actor.name
-
-
-NEXT_LABEL = "Next update at"
 
 
 def _optional(text: str) -> str | None:
@@ -50,41 +48,51 @@ def _kw(s: Session) -> dict:
 
 def claim(s: Session, v: IncidentView) -> FormModal:
     seen = {r.role: r.holder for r in v.roles}
-    choices = [(f"{r.role}: " + (f"held by {r.holder} (claiming opens a dispute)" if r.holder
-                                 else "VACANT"), r.role) for r in v.roles if r.holder != s.me]
+    choices = [(f"{r.role}: " + (f"held by {r.holder} (a claim disputes it: give a reason)"
+                                 if r.holder else "VACANT"), r.role)
+               for r in v.roles if r.holder != s.me]
     if not choices:
         raise UserError("you already hold every role")
     vacant = next((r.role for r in v.roles if not r.holder), "")
 
     def submit(x: dict[str, str]) -> actions.Done:
-        role = x["role"]
-        expected = seen.get(role) or actions.VACANT
+        role, why = x["role"], _optional(x["reason"])
+        held = seen.get(role)
+        if held and not why:
+            raise UserError(f"{role} is held by {held}: to dispute it, give your reason")
         return actions.claim_role(s.store, s.actor, v.incident.key, role,
-                                  reason=_optional(x["reason"]), expect_holder=expected, **_kw(s))
+                                  reason=None if held else why, dispute=why if held else None,
+                                  expect_holder=held or actions.VACANT, **_kw(s))
 
     return FormModal("Claim a role", [
         Field("role", "Role", "choice", value=vacant, choices=choices),
-        Field("reason", "Reason (shown to everyone; required context for a dispute)",
+        Field("reason", "Reason (required to dispute a held role; shown to everyone)",
               required=False),
     ], submit, submit_label="Claim")
 
 
 def settle(s: Session, v: IncidentView) -> FormModal:
-    choices = []
-    for d in v.disputes:
-        choices.append((f"{d.role}: stays with {d.holder} (holder)", f"{d.role}|{d.holder}"))
-        choices.append((f"{d.role}: goes to {d.claimant} (claimant)", f"{d.role}|{d.claimant}"))
-    if not choices:
-        raise UserError("there is no open dispute")
+    """Only the outcomes ``s.me`` may choose; none at all is refused, naming who may act."""
+    slot = v.role("decider")
+    allowed, refusal = disputes.outcomes(s.me, v.disputes, v.incident.key,
+                                         slot.holder if slot else None)
+    if not allowed:
+        raise UserError(refusal or "there is no open dispute")
+    choices = [(f"{d.role}: " + (f"stays with {w} (holder)" if w == d.holder
+                                 else f"goes to {w} (claimant)"), f"{d.role}|{w}")
+               for d, w in allowed]
 
     def submit(x: dict[str, str]) -> actions.Done:
         role, winner = x["outcome"].split("|", 1)
         return actions.settle_dispute(s.store, s.actor, v.incident.key, role, winner=winner,
-                                      **_kw(s))
+                                      reason=_optional(x["reason"]), **_kw(s))
 
-    return FormModal("Settle a dispute", [Field("outcome", "Outcome", "choice", choices=choices)],
-                     submit, intro="The decider settles either way; the holder may keep or "
-                     "yield; the claimant may withdraw.", submit_label="Settle")
+    return FormModal("Settle a dispute", [
+        Field("outcome", "Outcome", "choice", choices=choices),
+        Field("reason", "Reason (required to keep a role while no decider can settle)",
+              required=False),
+    ], submit, intro="The decider settles either way; the holder may yield, or keep it with a "
+        "reason while no decider can settle; the claimant may withdraw.", submit_label="Settle")
 
 
 def handover(s: Session, v: IncidentView) -> FormModal:
@@ -160,60 +168,6 @@ def release(s: Session, v: IncidentView) -> FormModal:
         Field("note", "Note", required=False),
     ], submit, intro="The role becomes VACANT on every screen. Prefer a handover.",
         submit_label="Release")
-
-
-def update(s: Session, v: IncidentView, audience: str = "customer") -> FormModal:
-    """A status update, pre-filled from the template that suits the stage; picking another
-    template fills the parts again, and the message it composes shows as you type."""
-    available = compose.offered(s.store, v.incident.key)
-    first = templates.suggested(available, audience, v.incident.stage.value)
-
-    def parts_of(name: str) -> dict[str, str]:
-        fields = templates.incident_fields(v.incident, s.clock())
-        return templates.filled(available[name], fields, {}) if name in available else {}
-
-    def on_choice(field: str, x: dict[str, str]) -> dict[str, str]:
-        chosen = available.get(x["template"])
-        if field == "template" and chosen:
-            return {"audience": chosen.audience.value} | parts_of(chosen.name)
-        if field == "audience" and chosen and chosen.audience.value != x["audience"]:
-            return {"template": ""}  # never send a customer template to the room, or back
-        return {}
-
-    def next_at(x: dict[str, str]) -> datetime | None:
-        at = _when(x["next"], s.clock())
-        if at is None and x["audience"] == "customer":
-            raise UserError(f"{NEXT_REQUIRED}: fill in '{NEXT_LABEL}'")
-        return at
-
-    def preview(x: dict[str, str]) -> str:
-        if x["template"] not in available:
-            return "Pick a template to see the whole message."
-        return compose.preview(s.store, v.incident.key, x["audience"], x["template"],
-                                {k: x[k] for k in ("known", "unknown", "next_steps")},
-                                next_at(x), s.clock())
-
-    def submit(x: dict[str, str]) -> actions.Done:
-        return actions.post_update(
-            s.store, s.actor, v.incident.key, audience=x["audience"], known=x["known"],
-            unknown=x["unknown"], next_steps=x["next_steps"], next_update_at=next_at(x),
-            template=x["template"] or None, **_kw(s))
-
-    minutes = v.cadence_minutes.get(audience, 30)
-    start = parts_of(first.name) if first else {}
-    return FormModal("Post a status update", [
-        Field("template", "Template (fills the parts; [[...]] marks what you must fill in)",
-              "choice", value=first.name if first else "", required=False,
-              choices=[(f"{t.name} ({t.audience.value})", t.name) for t in available.values()]),
-        Field("audience", "Audience", "choice", value=audience,
-              choices=[("customer", "customer"), ("internal", "internal")]),
-        Field("known", "What we know", "text", value=start.get("known", "")),
-        Field("unknown", "What we don't know yet", "text", value=start.get("unknown", "")),
-        Field("next_steps", "Next steps", "text", value=start.get("next_steps", "")),
-        Field("next", f"{NEXT_LABEL} (+30m, 14:30; required for customers)",
-              value=f"+{minutes}m", required=False),
-    ], submit, submit_label="Post", on_choice=on_choice, preview=preview,
-        preview_label="The message")
 
 
 def raise_blocker(s: Session, v: IncidentView) -> FormModal:
