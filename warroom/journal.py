@@ -73,8 +73,14 @@ def _reason(p: dict[str, Any], key: str = "reason") -> str:
     return f": {p[key]}" if p.get(key) else ""
 
 
+def _number(p: dict[str, Any], id_key: str) -> Any:
+    """The number people know an item by: its number in the incident, or (events written
+    before items were numbered per incident) its id."""
+    return p.get("number") or p.get(id_key)
+
+
 def _approval(p: dict[str, Any]) -> str:
-    return f"#{p.get('approval_id')} {p.get('change', '')}".strip()
+    return f"#{_number(p, 'approval_id')} {p.get('change', '')}".strip()
 
 
 def _opened(who: str, p: dict[str, Any]) -> str:
@@ -150,19 +156,19 @@ VOCABULARY: dict[Kind, Meaning] = {
         lambda who, p: f"{who} released {p.get('role', '')}; {p.get('role', '')} is VACANT"
                        f"{_reason(p, 'note')}"),
     Kind.MILESTONE_ADDED: Meaning(
-        lambda who, p: f"{who} added milestone #{p.get('milestone_id')} {p.get('name')} "
+        lambda who, p: f"{who} added milestone #{_number(p, 'milestone_id')} {p.get('name')} "
                        f"(owner {p.get('owner')}, due {_t(p.get('due_at'))})"),
     Kind.MILESTONE_COMPLETED: Meaning(
-        lambda who, p: f"{who} completed milestone #{p.get('milestone_id')} {p.get('name')}"
+        lambda who, p: f"{who} completed milestone #{_number(p, 'milestone_id')} {p.get('name')}"
                        f"{' LATE' if p.get('late') else ''}"),
     Kind.MILESTONE_MOVED: Meaning(
-        lambda who, p: f"{who} moved milestone #{p.get('milestone_id')} {p.get('name')} from "
+        lambda who, p: f"{who} moved milestone #{_number(p, 'milestone_id')} {p.get('name')} from "
                        f"{_t(p.get('was_due'))} to {_t(p.get('due_at'))}: {p.get('reason')}"),
     Kind.BLOCKER_RAISED: Meaning(
-        lambda who, p: f"{who} raised blocker #{p.get('blocker_id')} {p.get('what')} "
+        lambda who, p: f"{who} raised blocker #{_number(p, 'blocker_id')} {p.get('what')} "
                        f"(waiting on {p.get('waiting_on')}, owner {p.get('owner')})"),
     Kind.BLOCKER_CLEARED: Meaning(
-        lambda who, p: f"{who} cleared blocker #{p.get('blocker_id')} {p.get('what')}"),
+        lambda who, p: f"{who} cleared blocker #{_number(p, 'blocker_id')} {p.get('what')}"),
     Kind.APPROVAL_REQUESTED: Meaning(_requested),
     Kind.APPROVAL_APPROVED: Meaning(_approved),
     Kind.APPROVAL_REJECTED: Meaning(

@@ -224,6 +224,7 @@ class Milestone:
     due_at: datetime
     done_at: datetime | None = None
     done_by: str | None = None
+    number: int = 0  # #1, #2 ... within its incident: what people type and read
 
 
 @dataclass(frozen=True)
@@ -234,6 +235,7 @@ class Blocker:
     owner: str
     raised_at: datetime
     cleared_at: datetime | None = None
+    number: int = 0  # #1, #2 ... within its incident
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,7 @@ class ApprovalRequest:
     decided_at: datetime | None = None
     votes: list[Vote] = field(default_factory=list)
     rule: str | None = None  # the authority-matrix rule it was made under: "rollback/high"
+    number: int = 0  # #1, #2 ... within its incident
 
     def effective_status(self, now: datetime) -> ApprovalStatus:
         """``expired`` once a pending request is past its expiry, else the stored status."""

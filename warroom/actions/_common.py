@@ -43,8 +43,10 @@ def held_roles(store: Store, incident_id: int, person: str) -> list[str]:
                                           holder=person)]
 
 
-def item(store: Store, table: str, incident: sqlite3.Row, item_id: int, what: str) -> sqlite3.Row:
-    row = store.row(table, id=item_id, incident_id=incident["id"])
+def item(store: Store, table: str, incident: sqlite3.Row, number: int, what: str) -> sqlite3.Row:
+    """Milestone, blocker or approval request #``number`` of the incident (numbers count
+    from 1 in each incident)."""
+    row = store.row(table, number=number, incident_id=incident["id"])
     if row is None:
-        raise NotFound(f"{incident['key']} has no {what} #{item_id}")
+        raise NotFound(f"{incident['key']} has no {what} #{number}")
     return row

@@ -80,8 +80,8 @@ def request_approval(
         if expires_at > latest:
             raise UserError(f"the expiry can be at most {rule.expires_minutes}m away "
                             f"({_under(policy, source)})")
-        request_id = store.insert(
-            "approvals", incident_id=incident["id"], change=change, kind=kind, risk=risk,
+        request_id, number = store.insert_numbered(
+            "approvals", incident["id"], change=change, kind=kind, risk=risk,
             rationale=rationale, fallback=fallback, needed=needed,
             eligible_roles=roles, eligible_people=people,
             decider_required=required, requester=actor.name, requested_at=now,
@@ -89,14 +89,15 @@ def request_approval(
         )
         event = store.journal(
             actor, now, Kind.APPROVAL_REQUESTED, incident["id"], approval_id=request_id,
-            change=change, kind=kind, risk=risk, rationale=rationale, fallback=fallback,
+            number=number, change=change, kind=kind, risk=risk, rationale=rationale,
+            fallback=fallback,
             needed=needed, eligible_roles=roles, eligible_people=people,
             decider_required=required, expires_at=expires_at,
             policy=policy.name, rule=source, rule_terms=rule.model_dump(),
         )
     return Done(event, incident["key"],
-                f"approval #{request_id} requested: {change} ({risk.value} risk, needs {needed}"
-                f"{', decider among them' if required else ''}; rule {source})", request_id)
+                f"approval #{number} requested: {change} ({risk.value} risk, needs {needed}"
+                f"{', decider among them' if required else ''}; rule {source})", number)
 
 
 def _under(policy: Policy, source: str) -> str:
@@ -167,12 +168,12 @@ def _grantable(holders: dict[str, str | None], requester: str, roles: list[str],
                     "role counts)")
 
 
-def _pending(store: Store, incident: sqlite3.Row, request_id: int, now: datetime) -> sqlite3.Row:
-    row = item(store, "approvals", incident, request_id, "approval request")
+def _pending(store: Store, incident: sqlite3.Row, number: int, now: datetime) -> sqlite3.Row:
+    row = item(store, "approvals", incident, number, "approval request")
     if row["status"] != ApprovalStatus.PENDING:
-        raise UserError(f"approval #{request_id} is already {row['status']}")
+        raise UserError(f"approval #{number} is already {row['status']}")
     if now >= from_db(row["expires_at"]):
-        raise UserError(f"approval #{request_id} expired {span(now - from_db(row['expires_at']))}"
+        raise UserError(f"approval #{number} expired {span(now - from_db(row['expires_at']))}"
                         " ago; request it again")
     return row
 
@@ -189,11 +190,12 @@ def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: s
         allowed = _rule_roles(incident, row)
         through += [r for r in mine if r in allowed and r not in through]
         if not through:
-            raise UserError(f"you were named on approval #{row['id']} but no longer hold a "
+            raise UserError(f"you were named on approval #{row['number']} but no longer hold a "
                             f"role that may approve it ({', '.join(allowed)})")
     if not through:
         who = ", ".join([f"the {r}" for r in roles] + people) or "nobody"
-        raise UserError(f"you are not eligible to decide approval #{row['id']} (eligible: {who})")
+        raise UserError(f"you are not eligible to decide approval #{row['number']} "
+                        f"(eligible: {who})")
     return through
 
 
@@ -209,7 +211,7 @@ def _once_per_account(store: Store, incident: sqlite3.Row, row: sqlite3.Row,
                 raise UserError(
                     f"your OS account ({actor.os_user}) {refusal} as "
                     f"{event['display_name'] or actor.os_user}: one person, one approval "
-                    f"of #{row['id']}")
+                    f"of #{row['number']}")
 
 
 def _vote(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: str, decision: str,
@@ -219,7 +221,7 @@ def _vote(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: str, decisi
     mine = _eligible_roles(store, incident, row, me)
     if store.row("votes", approval_id=row["id"], voter=me) is not None:
         done = "approved" if decision == "approve" else "voted on"
-        raise UserError(f"you already {done} #{row['id']}")
+        raise UserError(f"you already {done} #{row['number']}")
     extra = {"reason": reason} if reason is not None else {}
     store.insert("votes", approval_id=row["id"], voter=me, decision=decision, roles=mine,
                  at=now, **extra)
@@ -234,7 +236,7 @@ def _rule_roles(incident: sqlite3.Row, row: sqlite3.Row) -> list[str]:
 
 
 def approve(
-    store: Store, actor: Actor, ref: str, request_id: int, *, clock: Clock = utcnow
+    store: Store, actor: Actor, ref: str, number: int, *, clock: Clock = utcnow
 ) -> Done:
     """Approve a pending request. It is granted once enough eligible people approved, with
     the decider among them when the rule requires."""
@@ -242,35 +244,36 @@ def approve(
     me = actor.name
     with store.write():
         incident = live_incident(store, ref)
-        row = _pending(store, incident, request_id, now)
+        row = _pending(store, incident, number, now)
         if row["requester"] == me:
-            raise UserError(f"you requested approval #{request_id}; someone else must approve it")
+            raise UserError(f"you requested approval #{number}; someone else must approve it")
         if actor.strict:
             _once_per_account(store, incident, row, actor)
         mine = _vote(store, incident, row, me, "approve", now)
-        votes = store.rows("votes", approval_id=request_id, decision="approve")
+        votes = store.rows("votes", approval_id=row["id"], decision="approve")
         count = len(votes)
         has_decider = any("decider" in json.loads(v["roles"]) for v in votes)
         granted = count >= row["needed"] and (has_decider or not row["decider_required"])
         if granted:
-            store.update("approvals", {"id": request_id}, status=ApprovalStatus.APPROVED,
+            store.update("approvals", {"id": row["id"]}, status=ApprovalStatus.APPROVED,
                          decided_at=now)
         event = store.journal(
-            actor, now, Kind.APPROVAL_APPROVED, incident["id"], approval_id=request_id,
+            actor, now, Kind.APPROVAL_APPROVED, incident["id"], approval_id=row["id"],
+            number=number,
             change=row["change"], roles=mine, count=count, needed=row["needed"],
             granted=granted, requested_at=from_db(row["requested_at"]),
         )
     if granted:
-        message = f"approval #{request_id} granted ({count} of {row['needed']})"
+        message = f"approval #{number} granted ({count} of {row['needed']})"
     elif count >= row["needed"]:
-        message = f"approval #{request_id}: {count} of {row['needed']}, still needs the decider"
+        message = f"approval #{number}: {count} of {row['needed']}, still needs the decider"
     else:
-        message = f"approval #{request_id}: {count} of {row['needed']} approvals"
+        message = f"approval #{number}: {count} of {row['needed']} approvals"
     return Done(event, incident["key"], message)
 
 
 def reject(
-    store: Store, actor: Actor, ref: str, request_id: int, *, reason: str,
+    store: Store, actor: Actor, ref: str, number: int, *, reason: str,
     clock: Clock = utcnow,
 ) -> Done:
     """Reject a pending request, with a reason; one eligible rejection ends it.
@@ -284,36 +287,37 @@ def reject(
     me = actor.name
     with store.write():
         incident = live_incident(store, ref)
-        row = _pending(store, incident, request_id, now)
+        row = _pending(store, incident, number, now)
         if row["requester"] == me:
             event = _withdrawn(store, actor, incident, row, now, reason)
-            return Done(event, incident["key"], f"approval #{request_id} withdrawn (you asked "
+            return Done(event, incident["key"], f"approval #{number} withdrawn (you asked "
                                                 "for it, so rejecting it withdraws it)")
         mine = _vote(store, incident, row, me, "reject", now, reason)
-        store.update("approvals", {"id": request_id}, status=ApprovalStatus.REJECTED,
+        store.update("approvals", {"id": row["id"]}, status=ApprovalStatus.REJECTED,
                      decided_at=now)
         event = store.journal(
-            actor, now, Kind.APPROVAL_REJECTED, incident["id"], approval_id=request_id,
+            actor, now, Kind.APPROVAL_REJECTED, incident["id"], approval_id=row["id"],
+            number=number,
             change=row["change"], roles=mine, reason=reason,
             requested_at=from_db(row["requested_at"]),
         )
-    return Done(event, incident["key"], f"approval #{request_id} rejected")
+    return Done(event, incident["key"], f"approval #{number} rejected")
 
 
 def withdraw(
-    store: Store, actor: Actor, ref: str, request_id: int, *, clock: Clock = utcnow
+    store: Store, actor: Actor, ref: str, number: int, *, clock: Clock = utcnow
 ) -> Done:
     """Withdraw your own pending request."""
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        row = item(store, "approvals", incident, request_id, "approval request")
+        row = item(store, "approvals", incident, number, "approval request")
         if row["status"] != ApprovalStatus.PENDING:
-            raise UserError(f"approval #{request_id} is already {row['status']}")
+            raise UserError(f"approval #{number} is already {row['status']}")
         if row["requester"] != actor.name:
-            raise UserError(f"only {row['requester']} (who asked) can withdraw #{request_id}")
+            raise UserError(f"only {row['requester']} (who asked) can withdraw #{number}")
         event = _withdrawn(store, actor, incident, row, now, None)
-    return Done(event, incident["key"], f"approval #{request_id} withdrawn")
+    return Done(event, incident["key"], f"approval #{number} withdrawn")
 
 
 def _withdrawn(store: Store, actor: Actor, incident: sqlite3.Row, row: sqlite3.Row,
@@ -322,4 +326,5 @@ def _withdrawn(store: Store, actor: Actor, incident: sqlite3.Row, row: sqlite3.R
                  decided_at=now)
     extra = {"reason": reason} if reason else {}
     return store.journal(actor, now, Kind.APPROVAL_WITHDRAWN, incident["id"],
-                         approval_id=row["id"], change=row["change"], **extra)
+                         approval_id=row["id"], number=row["number"], change=row["change"],
+                         **extra)

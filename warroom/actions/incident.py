@@ -72,10 +72,10 @@ def open_incident(
         created = []
         for name, owner, offset in milestones or []:
             name, owner = valid(Title, name, "milestone"), valid(Name, owner, "owner")
-            milestone_id = store.insert("milestones", incident_id=incident_id, name=name,
-                                        owner=owner, due_at=now + offset)
-            created.append({"milestone_id": milestone_id, "name": name, "owner": owner,
-                            "due_at": now + offset})
+            milestone_id, number = store.insert_numbered(
+                "milestones", incident_id, name=name, owner=owner, due_at=now + offset)
+            created.append({"milestone_id": milestone_id, "number": number, "name": name,
+                            "owner": owner, "due_at": now + offset})
         event = store.journal(
             actor, now, Kind.INCIDENT_OPENED, incident_id, key=key, title=title,
             customer=customer, service=service, tier=tier, severity=severity, drill=drill,

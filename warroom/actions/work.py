@@ -1,4 +1,5 @@
-"""Milestones (time-bound targets with one owner) and blockers."""
+"""Milestones (time-bound targets with one owner) and blockers, numbered per incident (#1
+in each): the number is what people type and read; the id stays internal."""
 
 from __future__ import annotations
 
@@ -23,34 +24,35 @@ def add_milestone(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        milestone_id = store.insert("milestones", incident_id=incident["id"], name=name,
-                                    owner=owner, due_at=due_at)
+        milestone_id, number = store.insert_numbered(
+            "milestones", incident["id"], name=name, owner=owner, due_at=due_at)
         event = store.journal(actor, now, Kind.MILESTONE_ADDED, incident["id"],
-                              milestone_id=milestone_id, name=name, owner=owner, due_at=due_at)
+                              milestone_id=milestone_id, number=number, name=name, owner=owner,
+                              due_at=due_at)
     return Done(event, incident["key"],
-                f"milestone #{milestone_id} '{name}' due {local_hm(due_at)}, owner {owner}",
-                milestone_id)
+                f"milestone #{number} '{name}' due {local_hm(due_at)}, owner {owner}", number)
 
 
 def complete_milestone(
-    store: Store, actor: Actor, ref: str, milestone_id: int, *, clock: Clock = utcnow
+    store: Store, actor: Actor, ref: str, number: int, *, clock: Clock = utcnow
 ) -> Done:
+    """Mark milestone #``number`` of the incident done."""
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        row = item(store, "milestones", incident, milestone_id, "milestone")
+        row = item(store, "milestones", incident, number, "milestone")
         if row["done_at"] is not None:
-            raise UserError(f"milestone #{milestone_id} was already done by {row['done_by']}")
-        store.update("milestones", {"id": milestone_id}, done_at=now, done_by=actor.name)
+            raise UserError(f"milestone #{number} was already done by {row['done_by']}")
+        store.update("milestones", {"id": row["id"]}, done_at=now, done_by=actor.name)
         due = from_db(row["due_at"])
         event = store.journal(actor, now, Kind.MILESTONE_COMPLETED, incident["id"],
-                              milestone_id=milestone_id, name=row["name"], owner=row["owner"],
-                              due_at=due, late=now > due)
-    return Done(event, incident["key"], f"milestone #{milestone_id} '{row['name']}' done")
+                              milestone_id=row["id"], number=number, name=row["name"],
+                              owner=row["owner"], due_at=due, late=now > due)
+    return Done(event, incident["key"], f"milestone #{number} '{row['name']}' done")
 
 
 def move_milestone(
-    store: Store, actor: Actor, ref: str, milestone_id: int, *, due_at: datetime,
+    store: Store, actor: Actor, ref: str, number: int, *, due_at: datetime,
     reason: str, owner: str | None = None, clock: Clock = utcnow,
 ) -> Done:
     """Reschedule a milestone (and optionally give it a new owner); a reason is required."""
@@ -59,19 +61,20 @@ def move_milestone(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        row = item(store, "milestones", incident, milestone_id, "milestone")
+        row = item(store, "milestones", incident, number, "milestone")
         if row["done_at"] is not None:
-            raise UserError(f"milestone #{milestone_id} is already done")
+            raise UserError(f"milestone #{number} is already done")
         values: dict = {"due_at": due_at}
         if owner:
             values["owner"] = owner
-        store.update("milestones", {"id": milestone_id}, **values)
+        store.update("milestones", {"id": row["id"]}, **values)
         event = store.journal(
-            actor, now, Kind.MILESTONE_MOVED, incident["id"], milestone_id=milestone_id,
-            name=row["name"], was_due=from_db(row["due_at"]), due_at=due_at, reason=reason,
+            actor, now, Kind.MILESTONE_MOVED, incident["id"], milestone_id=row["id"],
+            number=number, name=row["name"], was_due=from_db(row["due_at"]), due_at=due_at,
+            reason=reason,
             owner=owner or row["owner"], was_owner=row["owner"],
         )
-    return Done(event, incident["key"], f"milestone #{milestone_id} now due {local_hm(due_at)}")
+    return Done(event, incident["key"], f"milestone #{number} now due {local_hm(due_at)}")
 
 
 def raise_blocker(
@@ -85,27 +88,29 @@ def raise_blocker(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        blocker_id = store.insert("blockers", incident_id=incident["id"], what=what,
-                                  waiting_on=waiting_on, owner=owner, raised_at=now)
+        blocker_id, number = store.insert_numbered(
+            "blockers", incident["id"], what=what, waiting_on=waiting_on, owner=owner,
+            raised_at=now)
         event = store.journal(actor, now, Kind.BLOCKER_RAISED, incident["id"],
-                              blocker_id=blocker_id, what=what, waiting_on=waiting_on,
-                              owner=owner)
-    return Done(event, incident["key"], f"blocker #{blocker_id} raised: {what}", blocker_id)
+                              blocker_id=blocker_id, number=number, what=what,
+                              waiting_on=waiting_on, owner=owner)
+    return Done(event, incident["key"], f"blocker #{number} raised: {what}", number)
 
 
 def clear_blocker(
-    store: Store, actor: Actor, ref: str, blocker_id: int, *, note: str | None = None,
+    store: Store, actor: Actor, ref: str, number: int, *, note: str | None = None,
     clock: Clock = utcnow,
 ) -> Done:
+    """Clear blocker #``number`` of the incident."""
     note = valid(Line, note, "note") if note else None
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        row = item(store, "blockers", incident, blocker_id, "blocker")
+        row = item(store, "blockers", incident, number, "blocker")
         if row["cleared_at"] is not None:
-            raise UserError(f"blocker #{blocker_id} was already cleared by {row['cleared_by']}")
-        store.update("blockers", {"id": blocker_id}, cleared_at=now, cleared_by=actor.name)
+            raise UserError(f"blocker #{number} was already cleared by {row['cleared_by']}")
+        store.update("blockers", {"id": row["id"]}, cleared_at=now, cleared_by=actor.name)
         event = store.journal(actor, now, Kind.BLOCKER_CLEARED, incident["id"],
-                              blocker_id=blocker_id, what=row["what"],
+                              blocker_id=row["id"], number=number, what=row["what"],
                               raised_at=from_db(row["raised_at"]), note=note)
-    return Done(event, incident["key"], f"blocker #{blocker_id} cleared")
+    return Done(event, incident["key"], f"blocker #{number} cleared")

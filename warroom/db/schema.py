@@ -131,7 +131,22 @@ def _v3(db) -> None:
     db["approvals"].add_column("rule", str)
 
 
-MIGRATIONS = [_v1, _v2, _v3]
+NUMBERED = ("milestones", "blockers", "approvals")
+
+
+def _v4(db) -> None:
+    """Milestones, blockers and approval requests are numbered per incident (#1 in each):
+    a ``number`` column, filled for existing rows in id order within their incident, and
+    unique per incident. Ids stay internal (votes and the journal refer to them)."""
+    for table in NUMBERED:
+        db[table].add_column("number", int)
+        db.execute(
+            f"UPDATE {table} SET number = (SELECT COUNT(*) FROM {table} AS o "
+            f"WHERE o.incident_id = {table}.incident_id AND o.id <= {table}.id)")
+        db[table].create_index(["incident_id", "number"], unique=True)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -199,6 +199,16 @@ class Store:
         )
         return cur.lastrowid
 
+    def insert_numbered(self, table: str, incident_id: int, **values: Any) -> tuple[int, int]:
+        """Insert a milestone, blocker or approval request with the next number of its
+        incident (#1 in each); inside :meth:`write`, so two writers never take one number.
+        Returns (id, number)."""
+        self._names(table)
+        (last,) = self.conn.execute(
+            f"SELECT COALESCE(MAX(number), 0) FROM {table} WHERE incident_id = ?",
+            (incident_id,)).fetchone()
+        return self.insert(table, incident_id=incident_id, number=last + 1, **values), last + 1
+
     def update(self, table: str, where: dict[str, Any], **values: Any) -> int:
         self._names(table, *values, *where)
         sets = ", ".join(f"{k} = ?" for k in values)

@@ -121,7 +121,7 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
             state = Cell("done" + (" LATE" if m.done_at > m.due_at else ""), "muted")
         else:
             state = _until(m.due_at, now)
-        lines.append((Cell(f"#{m.id} "), state, Cell(f"  {local_hm(m.due_at)} {m.owner}", "muted"),
+        lines.append((Cell(f"#{m.number} "), state, Cell(f"  {local_hm(m.due_at)} {m.owner}", "muted"),
                       Cell(f"  {m.name}")))
     hidden = ordered[len(shown):]
     if hidden:
@@ -135,7 +135,7 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
 
 def blocker_lines(view: IncidentView, now: datetime) -> list[Line]:
     lines: list[Line] = [
-        (Cell(f"#{b.id} "), Cell(b.what, "warn"), Cell(f"  waiting on {b.waiting_on}"),
+        (Cell(f"#{b.number} "), Cell(b.what, "warn"), Cell(f"  waiting on {b.waiting_on}"),
          Cell(f"  owner {b.owner}  {mins(now - b.raised_at)}", "muted"))
         for b in view.blockers
     ]
@@ -152,7 +152,7 @@ def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
         risk_tone = {"high": "alarm", "medium": "warn"}.get(a.risk.value, "")
         decider = ", decider required" if a.decider_required else ""
         lines.append((
-            Cell(f"#{a.id} "), Cell(a.change, "strong"), Cell(f"  {a.risk.value.upper()}", risk_tone),
+            Cell(f"#{a.number} "), Cell(a.change, "strong"), Cell(f"  {a.risk.value.upper()}", risk_tone),
             Cell(f"  {len(a.approvals)}/{a.needed} approvals{decider}"),
         ))
         lines.append((  # the authority-matrix rule the request was made under

@@ -62,12 +62,12 @@ def render_show(view: IncidentView, now: datetime) -> str:
         for m in view.milestones:
             state = f"done {local_hm(m.done_at)} by {m.done_by}" if m.done_at else due_words(
                 m.due_at, now)
-            out.append(f"  #{m.id} {m.name} (owner {m.owner}, due {day_hm(m.due_at, now)}): "
+            out.append(f"  #{m.number} {m.name} (owner {m.owner}, due {day_hm(m.due_at, now)}): "
                        f"{state}")
     if view.blockers:
         out += ["", "Blockers"]
         for b in view.blockers:
-            out.append(f"  #{b.id} {b.what}: waiting on {b.waiting_on}, owner {b.owner}, "
+            out.append(f"  #{b.number} {b.what}: waiting on {b.waiting_on}, owner {b.owner}, "
                        f"for {span(now - b.raised_at)}")
     pending = [a for a in view.approvals if a.effective_status(now) == ApprovalStatus.PENDING]
     if view.approvals:
@@ -77,7 +77,7 @@ def render_show(view: IncidentView, now: datetime) -> str:
             votes = ", ".join(v.voter for v in a.approvals) or "none"
             extra = f"; expires {due_words(a.expires_at, now)}" if a in pending else ""
             eligible = ", ".join(a.eligible_roles + a.eligible_people) or "nobody"
-            out.append(f"  #{a.id} {a.change} ({a.kind}, {a.risk.value} risk): "
+            out.append(f"  #{a.number} {a.change} ({a.kind}, {a.risk.value} risk): "
                        f"{status.upper()}, {len(a.approvals)} of {a.needed} [{votes}]"
                        f"{', decider required' if a.decider_required else ''}; eligible "
                        f"{eligible}{extra}")

@@ -57,7 +57,7 @@ def for_person(view: IncidentView, me: str, now: datetime) -> list[Waiting]:
     for a in view.approvals:
         through = _may_approve(a, mine, me, now)
         if through:
-            items.append(Waiting(f"approval:{a.id}", f"approve or reject #{a.id} {a.change} "
+            items.append(Waiting(f"approval:{a.id}", f"approve or reject #{a.number} {a.change} "
                                  f"(as {through})"))
     items += _updates(view, mine, now)
     return items

@@ -258,8 +258,8 @@ def _ms_done(m, t, who, p):
 
 def _requested(m, t, who, p):
     aid = p.get("approval_id")
-    m.approvals[aid] = ApprovalRec(
-        aid, p.get("change", ""), p.get("risk", ""), p.get("needed") or 1,
+    m.approvals[aid] = ApprovalRec(  # shown by its number in the incident (older: its id)
+        p.get("number") or aid, p.get("change", ""), p.get("risk", ""), p.get("needed") or 1,
         bool(p.get("decider_required")), who, t, ts(p.get("expires_at")))
 
 

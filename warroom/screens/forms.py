@@ -191,8 +191,8 @@ def clear_blocker(s: Session, v: IncidentView) -> FormModal:
                                      note=_optional(x["note"]), **_kw(s))
 
     return FormModal("Clear a blocker", [
-        Field("blocker", "Blocker", "choice", value=str(v.blockers[0].id),
-              choices=[(f"#{b.id} {b.what}", str(b.id)) for b in v.blockers]),
+        Field("blocker", "Blocker", "choice", value=str(v.blockers[0].number),
+              choices=[(f"#{b.number} {b.what}", str(b.number)) for b in v.blockers]),
         Field("note", "Note", required=False),
     ], submit, submit_label="Clear")
 
@@ -241,11 +241,11 @@ def approve(s: Session, v: IncidentView) -> FormModal:
     def submit(x: dict[str, str]) -> actions.Done:
         return actions.approve(s.store, s.actor, v.incident.key, int(x["request"]), **_kw(s))
 
-    intro = "\n".join(f"#{a.id} {a.change} ({a.risk.value}): {a.rationale}\n  fallback: "
+    intro = "\n".join(f"#{a.number} {a.change} ({a.risk.value}): {a.rationale}\n  fallback: "
                       f"{a.fallback or 'none'}" for a in pending)
     return FormModal("Approve a change", [
-        Field("request", "Request", "choice", value=str(pending[0].id),
-              choices=[(f"#{a.id} {a.change}", str(a.id)) for a in pending]),
+        Field("request", "Request", "choice", value=str(pending[0].number),
+              choices=[(f"#{a.number} {a.change}", str(a.number)) for a in pending]),
     ], submit, intro=intro, submit_label="Approve")
 
 
@@ -259,12 +259,12 @@ def reject(s: Session, v: IncidentView) -> FormModal:
                               reason=x["reason"], **_kw(s))
 
     def label(a) -> str:
-        return f"#{a.id} {a.change}" + (" (yours: this withdraws it)" if a.requester == s.me
+        return f"#{a.number} {a.change}" + (" (yours: this withdraws it)" if a.requester == s.me
                                         else "")
 
     return FormModal("Reject a change", [
-        Field("request", "Request", "choice", value=str(pending[0].id),
-              choices=[(label(a), str(a.id)) for a in pending]),
+        Field("request", "Request", "choice", value=str(pending[0].number),
+              choices=[(label(a), str(a.number)) for a in pending]),
         Field("reason", "Reason"),
     ], submit, submit_label="Reject")
 
@@ -292,8 +292,8 @@ def complete_milestone(s: Session, v: IncidentView) -> FormModal:
                                           int(x["milestone"]), **_kw(s))
 
     return FormModal("Complete a milestone", [
-        Field("milestone", "Milestone", "choice", value=str(open_[0].id),
-              choices=[(f"#{m.id} {m.name} ({m.owner})", str(m.id)) for m in open_]),
+        Field("milestone", "Milestone", "choice", value=str(open_[0].number),
+              choices=[(f"#{m.number} {m.name} ({m.owner})", str(m.number)) for m in open_]),
     ], submit, submit_label="Done")
 
 
