@@ -10,6 +10,7 @@ from conftest import last_event, refused
 from warroom import actions
 from warroom.db import queries
 from warroom.errors import UserError
+from warroom.journal import line
 
 
 def test_open_validates_and_keeps_markup_literal(store, sam, clock):
@@ -82,7 +83,19 @@ def test_stages_need_confirmation_and_only_move_forward(store, incident, sam, cl
 
 
 def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, sam, clock):
-    actions.resolve(store, sam, incident, summary="rolled back", confirm=True, clock=clock)
+    refused(store, lambda: actions.resolve(store, sam, incident, summary="rolled back",
+                                           confirm=True, clock=clock),
+            "from triage to resolved skips investigating, mitigating, monitoring: say so")
+    done = actions.resolve(store, sam, incident, summary="rolled back", confirm=True,
+                           skip=True, clock=clock)
+    assert done.message.endswith("moved to resolved (skipped investigating, mitigating, "
+                                 "monitoring)")
+    assert last_event(store).payload["skipped"] == ["investigating", "mitigating", "monitoring"]
+    assert last_event(store).payload["confirmed"] == [
+        {"stage": "triage", "definition": queries.incident_view(store, incident)
+         .stage_definitions["triage"]}]  # the definition of the stage left, and no other
+    assert line(last_event(store)).endswith(
+        "resolved the incident, SKIPPING investigating, mitigating, monitoring: rolled back")
     inc = queries.incident_view(store, incident).incident
     assert (inc.stage.value, inc.resolved_at, inc.next_customer_due) == ("resolved", clock(),
                                                                           None)

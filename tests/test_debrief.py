@@ -151,10 +151,11 @@ def test_a_scripted_drill_yields_the_expected_scores(drill):
         ("milestones", False), ("approvals", False), ("handovers", False)]
     assert r.passed == 2
     # owners are people: who took the vacant role, the decider, the comms holder, the
-    # handover's giver, the milestone's owner
+    # handover's giver, the milestone's owner, who asked for the approval
     assert [(i.area, i.owner) for i in r.improvements] == [
         ("playbook", "kim"), ("contacts", "pat"), ("playbook", "pat"), ("cadence", "kim"),
-        ("cadence", "kim"), ("contacts", "dana"), ("playbook", "alex"), ("playbook", "pat")]
+        ("cadence", "kim"), ("contacts", "dana"), ("playbook", "alex"), ("contacts", "sam")]
+    assert r.flagged == []  # nothing kept, overridden or done holding no role
     assert r.improvements[0].text.startswith(
         "comms was vacant 12m after alex left without a handover: name a contingency for "
         "comms in the playbook")
@@ -176,8 +177,15 @@ def test_the_rendered_debrief_lists_scores_and_improvements(drill):
         "Scorecard: 2 of 7 checks met",
         "  [x] ownership: all three roles held 10m after opening",
         "  1. comms was vacant 12m after alex left",
-        "  8. approval #1 'Restart payment workers' (low risk, needed approval) approved "
-        "after waiting 25m",
+        "Flagged on the escalation path: nothing",
+        # the update owners when the due times passed: comms had just fallen vacant
+        "  4. customer updates: 0 of 1 due times met at a 60m cadence (missed 14:15 with "
+        "comms (vacant)): ",
+        "  5. internal updates: 0 of 1 due times met at a 30m cadence (missed 14:20 with "
+        "lead (dana), comms (vacant)): ",
+        "  8. approval #1 'Restart payment workers' (low risk, needing 1 approval, asked by "
+        "sam) was granted after 25m, the last approval by pat (decider): page the people who "
+        "can approve as soon as a request is made (owner: sam; contacts)",
     ]:
         assert expected in text, expected
 
@@ -284,7 +292,8 @@ def test_the_debrief_and_the_review_judge_an_unreached_target_alike(drill):
 
 def test_owners_are_people_and_suggestions_know_the_playbooks_contingencies():
     """A milestone owned by a role goes to whoever held it when it fell due; a contingency
-    the playbook already names is called, not asked for."""
+    the playbook already names is called, not asked for; an approval that expired waiting on
+    a decider who held the role goes to them."""
     from journal_helpers import Journal, at
 
     from warroom.reports import findings
@@ -295,7 +304,9 @@ def test_owners_are_people_and_suggestions_know_the_playbooks_contingencies():
                                           "decider": "head of engineering"}
     j.claim(1, "lead", "sam").claim(2, "comms", "alex").claim(3, "decider", "pat")
     j.add(5, "approval.requested", approval_id=1, change="Roll back", risk="high", needed=2,
-          decider_required=True, expires_at=at(65))
+          decider_required=True, expires_at=at(35))
+    j.add(10, "approval.approved", who="alex", approval_id=1, roles=["comms"], count=1,
+          needed=2, granted=False)
     j.add(20, "role.released", role="lead", holder="sam", note="off shift")
     m = _fold(j, 40)
     by_area = {}
@@ -311,8 +322,43 @@ def test_owners_are_people_and_suggestions_know_the_playbooks_contingencies():
         "milestone 'Acknowledge' (owner comms (alex)) was not done 25m after it was due: move "
         "a milestone with a reason as soon as it is at risk, and review its default due time "
         "in the playbook", "alex")
-    assert approval[0].endswith("hand the decider role to head of engineering (the "
-                                "playbook's decider contingency) as soon as the decider is "
-                                "unreachable")
+    assert approval == (
+        "approval #1 'Roll back' (high risk, needing 2 approvals, the decider's among them, "
+        "asked by sam) expired after 30m with 1 of 2 (alex), short of the decider's approval; "
+        "pat (decider) could have decided and did not: hand the decider role to head of "
+        "engineering (the playbook's decider contingency) as soon as the decider is "
+        "unreachable", "pat")
     assert debrief.from_metrics(m).missed_milestones == [
         ("Acknowledge", "comms (alex)", "not done, due 14:15")]
+
+
+def test_the_debrief_names_people_as_the_review_does():
+    """A milestone due while its role was vacant is owned by nobody, not by the decider;
+    an approval that expired because nobody else could approve names that, not the decider;
+    and what the review flags on the escalation path is flagged here too."""
+    from journal_helpers import Journal, at
+
+    j = Journal().open(drill=True, assigned={"lead": "sam", "decider": "vera"},
+                       milestones=[{"name": "Acknowledge", "owner": "comms",
+                                    "due_at": at(10), "milestone_id": 1}])
+    j.add(2, "approval.requested", approval_id=1, change="Roll back", risk="high", needed=2,
+          decider_required=True, eligible_roles=["lead", "comms", "decider"],
+          eligible_people=[], expires_at=at(22))  # 2
+    j.add(3, "approval.approved", who="vera", approval_id=1, change="Roll back",
+          roles=["decider"], count=1, needed=2, granted=False)  # 3
+    j.add(30, "incident.resolved", who="ray", **{"from": "triage", "to": "resolved"},
+          note="fixed")  # 4
+    m = _fold(j, 35)
+    text = debrief.render(debrief.from_metrics(m, events=j.events))
+    assert ("Missed milestones:\n"
+            "  Acknowledge (owner comms (vacant)): not done, due 14:10\n") in text
+    assert ("Flagged on the escalation path:\n"
+            "  acted holding no role: #4 14:30 ray resolved the incident: fixed\n") in text
+    assert ("approval #1 'Roll back' (high risk, needing 2 approvals, the decider's among them, "
+            "asked by sam) expired after 20m with 1 of 2 (vera), short of 1 more approval; "
+            "nobody but sam (who asked) and vera (who voted) held lead, comms or decider while "
+            "it waited: name a contingency for comms in the playbook, so that someone can "
+            "approve while it is vacant (owner: sam; playbook)") in text
+    assert "comms (vera)" not in text and "unreachable" not in text
+    # without the journal's events the debrief cannot tell what to flag, and says nothing
+    assert "Flagged" not in debrief.render(debrief.from_metrics(m))

@@ -338,3 +338,50 @@ def test_an_update_exactly_on_a_due_time_rolled_forward_by_silence_meets_it():
     j.add(115, "incident.resolved", **{"from": "monitoring", "to": "resolved"})
     c = one(j, 115).cadence["internal"]
     assert (c.due, c.on_time) == (3, 1)
+
+
+def test_the_fold_keeps_who_may_approve_each_vote_and_each_missed_due_time():
+    """What the review needs to name the cause of an approval's end and the owner of each
+    missed update: the request's eligible roles and people, each vote with its roles, who
+    withdrew and why, and the missed due times as runs."""
+    j = Journal().open(assigned={"lead": "sam", "comms": "alex", "decider": "pat"})
+    j.add(5, "approval.requested", approval_id=1, change="Roll back", risk="high", needed=2,
+          decider_required=True, eligible_roles=["decider"], eligible_people=["alex"],
+          rule_terms={"eligible_roles": ["lead", "comms", "decider"]}, expires_at=at(65))
+    j.add(6, "approval.approved", who="alex", approval_id=1, roles=["comms"], count=1,
+          needed=2, granted=False)
+    j.add(7, "approval.rejected", who="pat", approval_id=1, roles=["decider"], reason="no")
+    j.add(8, "approval.requested", approval_id=2, change="Purge", risk="low", needed=1,
+          expires_at=at(68))  # an older journal: no eligible roles recorded
+    j.add(9, "approval.withdrawn", approval_id=2, reason="not needed")
+    j.update(40, "customer", was_due=30, next_due=50, who="alex")  # late: 14:30 missed
+    m = one(j, 100)  # internal: 14:15 ... 15:30 missed; customer: 14:50 ... 15:20 missed
+
+    first, second = m.approvals[1], m.approvals[2]
+    assert (first.eligible_roles, first.eligible_people, first.allowed) == (
+        ["decider"], ["alex"], ["lead", "comms", "decider"])
+    assert [(v.who, v.roles, v.approve, v.reason) for v in first.votes] == [
+        ("alex", ["comms"], True, None), ("pat", ["decider"], False, "no")]
+    assert (first.status, first.decided, first.reason, first.voters) == (
+        "rejected", at(7).timestamp(), "no", ["alex", "pat"])
+    assert (second.eligible_roles, second.status, second.withdrawn_by, second.reason) == (
+        None, "withdrawn", "sam", "not needed")
+    customer, internal = m.cadence["customer"], m.cadence["internal"]
+    assert customer.missed == [(at(30).timestamp(), 1), (at(50).timestamp(), 2)]
+    assert customer.missed_times(2) == ([at(30).timestamp(), at(50).timestamp()], 3)
+    assert internal.missed_times(10) == ([at(n).timestamp() for n in (15, 30, 45, 60, 75, 90)],
+                                         6)
+    assert internal.due == 6
+
+
+def test_who_held_what_at_a_moment_counts_both_ends_of_a_stretch():
+    j = Journal().open(assigned={"lead": "sam"})
+    j.add(10, "role.released", role="lead", holder="sam")
+    j.claim(10, "comms", "sam").claim(20, "lead", "dana")
+    m = one(j, 30)
+    assert m.roles_held("sam", at(10).timestamp()) == ["lead", "comms"]
+    assert m.roles_held("sam", at(15).timestamp()) == ["comms"]
+    assert m.roles_held("dana", at(19).timestamp()) == []
+    assert m.roles_held("dana", at(20).timestamp()) == ["lead"]
+    assert m.holders_during("lead", at(5).timestamp(), at(25).timestamp()) == ["sam", "dana"]
+    assert m.holders_during("lead", at(10).timestamp(), at(15).timestamp()) == []

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 from warroom import actions
 from warroom.cli import main
-from warroom.db import queries, schema, store as store_module
+from warroom.db import queries, schema
+from warroom.db import store as store_module
 from warroom.db.store import Store
 from warroom.journal import line
 

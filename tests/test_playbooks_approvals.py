@@ -102,7 +102,7 @@ def test_an_ineligible_approver_is_refused(store, clock, catalog):
 def test_the_decider_is_required(store, clock, catalog):
     key = open_staffed(store, clock, catalog, "security-incident", extra=[("lee", "legal")])
     rid = ask(store, "alex", key, clock, kind="customer-statement", fallback=None,
-              change="Holding statement v1")
+              change="Holding statement v1", known="k", unknown="u", next_steps="n")
     done = actions.approve(store, person("lee"), key, rid, clock=clock)
     assert done.message == "approval #1: 1 of 2 approvals"
     refused(store, lambda: actions.approve(store, person("sam"), key, rid, clock=clock),

@@ -39,7 +39,7 @@ def security_incident(db, clock):
     clock.advance(minutes=40)
     act(db, actions.request_approval, who("alex"), "INC-1001", change="Holding statement v1",
         kind="customer-statement", risk="medium", rationale="first customer message",
-        clock=clock)
+        template="security-holding", clock=clock)
     clock.advance(minutes=5)
 
 
@@ -77,7 +77,8 @@ async def test_the_request_form_offers_the_kinds_the_policy_knows(tmp_path, cloc
         offered = [value for _, value in kind.choices]
         await pilot.press("escape")
     assert offered == ["change", "customer-statement", "containment"]
-    for each in offered:  # and the action takes every one of them
+    for each in offered:  # and the action takes every one of them (a statement, its text)
+        draft = {"template": "security-holding"} if each == "customer-statement" else {}
         act(tmp_path / "s.db", actions.request_approval, who("sam"), "INC-1001",
             change=f"a {each}", kind=each, risk="low", rationale="r", fallback="f",
-            clock=clock)
+            clock=clock, **draft)

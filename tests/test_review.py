@@ -70,7 +70,7 @@ def sample_incident(store, clock) -> str:
                            risks="cache warm-up", clock=clock)
     step(10)
     actions.resolve(store, dana, key, summary="Rolled back deploy 412 | retry logic fixed",
-                    confirm=True, clock=clock)
+                    confirm=True, skip=True, clock=clock)
     step(60)
     actions.close(store, dana, key, csat=4, comment="clear updates, slow start", clock=clock)
     step(1440)
@@ -161,7 +161,8 @@ def test_an_incident_just_opened_has_failed_nothing_yet_and_far_dues_carry_their
     text = review.review(store, key, clock())
     assert "| Time to ownership (lead, comms, decider held) | within 30m | never | NO |" in text
     assert "| First customer update | within 30m | none | NO |" in text
-    assert "the first customer update never came (due within 30m)" in text
+    assert ("the first customer update never came (due within 30m, at 14:30 with comms "
+            "(vacant))") in text
     assert "- ownership: NOT met, the three roles were never all held (35m in)" in text
 
 
@@ -172,9 +173,203 @@ def test_a_target_not_reached_by_the_resolution_is_missed_not_pending(store, sam
                                 severity="SEV1", clock=clock).key
     actions.claim_role(store, sam, key, "lead", clock=clock)
     clock.advance(minutes=10)
-    actions.resolve(store, sam, key, summary="fixed itself", confirm=True, clock=clock)
+    actions.resolve(store, sam, key, summary="fixed itself", confirm=True, skip=True,
+                    clock=clock)
     text = review.review(store, key, clock())
     assert "| Time to ownership (lead, comms, decider held) | within 30m | never | NO |" in text
     assert "| First customer update | within 30m | none | NO |" in text
     assert "- ownership: NOT met, the three roles were never all held (10m in)" in text
     assert "not yet (" not in text and "not yet due" not in text
+
+
+# -- judging people truthfully: hand-built journals, expected text written by hand ----------
+
+
+def _folded(j, minutes: float):
+    from journal_helpers import at, rows_of
+
+    from warroom.reports.metrics import fold
+
+    return next(iter(fold(rows_of(j.events), at(minutes)).values()))
+
+
+def _improvements(m) -> list[tuple[str, str, str]]:
+    from warroom.reports import findings
+
+    return [(i.text, i.area, i.owner) for i in findings.improvements(m)]
+
+
+def _escalation(text: str) -> str:
+    return text.split("### Was the escalation path followed?")[1].split("##")[0]
+
+
+def test_a_role_owner_is_whoever_held_it_when_it_fell_due_or_vacant():
+    """Acknowledge falls due at 14:15 while comms is vacant (vera holds decider, whom the
+    review used to name instead); Status page falls due at 14:40 while alex holds comms,
+    though kim holds it by the time of the review. The update owners likewise."""
+    from journal_helpers import Journal, at
+
+    j = Journal().open(milestones=[
+        {"name": "Acknowledge", "owner": "comms", "due_at": at(15), "milestone_id": 1},
+        {"name": "Status page", "owner": "comms", "due_at": at(40), "milestone_id": 2}])
+    j.claim(1, "lead", "sam").claim(2, "decider", "vera").claim(20, "comms", "alex")
+    j.add(50, "handover.offered", who="alex", role="comms", handover_id=1, to="kim",
+          **{"from": "alex"}, done="d", remaining="r", dependencies="x", risks="y")
+    j.add(50, "handover.accepted", who="kim", role="comms", handover_id=1, to="kim",
+          **{"from": "alex"})
+    m = _folded(j, 60)
+    text = review.render(m, j.events)
+    assert "| Milestone: Acknowledge (owner comms (vacant)) | due 14:15 | not done | NO |" in text
+    assert "| Milestone: Status page (owner comms (alex)) | due 14:40 | not done | NO |" in text
+    assert "vera)" not in text and "comms (kim)" not in text
+    found = _improvements(m)
+    assert (
+        "milestone 'Acknowledge' (owner comms (vacant)) was not done 45m after it was due, and "
+        "nobody held comms when it fell due: name a contingency for comms in the playbook so "
+        "that comms is held before its milestones fall due, or move the milestone with a "
+        "reason", "playbook", "vera") in found  # the decider follows up a vacancy
+    assert (
+        "milestone 'Status page' (owner comms (alex)) was not done 20m after it was due: move "
+        "a milestone with a reason as soon as it is at risk, and review its default due time "
+        "in the playbook", "playbook", "alex") in found
+    assert (
+        "the first customer update never came (due within 30m, at 14:30 with comms (alex)): "
+        "keep an acknowledgement template ready to send as soon as comms is named",
+        "templates", "alex") in found
+    assert (
+        "customer updates: 0 of 1 due times met at a 30m cadence (missed 14:30 with comms "
+        "(alex)): set a reminder for the customer update owner, or change the customer "
+        "cadence in the playbook if it cannot be kept", "cadence", "kim") in found
+    assert (
+        "internal updates: 0 of 3 due times met at a 15m cadence (missed 14:15 with lead "
+        "(sam), comms (vacant); 14:30 and 14:45 with lead (sam), comms (alex)): set a "
+        "reminder for the internal update owner, or change the internal cadence in the "
+        "playbook if it cannot be kept", "cadence", "kim") in found
+
+
+def test_an_approval_that_expired_because_nobody_else_could_approve_never_blames_the_decider():
+    """sam (lead) asks for a change needing two approvals, the decider's among them; pat (the
+    decider) approves at once; comms stays vacant until the request expires. The review
+    used to tell pat to hand decider over "as soon as the decider is unreachable"."""
+    from journal_helpers import Journal, at
+
+    j = Journal().open()
+    j.claim(1, "lead", "sam").claim(2, "decider", "pat")
+    j.add(5, "approval.requested", who="sam", approval_id=1, change="Roll back", risk="high",
+          needed=2, decider_required=True, eligible_roles=["lead", "comms", "decider"],
+          eligible_people=[], rule_terms={"eligible_roles": ["lead", "comms", "decider"]},
+          expires_at=at(35))
+    j.add(10, "approval.approved", who="pat", approval_id=1, roles=["decider"], count=1,
+          needed=2, granted=False)
+    j.claim(45, "comms", "kim")  # after it expired: too late to count
+    m = _folded(j, 50)
+    (approval,) = [i for i in _improvements(m) if i[0].startswith("approval")]
+    assert approval == (
+        "approval #1 'Roll back' (high risk, needing 2 approvals, the decider's among them, "
+        "asked by sam) expired after 30m with 1 of 2 (pat), short of 1 more approval; nobody "
+        "but sam (who asked) and pat (who voted) held lead, comms or decider while it waited: "
+        "name a contingency for comms in the playbook, so that someone can approve while it "
+        "is vacant", "playbook", "sam")
+    assert "unreachable" not in review.render(m, j.events)
+
+
+def test_each_approval_suggestion_names_its_cause():
+    """Rejected (by whom), still waiting (on whom), withdrawn (by whom, and who could have
+    approved), and granted late while the decider was vacant."""
+    from journal_helpers import Journal, at
+
+    eligible = {"eligible_roles": ["lead", "comms", "decider"], "eligible_people": [],
+                "rule_terms": {"eligible_roles": ["lead", "comms", "decider"]}}
+    j = Journal().open(assigned={"lead": "dana", "comms": "alex", "decider": "pat"})
+    j.add(5, "approval.requested", approval_id=1, change="Restart workers", risk="medium",
+          needed=1, decider_required=False, expires_at=at(65), **eligible)
+    j.add(25, "approval.rejected", who="dana", approval_id=1, roles=["lead"],
+          reason="too risky")
+    j.add(10, "approval.requested", approval_id=2, change="Flush cache", risk="high",
+          needed=2, decider_required=True, expires_at=at(70), **eligible)
+    j.add(12, "approval.approved", who="alex", approval_id=2, roles=["comms"], count=1,
+          needed=2, granted=False)
+    j.add(15, "approval.requested", approval_id=3, change="Fail over", risk="medium",
+          needed=1, decider_required=False, expires_at=at(75), **eligible)
+    j.add(35, "approval.withdrawn", approval_id=3, reason="recovered on its own")
+    m = _folded(j, 30 + 10)
+    found = [i for i in _improvements(m) if i[0].startswith("approval")]
+    assert found == [
+        ("approval #1 'Restart workers' (medium risk, needing 1 approval, asked by sam) was "
+         "rejected by dana (lead) after 20m: too risky; decide within 15m, a no included, so "
+         "that the room turns to another plan sooner", "playbook", "dana"),
+        ("approval #2 'Flush cache' (high risk, needing 2 approvals, the decider's among them, "
+         "asked by sam) has waited 30m with 1 of 2 (alex), short of the decider's approval; pat "
+         "(decider) can still approve it: page the people who can approve as soon as a "
+         "request is made", "contacts", "sam"),
+        ("approval #3 'Fail over' (medium risk, needing 1 approval, asked by sam) was withdrawn "
+         "by sam after 20m (recovered on its own), while dana (lead), alex (comms) or pat "
+         "(decider) could have approved it: page the people who can approve as soon as a "
+         "request is made", "contacts", "sam")]
+
+    late = Journal().open(assigned={"lead": "dana", "comms": "alex"})
+    late.add(5, "approval.requested", approval_id=1, change="Roll back", risk="high", needed=2,
+             decider_required=True, expires_at=at(65), **eligible)
+    late.add(8, "approval.approved", who="dana", approval_id=1, roles=["lead"], count=1,
+             needed=2, granted=False)
+    late.claim(15, "decider", "pat")
+    late.add(25, "approval.approved", who="pat", approval_id=1, roles=["decider"], count=2,
+             needed=2, granted=True)
+    (granted,) = [i for i in _improvements(_folded(late, 40)) if i[0].startswith("approval")]
+    assert granted == (
+        "approval #1 'Roll back' (high risk, needing 2 approvals, the decider's among them, "
+        "asked by sam) was granted after 20m, the last approval by pat (decider); the decider "
+        "was vacant for 10m of it: name a decider contingency in the playbook, to call while "
+        "the role is vacant", "playbook", "sam")
+
+
+def test_the_escalation_answer_flags_acts_by_people_holding_no_role():
+    """Status updates, votes, stage changes, resolution and closing by someone holding no
+    role are flagged with the overrides; claims, disputes (withdrawing one's own included),
+    notes, and acts in the very second someone took or left a role are not."""
+    from journal_helpers import Journal, at
+
+    j = Journal().open(assigned={"lead": "sam", "comms": "alex", "decider": "pat"})
+    j.update(5, "internal", was_due=None, next_due=None, who="dana")  # 2: no role
+    j.add(8, "role.disputed", who="dana", role="lead", claimant="dana", holder="sam",
+          dispute_id=1, reason="payments owns it")  # 3
+    j.add(9, "note.posted", who="dana", text="checking the gateway")  # 4
+    j.add(10, "dispute.settled", who="dana", role="lead", dispute_id=1, winner="sam",
+          holder="sam", claimant="dana")  # 5: the claimant withdraws
+    j.add(12, "approval.requested", who="dana", approval_id=1, change="Purge cache",
+          risk="high", needed=2, decider_required=True, expires_at=at(72))  # 6
+    j.add(14, "approval.approved", who="ray", approval_id=1, change="Purge cache", roles=[],
+          count=1, needed=2, granted=False)  # 7: no role
+    j.add(20, "role.released", who="alex", role="comms", holder="alex", note="shift")  # 8
+    j.update(20, "customer", was_due=None, next_due=50, who="alex")  # 9: that very minute
+    j.update(25, "customer", was_due=50, next_due=55, who="pat",
+             override="comms unreachable")  # 10: the decider's override
+    j.add(30, "stage.advanced", who="ray", **{"from": "triage", "to": "investigating"})  # 11
+    j.claim(40, "comms", "kim")  # 12
+    j.update(40, "customer", was_due=55, next_due=70, who="kim")  # 13: just took comms
+    j.add(55, "incident.resolved", who="ray", **{"from": "investigating", "to": "resolved"},
+          note="fixed")  # 14
+    j.add(70, "incident.closed", who="ray", csat=4)  # 15
+    m = _folded(j, 80)
+    flagged = [line for line in _escalation(review.render(m, j.events)).splitlines()
+               if line.startswith("- FLAGGED")]
+    assert flagged == [
+        "- FLAGGED: the decider's override: #10 14:25 pat posted a customer update, overriding "
+        "who may post (decider's reason: comms unreachable): k",
+        "- FLAGGED: acted holding no role: #2 14:05 dana posted an internal update: k",
+        "- FLAGGED: acted holding no role: #7 14:14 ray approved #1 Purge cache (1 of 2)",
+        "- FLAGGED: acted holding no role: #11 14:30 ray moved the incident from triage to "
+        "investigating",
+        "- FLAGGED: acted holding no role: #14 14:55 ray resolved the incident: fixed",
+        "- FLAGGED: acted holding no role: #15 15:10 ray closed the incident, CSAT 4"]
+
+
+def test_an_incident_run_by_its_role_holders_flags_nothing():
+    from journal_helpers import Journal
+
+    j = Journal().open(assigned={"lead": "sam", "comms": "alex", "decider": "pat"})
+    j.update(5, "customer", was_due=None, next_due=30, who="alex")
+    j.add(20, "stage.advanced", who="sam", **{"from": "triage", "to": "investigating"})
+    j.add(25, "incident.resolved", who="sam", **{"from": "investigating", "to": "resolved"},
+          note="fixed")
+    assert "FLAGGED" not in review.render(_folded(j, 30), j.events)

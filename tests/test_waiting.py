@@ -92,6 +92,17 @@ def test_with_no_decider_the_holder_must_yield_or_keep_with_a_reason(tmp_path, c
         view = _disputed(queries.incident_view(store, "INC-1001"), "dana", "lead", "sam")
     (item,) = for_person(view, "sam", clock())
     assert item.urgent and "dana disputes your lead" in item.text
+    assert item.text.endswith("(no decider is held)")
+
+
+def test_when_the_decider_is_a_party_the_holder_must_yield_or_keep(tmp_path, clock):
+    db = tmp_path / "w.db"
+    open_incident(db, clock)  # pat holds decider
+    with Store(db) as store:
+        view = _disputed(queries.incident_view(store, "INC-1001"), "pat", "lead", "sam")
+    (item,) = for_person(view, "sam", clock())
+    assert item.text.endswith("(the decider is a party to it)")
+    assert for_person(view, "pat", clock()) == []
 
 
 def test_nothing_waits_once_resolved_and_the_summary_counts_the_rest(tmp_path, clock):

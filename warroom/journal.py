@@ -21,6 +21,7 @@ from typing import Any
 
 from warroom.clock import local_hm
 from warroom.records import Event
+from warroom.rules import triggers
 
 
 class Kind(StrEnum):
@@ -77,6 +78,10 @@ def _number(p: dict[str, Any], id_key: str) -> Any:
     """The number people know an item by: its number in the incident, or (events written
     before items were numbered per incident) its id."""
     return p.get("number") or p.get(id_key)
+
+
+def _skipped(p: dict[str, Any]) -> str:
+    return f", SKIPPING {', '.join(p['skipped'])}" if p.get("skipped") else ""
 
 
 def _approval(p: dict[str, Any]) -> str:
@@ -136,6 +141,8 @@ def _update(who: str, p: dict[str, Any]) -> str:
     how = (f", acting for {p['acting_for']} (vacant)" if p.get("acting_for") else
            f", overriding who may post (decider's reason: {p['override']})"
            if p.get("override") else "")
+    if p.get("approval_number"):
+        how += f", as approved in #{p['approval_number']}"
     return f"{who} posted {article} {p.get('audience')} update{late}{how}: {p.get('known')}"
 
 
@@ -160,7 +167,9 @@ VOCABULARY: dict[Kind, Meaning] = {
                        f"(owner {p.get('owner')}, due {_t(p.get('due_at'))})"),
     Kind.MILESTONE_COMPLETED: Meaning(
         lambda who, p: f"{who} completed milestone #{_number(p, 'milestone_id')} {p.get('name')}"
-                       f"{' LATE' if p.get('late') else ''}"),
+                       f"{' LATE' if p.get('late') else ''}"
+                       + (f" (met by {triggers.describe(p['met_by'])})" if p.get("met_by")
+                          else "")),
     Kind.MILESTONE_MOVED: Meaning(
         lambda who, p: f"{who} moved milestone #{_number(p, 'milestone_id')} {p.get('name')} from "
                        f"{_t(p.get('was_due'))} to {_t(p.get('due_at'))}: {p.get('reason')}"),
@@ -177,9 +186,10 @@ VOCABULARY: dict[Kind, Meaning] = {
         lambda who, p: f"{who} withdrew approval request {_approval(p)}{_reason(p)}"),
     Kind.UPDATE_POSTED: Meaning(_update),
     Kind.STAGE_ADVANCED: Meaning(
-        lambda who, p: f"{who} moved the incident from {p.get('from')} to {p.get('to')}"),
+        lambda who, p: f"{who} moved the incident from {p.get('from')} to {p.get('to')}"
+                       + _skipped(p)),
     Kind.INCIDENT_RESOLVED: Meaning(
-        lambda who, p: f"{who} resolved the incident{_reason(p, 'note')}"),
+        lambda who, p: f"{who} resolved the incident{_skipped(p)}{_reason(p, 'note')}"),
     Kind.INCIDENT_CLOSED: Meaning(
         lambda who, p: f"{who} closed the incident, CSAT {p.get('csat')}"),
     Kind.NOTE_POSTED: Meaning(

@@ -248,6 +248,17 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class Statement:
+    """The customer statement a ``customer-statement`` request carries: the parts of a
+    customer update as the customer will read them, and the template framing them."""
+
+    known: str
+    unknown: str
+    next_steps: str
+    template: str | None = None
+
+
+@dataclass(frozen=True)
 class ApprovalRequest:
     id: int
     change: str
@@ -267,6 +278,9 @@ class ApprovalRequest:
     votes: list[Vote] = field(default_factory=list)
     rule: str | None = None  # the authority-matrix rule it was made under: "rollback/high"
     number: int = 0  # #1, #2 ... within its incident
+    statement: Statement | None = None  # a customer statement's draft, approved as written
+    posted_at: datetime | None = None  # when the approved statement went out (once)
+    posted_by: str | None = None
 
     def effective_status(self, now: datetime) -> ApprovalStatus:
         """``expired`` once a pending request is past its expiry, else the stored status."""

@@ -12,6 +12,8 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from warroom.actions._common import Done, held_roles, item, live_incident
+from warroom.actions.statements import draft
+from warroom.actions.work import meet
 from warroom.clock import Clock, span, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import UserError
@@ -35,6 +37,10 @@ def request_approval(
     eligible: list[str] | None = None,
     decider_required: bool | None = None,
     expires_at: datetime | None = None,
+    known: str | None = None,
+    unknown: str | None = None,
+    next_steps: str | None = None,
+    template: str | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Ask for approval of a change under the incident's authority matrix.
@@ -47,6 +53,10 @@ def request_approval(
     allows, or people holding one of them, and so only narrows it. A request that could
     never be granted (too few eligible people besides the requester, or the requester is
     the decider the rule requires) is refused.
+
+    A ``customer-statement`` request carries the statement to approve, as the parts of a
+    customer update (``known``, ``unknown``, ``next_steps``) and an optional ``template``
+    (:func:`warroom.actions.statements.draft`); no other kind carries one.
     """
     change = valid(Line, change, "change")
     risk = risk if isinstance(risk, Risk) else Risk.parse(risk)
@@ -57,6 +67,8 @@ def request_approval(
         incident = live_incident(store, ref)
         policy = policy_of(incident)
         kind = policy.known_kind(kind)
+        statement = draft(policy, incident, kind, now, {"known": known, "unknown": unknown,
+                                                        "next_steps": next_steps}, template)
         rule, source = policy.rule_and_source(risk, kind)
         fallback = valid(Body, fallback, "fallback") if fallback else None
         if fallback is None and rule.fallback_required:
@@ -86,6 +98,7 @@ def request_approval(
             eligible_roles=roles, eligible_people=people,
             decider_required=required, requester=actor.name, requested_at=now,
             expires_at=expires_at, status=ApprovalStatus.PENDING, rule=source,
+            statement=statement,
         )
         event = store.journal(
             actor, now, Kind.APPROVAL_REQUESTED, incident["id"], approval_id=request_id,
@@ -94,6 +107,7 @@ def request_approval(
             needed=needed, eligible_roles=roles, eligible_people=people,
             decider_required=required, expires_at=expires_at,
             policy=policy.name, rule=source, rule_terms=rule.model_dump(),
+            **({"statement": statement} if statement else {}),
         )
     return Done(event, incident["key"],
                 f"approval #{number} requested: {change} ({risk.value} risk, needs {needed}"
@@ -259,10 +273,12 @@ def approve(
                          decided_at=now)
         event = store.journal(
             actor, now, Kind.APPROVAL_APPROVED, incident["id"], approval_id=row["id"],
-            number=number,
-            change=row["change"], roles=mine, count=count, needed=row["needed"],
-            granted=granted, requested_at=from_db(row["requested_at"]),
+            number=number, change=row["change"], roles=mine, count=count,
+            needed=row["needed"], granted=granted, requested_at=from_db(row["requested_at"]),
         )
+        if granted:
+            meet(store, actor, incident, now, "approval-granted",
+                 f"approval-granted:{row['kind']}")
     if granted:
         message = f"approval #{number} granted ({count} of {row['needed']})"
     elif count >= row["needed"]:

@@ -6,13 +6,15 @@ from datetime import datetime, timedelta
 
 from warroom.actions._common import Done, live_incident
 from warroom.actions.authority import update_authority
+from warroom.actions.statements import approved_text, granted, spend, text
+from warroom.actions.work import meet
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import UserError
 from warroom.journal import Kind
 from warroom.models import Body, Line, Name, RoleName, Title, valid
 from warroom.records import Actor, Audience, Severity, Stage
-from warroom.rules import templates
+from warroom.rules import triggers
 from warroom.rules.compose import NEXT_REQUIRED
 from warroom.rules.policy import DEFAULT_POLICY, Policy, policy_of
 
@@ -100,6 +102,7 @@ def post_update(
     next_update_at: datetime | None = None,
     template: str | None = None,
     override: str | None = None,
+    approval: int | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Post a status update; the next one of that audience falls due by the cadence, or
@@ -107,6 +110,9 @@ def post_update(
 
     Only the roles :mod:`warroom.actions.authority` names may post it; the decider may
     post anyway with ``override``, the reason, which the journal keeps.
+
+    Where the policy gates customer statements (:mod:`warroom.actions.statements`), a
+    customer update names ``approval``, a granted request, and posts exactly its text, once.
 
     With ``template``, parts left out come from the template's phrases, and the whole
     message the template composes is kept in the journal. A part still holding a
@@ -124,17 +130,12 @@ def post_update(
         policy = policy_of(incident)
         authority = update_authority(store, incident, policy, actor.name, audience, override)
         parts = {"known": known, "unknown": unknown, "next_steps": next_steps}
-        chosen, message = None, None
-        if template is not None:
-            chosen = templates.choose(policy.templates, template, audience)
-            fields = templates.incident_fields(incident, now)
-            parts = templates.filled(chosen, fields, parts)
-        known, unknown, next_steps = _parts(parts)
-        if chosen is not None:
-            message = templates.compose(chosen, fields, known=known, unknown=unknown,
-                                        next_steps=next_steps, next_update_at=next_update_at,
-                                        now=now)
-            _no_blank(chosen, message)
+        grant = granted(store, incident, policy, audience, approval, parts, template, now)
+        if grant is not None:
+            parts, template = approved_text(grant)
+        said = text(policy, incident, now, audience, parts, template, next_update_at)
+        known, unknown, next_steps = said.known, said.unknown, said.next_steps
+        chosen, message = said.template, said.message
         minutes = getattr(policy.cadence_for(Severity(incident["severity"])), audience.value)
         due = now + timedelta(minutes=minutes)
         if next_update_at is not None:
@@ -150,47 +151,21 @@ def post_update(
         previous_due = from_db(incident[f"next_{audience.value}_due"])
         late = previous_due is not None and now > previous_due
         extra = {"template": chosen.name, "message": message} if chosen else {}
+        if grant is not None:
+            extra |= spend(store, actor, grant, now)
         event = store.journal(
             actor, now, Kind.UPDATE_POSTED, incident["id"], update_id=update_id,
             audience=audience, known=known, unknown=unknown, next_steps=next_steps,
             next_update_at=next_update_at, next_due=due, was_due=previous_due, late=late,
             **extra, **authority,
         )
+        meet(store, actor, incident, now, f"{audience.value}-update")
     when = f"; next due {local_hm(due)}" if due else ""
     how = (", acting for comms" if "acting_for" in authority
            else ", overriding who may post (decider)" if "override" in authority else "")
+    how += f", as approved in #{grant['number']}" if grant is not None else ""
     return Done(event, incident["key"], f"posted {audience.value} update{how}{when}",
                 update_id, composed=message)
-
-
-_PART_NAMES = {"known": "what we know", "unknown": "what we don't know",
-               "next_steps": "next steps"}
-
-
-def _parts(parts: dict[str, str | None]) -> tuple[str, str, str]:
-    """The three parts of an update, validated; a template blank left in is refused."""
-    out = []
-    for key, what in _PART_NAMES.items():
-        text = valid(Body, "" if parts[key] is None else parts[key], what)
-        blank = templates.blank_in(text)
-        if blank:
-            raise UserError(f"{what} still has a blank to fill in: {blank}")
-        out.append(text)
-    return out[0], out[1], out[2]
-
-
-def _no_blank(chosen: templates.Template, message: str) -> None:
-    """Refuse a composed message that still holds a ``[[...]]`` blank outside the parts:
-    the author cannot fill it from the update, and it must never reach the customer."""
-    blank = templates.blank_in(message)
-    if blank is None:
-        return
-    if blank in chosen.message:
-        raise UserError(f"template {chosen.name!r} has a blank in its message that no part "
-                        f"fills: {blank}; post without the template, and ask its author to "
-                        "fix it")
-    raise UserError(f"the message still has a blank: {blank} (from the incident's title, "
-                    "customer or service); post without the template")
 
 
 def _stage_index(stage: str) -> int:
@@ -204,11 +179,13 @@ def advance_stage(
     *,
     to: Stage | str | None = None,
     confirm: bool = False,
+    skip: bool = False,
     note: str | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Move the incident forward. Leaving a stage means its customer-resolution definition
-    is met: without ``confirm`` the action is refused and the error quotes the definition."""
+    is met: without ``confirm`` the action is refused and the error quotes the definition of
+    the stage being left. Passing over stages is explicit (``skip``) and journaled."""
     note = valid(Line, note, "note") if note else None
     now = clock()
     with store.write():
@@ -223,14 +200,15 @@ def advance_stage(
             raise UserError("closing needs a CSAT score: use close")
         if target.order <= current.order:
             raise UserError(f"{incident['key']} is already {current.value}; stages only move forward")
+        skipped = [s.value for s in Stage if current.order < s.order < target.order]
+        if skipped and not skip:
+            raise UserError(f"moving {incident['key']} from {current.value} to {target.value} "
+                            f"skips {', '.join(skipped)}: say so (--skip) or move one stage on")
         definitions = policy_of(incident).stages
-        met = [
-            {"stage": s.value, "definition": definitions.get(s, "")}
-            for s in list(Stage)[current.order:target.order]
-        ]
+        met = [{"stage": current.value, "definition": definitions.get(current, "")}]
         if not confirm:
-            wording = " / ".join(f"{m['stage']}: {m['definition']}" for m in met)
-            raise UserError(f"confirm the customer-resolution definition first ({wording})")
+            raise UserError(f"confirm the customer-resolution definition first ({current.value}:"
+                            f" {met[0]['definition']})")
         values: dict = {"stage": target}
         if target is Stage.RESOLVED:
             values.update(resolved_at=now, next_customer_due=None, next_internal_due=None)
@@ -238,19 +216,22 @@ def advance_stage(
         kind = Kind.INCIDENT_RESOLVED if target is Stage.RESOLVED else Kind.STAGE_ADVANCED
         event = store.journal(
             actor, now, kind, incident["id"], **{"from": current, "to": target},
-            confirmed=met, note=note,
+            confirmed=met, note=note, **({"skipped": skipped} if skipped else {}),
         )
-    return Done(event, incident["key"], f"{incident['key']} moved to {target.value}")
+        meet(store, actor, incident, now, *triggers.stages_reached(current, target))
+    passed = f" (skipped {', '.join(skipped)})" if skipped else ""
+    return Done(event, incident["key"], f"{incident['key']} moved to {target.value}{passed}")
 
 
 def resolve(
     store: Store, actor: Actor, ref: str, *, summary: str, confirm: bool = False,
-    clock: Clock = utcnow,
+    skip: bool = False, clock: Clock = utcnow,
 ) -> Done:
-    """Mark the incident resolved, with a one-line summary of the resolution."""
+    """Mark the incident resolved, with a one-line summary of the resolution (from before
+    monitoring, ``skip`` says the stages passed over were meant)."""
     summary = valid(Line, summary, "summary")
-    return advance_stage(store, actor, ref, to=Stage.RESOLVED, confirm=confirm, note=summary,
-                         clock=clock)
+    return advance_stage(store, actor, ref, to=Stage.RESOLVED, confirm=confirm, skip=skip,
+                         note=summary, clock=clock)
 
 
 def close(

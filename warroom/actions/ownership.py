@@ -12,12 +12,13 @@ import sqlite3
 from datetime import datetime
 
 from warroom.actions._common import Done, live_incident, role_row
+from warroom.actions.work import meet
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import Conflict, UserError
 from warroom.journal import Kind
 from warroom.models import Body, Line, Name, RoleName, valid
-from warroom.records import Actor, HandoverStatus
+from warroom.records import TRIO, Actor, HandoverStatus
 from warroom.rules.disputes import settle_refusal, who_settles
 
 VACANT = object()
@@ -112,6 +113,11 @@ def claim_role(
             event = store.journal(actor, now, Kind.ROLE_CLAIMED, incident["id"], role=role_name,
                                   holder=me, reason=dispute or reason,
                                   vacant_since=from_db(slot["vacant_since"]))
+            held = {r["role"] for r in store.rows("roles", order="rowid",
+                                                   incident_id=incident["id"])
+                    if r["holder"]}
+            if held >= set(TRIO):
+                meet(store, actor, incident, now, "trio-held")
             return Done(event, key, f"you hold {role_name} on {key}"
                         + (" (it was vacant: nothing to dispute)" if dispute else ""))
         holder, decider = slot["holder"], _decider(store, incident)

@@ -3,6 +3,7 @@ in each): the number is what people type and read; the id stays internal."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from warroom.actions._common import Done, item, live_incident
@@ -12,6 +13,7 @@ from warroom.errors import UserError
 from warroom.journal import Kind
 from warroom.models import Line, Name, Title, valid
 from warroom.records import Actor
+from warroom.rules import stored
 
 
 def add_milestone(
@@ -114,3 +116,23 @@ def clear_blocker(
                               blocker_id=row["id"], number=number, what=row["what"],
                               raised_at=from_db(row["raised_at"]), note=note)
     return Done(event, incident["key"], f"blocker #{number} cleared")
+
+
+def meet(store: Store, actor: Actor, incident: sqlite3.Row, now: datetime,
+         *fired: str) -> list[int]:
+    """Complete the open milestones that the incident's playbook says ``fired`` meets
+    (:mod:`warroom.rules.triggers`), inside the caller's transaction: each is journaled as
+    completed by the act that met it. Returns their numbers."""
+    wanted = stored.parsed(incident["policy"]).get("milestone_triggers") or {}
+    met = []
+    for row in store.rows("milestones", order="id", incident_id=incident["id"], done_at=None):
+        trigger = wanted.get(row["name"])
+        if trigger not in fired:
+            continue
+        store.update("milestones", {"id": row["id"]}, done_at=now, done_by=actor.name)
+        due = from_db(row["due_at"])
+        store.journal(actor, now, Kind.MILESTONE_COMPLETED, incident["id"],
+                      milestone_id=row["id"], number=row["number"], name=row["name"],
+                      owner=row["owner"], due_at=due, late=now > due, met_by=trigger)
+        met.append(row["number"])
+    return met

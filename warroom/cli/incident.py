@@ -108,11 +108,14 @@ def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
     now = ctx.clock()
     next_at = parse_when(args.next, now) if args.next else None
     parts = {"known": args.known, "unknown": args.unknown, "next_steps": args.next_steps}
-    if args.template is None:
+    if args.template is None and args.approved is None:
         for key, flag in (("known", "--known"), ("unknown", "--unknown"),
                           ("next_steps", "--next-steps")):
             if parts[key] is None:
                 raise UserError(f"{flag} is required (or start from a template: --template)")
+    if args.preview and args.approved is not None:
+        raise UserError("--preview composes a draft; an approved statement's text is in "
+                        "warroom show")
     if args.preview and args.template is None:
         raise UserError("--preview shows a template's message: add --template NAME")
     if args.audience == "customer" and next_at is None:
@@ -124,7 +127,8 @@ def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
             return 0
         done = actions.post_update(
             store, ctx.actor, args.incident, audience=args.audience, next_update_at=next_at,
-            template=args.template, override=args.override, clock=ctx.clock, **parts,
+            template=args.template, override=args.override, approval=args.approved,
+            clock=ctx.clock, **parts,
         )
     print_done(done)
     if done.composed:
@@ -138,7 +142,7 @@ def cmd_stage(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         return print_done(actions.advance_stage(
             store, ctx.actor, args.incident, to=args.stage, confirm=args.confirm,
-            note=args.note, clock=ctx.clock,
+            skip=args.skip, note=args.note, clock=ctx.clock,
         ))
 
 
@@ -148,7 +152,7 @@ def cmd_resolve(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         return print_done(actions.resolve(
             store, ctx.actor, args.incident, summary=args.summary, confirm=args.confirm,
-            clock=ctx.clock,
+            skip=args.skip, clock=ctx.clock,
         ))
 
 
@@ -160,6 +164,12 @@ def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
             store, ctx.actor, args.incident, csat=args.csat, comment=args.comment,
             clock=ctx.clock,
         ))
+
+
+def _number(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number like 3 (the #N shown by show)")
+    return int(text)
 
 
 def _csat(text: str) -> int:
@@ -222,11 +232,19 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    "audience's updates (customer: comms, or its stand-in while comms is "
                    "vacant; internal: lead, comms, internal liaison); the reason is journaled "
                    "and the review lists it")
+    p.add_argument("--approved", metavar="N", type=_number,
+                   help="post the customer statement granted in approval #N, exactly as "
+                   "approved (once); required where the playbook gates customer statements "
+                   "(security-incident): request it with 'warroom request INC ... --kind "
+                   "customer-statement --known ... --unknown ... --next-steps ...'")
 
     p = verb(sub, "stage", [common], help="move the incident to a later stage",
              example="warroom stage INC-1001 mitigating --confirm", handler=cmd_stage)
     p.add_argument("incident")
     p.add_argument("stage", nargs="?", help="target stage (default: the next one)")
+    p.add_argument("--skip", action="store_true",
+                   help="the target is more than one stage on: pass over those between "
+                   "(journaled as skipped)")
     p.add_argument("--confirm", action="store_true",
                    help="confirm the current stage's customer-resolution definition is met")
     p.add_argument("--note", help="a note for the journal")
@@ -236,6 +254,8 @@ def register(sub, common: Parser, reading: Parser) -> None:
              handler=cmd_resolve)
     p.add_argument("incident")
     p.add_argument("--summary", required=True, help="how it was resolved, in one line")
+    p.add_argument("--skip", action="store_true",
+                   help="resolve from before monitoring, passing over the stages between")
     p.add_argument("--confirm", action="store_true",
                    help="confirm the customer-resolution definition is met")
 

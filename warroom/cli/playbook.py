@@ -57,6 +57,8 @@ def cmd_list(args: argparse.Namespace, ctx: Context) -> int:
 
 def show_lines(pb: Playbook, source: str, today) -> list[str]:
     """The whole playbook as plain text."""
+    from warroom.rules.policy import STATEMENT_KIND
+
     m = pb.match
     out = [f"{pb.name}  ({source})", pb.description, f"governance: {_review(pb, today)}",
            "matches: " + "; ".join([
@@ -79,6 +81,9 @@ def show_lines(pb: Playbook, source: str, today) -> list[str]:
             "acting for comms)",
             f"  internal: {', '.join(pb.updates.internal_roles(list(pb.roles)))}",
             "  the decider may post either anyway, with a reason the review lists"]
+    if STATEMENT_KIND in pb.approvals:
+        out.append(f"  customer statements go out only as approved ({STATEMENT_KIND} rules "
+                   "below): the request carries the text, the update posts it (--approved N)")
     out += ["", "Milestones (due after opening)"]
     for ms in pb.milestones:
         dues = ", ".join(f"{sev.value} {offset(d)}" for sev, d in ms.due.items())

@@ -70,7 +70,8 @@ def cmd_request(args: argparse.Namespace, ctx: Context) -> int:
             rationale=args.rationale, fallback=args.fallback, kind=args.kind,
             needed=args.needed, eligible=args.eligible,
             decider_required=True if args.decider_required else None,
-            expires_at=_when(ctx, args.expires), clock=ctx.clock))
+            expires_at=_when(ctx, args.expires), known=args.known, unknown=args.unknown,
+            next_steps=args.next_steps, template=args.template, clock=ctx.clock))
 
 
 def cmd_approve(args: argparse.Namespace, ctx: Context) -> int:
@@ -167,6 +168,16 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--decider-required", action="store_true",
                    help="the decider must be among the approvers")
     p.add_argument("--expires", metavar="WHEN", help="+60m, 15:30 (default: the policy's)")
+    statement = p.add_argument_group(
+        "a customer statement (--kind customer-statement)",
+        "its text, approved as written; once granted, post it with 'warroom update INC "
+        "customer --approved N --next WHEN'")
+    statement.add_argument("--known", metavar="TEXT", help="what we know")
+    statement.add_argument("--unknown", metavar="TEXT", help="what we don't know yet")
+    statement.add_argument("--next-steps", metavar="TEXT", help="what happens next")
+    statement.add_argument("--template", metavar="NAME",
+                           help="a customer template of the playbook: parts left out come "
+                           "from it, and it frames the message")
     _item_verb(sub, "approve", [common], help="approve a pending change", what="request",
                example="warroom approve INC-1001 1 --as pat", handler=cmd_approve)
     p = _item_verb(sub, "reject", [common],

@@ -27,6 +27,7 @@ from warroom.records import (
     IncidentView,
     Milestone,
     RoleSlot,
+    Statement,
     StatusUpdate,
     Vote,
     role_title,
@@ -77,6 +78,7 @@ def _approval(r: sqlite3.Row, votes: list[sqlite3.Row]) -> ApprovalRequest:
         eligible_people=json.loads(r["eligible_people"]),
         fallback=r["fallback"] or "",
         votes=[_record(Vote, v, roles=json.loads(v["roles"] or "[]")) for v in votes],
+        statement=Statement(**json.loads(r["statement"])) if r["statement"] else None,
     )
 
 

@@ -146,7 +146,15 @@ def _v4(db) -> None:
         db[table].create_index(["incident_id", "number"], unique=True)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4]
+def _v5(db) -> None:
+    """A customer-statement request carries its draft (``statement``: the parts and the
+    template, as JSON), and records when and by whom the approved text was posted (once)."""
+    db["approvals"].add_column("statement", str)
+    db["approvals"].add_column("posted_at", str)
+    db["approvals"].add_column("posted_by", str)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -4,8 +4,11 @@ Built on the same journal fold as the real metrics (:mod:`warroom.reports.metric
 incident included: time to ownership, the time to settle each dispute, vacancies and their
 length, late or missing updates, missed milestones, approvals that waited and handovers
 never accepted; then the scorecard of :func:`warroom.reports.findings.checks` and the concrete
-improvements of :func:`warroom.reports.findings.improvements`, and the scenario's debrief questions
-for the room. ``warroom drill score`` prints it.
+improvements of :func:`warroom.reports.findings.improvements`, what the review would flag on
+its escalation path (a dispute the holder kept, the decider's overrides, acts that take a role
+made by someone holding none), and the scenario's debrief questions for the room.
+``warroom drill score`` prints it. People are named as the review names them: the owner of a
+milestone is whoever held its role when it fell due, or vacant.
 
 A drill is scored when it is over, so its time is up: a target it did not reach (the roles
 never all held, no first customer update) is missed, exactly as the post-incident review of
@@ -18,10 +21,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from warroom.errors import UserError
-from warroom.reports import findings
+from warroom.records import Event
+from warroom.reports import accountability, findings
 from warroom.reports.figures import IncidentMetrics
 from warroom.reports.findings import dur, hm
-from warroom.reports.metrics import for_incident
+from warroom.reports.review import for_review
 
 
 @dataclass
@@ -45,14 +49,18 @@ class Debrief:
     improvements: list[findings.Improvement] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)  # the scenario's, for the room
     speed: float = 1.0  # the drill's speed: every duration above is real time
+    # kept disputes, overrides and acts by someone holding no role (None: journal not read)
+    flagged: list[str] | None = None
 
     @property
     def passed(self) -> int:
         return sum(c.passed for c in self.checks)
 
 
-def from_metrics(m: IncidentMetrics, questions: list[str] | None = None) -> Debrief:
-    """The debrief of an incident's metrics (drill or not)."""
+def from_metrics(m: IncidentMetrics, questions: list[str] | None = None,
+                 events: list[Event] | None = None) -> Debrief:
+    """The debrief of an incident's metrics (drill or not); with its journal ``events``,
+    also what the review flags on the escalation path."""
     return Debrief(
         key=m.key, title=m.title, elapsed=m.end - m.opened,
         time_to_ownership=m.time_to_ownership,
@@ -76,6 +84,9 @@ def from_metrics(m: IncidentMetrics, questions: list[str] | None = None) -> Debr
         improvements=findings.improvements(m),
         questions=list(questions or []),
         speed=m.speed,
+        flagged=None if events is None else (
+            findings.kept_disputes(m) + accountability.overrides(events)
+            + accountability.roleless_acts(m, events)),
     )
 
 
@@ -99,7 +110,8 @@ def score(store, ref: str | None, now: datetime,
     scenario's debrief ``questions``."""
     with store.read():
         key = _drill_incident(store, ref)
-    return from_metrics(for_incident(store, key, now), questions)
+    m, events = for_review(store, key, now)
+    return from_metrics(m, questions, events)
 
 
 def _ownership(r: Debrief) -> str:
@@ -142,6 +154,9 @@ def render(result: Debrief) -> str:
     out.append("Handovers never accepted:" + ("" if r.handovers_never_accepted else " none"))
     out += [f"  {role} from {giver} to {taker}: {status}"
             for role, giver, taker, status in r.handovers_never_accepted]
+    if r.flagged is not None:
+        out.append("Flagged on the escalation path:" + ("" if r.flagged else " nothing"))
+        out += [f"  {flag}" for flag in r.flagged]
     out += ["", f"Scorecard: {r.passed} of {len(r.checks)} checks met"]
     out += [f"  [{_MARK[c.state]}] {c.name}: {c.evidence}" for c in r.checks]
     out += ["", "Improvements:" if r.improvements else "Improvements: none; no gaps found."]

@@ -124,7 +124,9 @@ def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str
         case "milestone_done":
             return actions.complete_milestone(store, actor, key, labels[i.target], **kw)
         case "stage":
-            return actions.advance_stage(store, actor, key, to=i.stage, confirm=True, **kw)
+            # a scenario naming a later stage means to pass over those between
+            return actions.advance_stage(store, actor, key, to=i.stage, confirm=True,
+                                         skip=True, **kw)
         case "resolve":
             return actions.resolve(store, actor, key, summary=i.summary, confirm=True, **kw)
         case _:  # "note"

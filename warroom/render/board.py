@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from warroom.clock import local_hm, span
+from warroom.clock import day_hm, local_hm, span
 from warroom.records import ApprovalStatus, IncidentView, Stage
 
 # Tones: "" plain, "muted", "ok", "warn", "alarm", "strong".
@@ -40,6 +40,15 @@ def _until(due: datetime, now: datetime) -> Cell:
     return Cell(f"OVERDUE by {span(now - due)}", "alarm")
 
 
+def ended(view: IncidentView) -> datetime | None:
+    """When the incident stopped running (its resolution), else None. From then on nothing
+    alarms and every duration on screen stops there."""
+    inc = view.incident
+    if inc.stage.order >= Stage.RESOLVED.order:
+        return inc.resolved_at or inc.closed_at or inc.opened_at
+    return None
+
+
 def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
     inc = view.incident
     sev_tone = "alarm" if inc.severity.value in ("SEV1", "SEV2") else "warn"
@@ -52,14 +61,22 @@ def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
     cells += [
         Cell("  "), Cell(inc.title, "strong"), Cell(" for ", "muted"), Cell(inc.customer),
         Cell("  "), Cell(inc.stage.value.upper(), "strong"),
-        Cell("  open ", "muted"), Cell(mins(now - inc.opened_at)),
     ]
+    end = ended(view)
+    if end is None:
+        cells += [Cell("  open ", "muted"), Cell(mins(now - inc.opened_at))]
+    else:
+        cells += [Cell(f"  {day_hm(end, now)}, after ", "muted"),
+                  Cell(mins(end - inc.opened_at))]
     if wall:
         cells += [Cell("  "), Cell(" WALL ", "muted")]
     return tuple(cells)
 
 
 def role_lines(view: IncidentView, now: datetime) -> list[Line]:
+    end = ended(view)
+    now = end or now  # durations stop at the resolution
+    alarm = "muted" if end else "alarm"
     disputes = {d.role: d for d in view.disputes}
     offers = {h.role: h for h in view.handovers}
     lines: list[Line] = []
@@ -70,14 +87,15 @@ def role_lines(view: IncidentView, now: datetime) -> list[Line]:
                      Cell(f"  held {mins(now - slot.since)}", "muted")]
         else:
             vacant = f" {mins(now - slot.vacant_since)}" if slot.vacant_since else ""
-            cells = [label, Cell(f"VACANT{vacant}", "alarm")]
+            cells = [label, Cell(f"{'vacant' if end else 'VACANT'}{vacant}", alarm)]
             if slot.team:  # the playbook's suggestion (its contingency is in show)
                 cells.append(Cell(f"  call {slot.team}", "muted"))
             elif slot.contingency:
                 cells.append(Cell(f"  contingency: {slot.contingency}", "muted"))
         if slot.role in disputes:
             d = disputes[slot.role]
-            cells.append(Cell(f"  DISPUTED by {d.claimant} {mins(now - d.opened_at)}", "alarm"))
+            cells.append(Cell(f"  {'disputed' if end else 'DISPUTED'} by {d.claimant} "
+                              f"{mins(now - d.opened_at)}", alarm))
         if slot.role in offers:
             h = offers[slot.role]
             cells.append(Cell(f"  offered to {h.to_person} {mins(now - h.offered_at)}", "warn"))
@@ -119,6 +137,8 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
     for m in shown:
         if m.done_at:
             state = Cell("done" + (" LATE" if m.done_at > m.due_at else ""), "muted")
+        elif ended(view):
+            state = Cell("open at resolution", "muted")
         else:
             state = _until(m.due_at, now)
         lines.append((Cell(f"#{m.number} "), state, Cell(f"  {local_hm(m.due_at)} {m.owner}", "muted"),
@@ -134,6 +154,7 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
 
 
 def blocker_lines(view: IncidentView, now: datetime) -> list[Line]:
+    now = ended(view) or now  # a blocker open at resolution waited until then
     lines: list[Line] = [
         (Cell(f"#{b.number} "), Cell(b.what, "warn"), Cell(f"  waiting on {b.waiting_on}"),
          Cell(f"  owner {b.owner}  {mins(now - b.raised_at)}", "muted"))
@@ -143,6 +164,7 @@ def blocker_lines(view: IncidentView, now: datetime) -> list[Line]:
 
 
 def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
+    now = ended(view) or now  # a request still pending at resolution expires no more
     lines: list[Line] = []
     for a in view.approvals:
         status = a.effective_status(now)
@@ -152,7 +174,8 @@ def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
         risk_tone = {"high": "alarm", "medium": "warn"}.get(a.risk.value, "")
         decider = ", decider required" if a.decider_required else ""
         lines.append((
-            Cell(f"#{a.number} "), Cell(a.change, "strong"), Cell(f"  {a.risk.value.upper()}", risk_tone),
+            Cell(f"#{a.number} "), Cell(a.change, "strong"),
+            Cell(f"  {a.risk.value.upper()}", risk_tone),
             Cell(f"  {len(a.approvals)}/{a.needed} approvals{decider}"),
         ))
         lines.append((  # the authority-matrix rule the request was made under
@@ -186,7 +209,10 @@ def may_still_approve(view: IncidentView, request) -> list[str]:
 
 
 def alarm_count(view: IncidentView, now: datetime) -> int:
-    """How many things need someone now: vacancies, disputes, overdue updates and milestones."""
+    """How many things need someone now: vacancies, disputes, overdue updates and milestones
+    (none once the incident is resolved)."""
+    if ended(view):
+        return 0
     count = sum(1 for r in view.roles if not r.holder) + len(view.disputes)
     for audience in ("customer", "internal"):
         due = getattr(view.incident, f"next_{audience}_due")

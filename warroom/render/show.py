@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.clock import day_hm, local_hm, local_stamp, span
-from warroom.records import ApprovalStatus, IncidentView
+from warroom.records import ApprovalStatus, IncidentView, Statement
 
 
 def due_words(due: datetime | None, now: datetime) -> str:
@@ -77,8 +77,23 @@ def render_show(view: IncidentView, now: datetime) -> str:
             votes = ", ".join(v.voter for v in a.approvals) or "none"
             extra = f"; expires {due_words(a.expires_at, now)}" if a in pending else ""
             eligible = ", ".join(a.eligible_roles + a.eligible_people) or "nobody"
+            if a.posted_at:
+                extra += f"; posted {local_hm(a.posted_at)} by {a.posted_by}"
             out.append(f"  #{a.number} {a.change} ({a.kind}, {a.risk.value} risk): "
                        f"{status.upper()}, {len(a.approvals)} of {a.needed} [{votes}]"
                        f"{', decider required' if a.decider_required else ''}; eligible "
                        f"{eligible}{extra}")
+            if a.statement:
+                out += statement_lines(a.statement, "      ")
     return "\n".join(out)
+
+
+def statement_lines(statement: Statement, indent: str = "  ") -> list[str]:
+    """The draft a customer-statement request carries, as its approvers read it."""
+    parts = {"what we know": statement.known, "what we don't know": statement.unknown,
+             "next steps": statement.next_steps}
+    out = [f"{indent}{what}: " + text.replace("\n", f"\n{indent}  ")
+           for what, text in parts.items()]
+    if statement.template:
+        out.append(f"{indent}template: {statement.template}")
+    return out

@@ -46,10 +46,13 @@ def for_person(view: IncidentView, me: str, now: datetime) -> list[Waiting]:
         if "decider" in mine and not any(same_name(p, me) for p in parties):
             items.append(Waiting(f"dispute:{d.id}", f"settle the dispute over {d.role} "
                                  f"({d.claimant} vs {d.holder})", urgent=True))
-        elif (decider is None or not decider.holder) and same_name(d.holder, me):
+        elif same_name(d.holder, me) and (
+                decider is None or not decider.holder
+                or any(same_name(p, decider.holder) for p in parties)):
+            why = ("no decider is held" if decider is None or not decider.holder
+                   else "the decider is a party to it")
             items.append(Waiting(f"dispute:{d.id}", f"{d.claimant} disputes your {d.role}: "
-                                 "yield it, or keep it with a reason (no decider is held)",
-                                 urgent=True))
+                                 f"yield it, or keep it with a reason ({why})", urgent=True))
     for h in view.handovers:
         if same_name(h.to_person, me):
             items.append(Waiting(f"handover:{h.id}", f"accept or decline {h.role} offered "

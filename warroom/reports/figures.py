@@ -70,6 +70,8 @@ class CadenceRec:
     late_posts: int = 0
     first: float | None = None
     floor: float | None = None
+    # the due times missed, as runs (first, how many): first, first + period, ...
+    missed: list[tuple[float, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.floor is None:
@@ -86,6 +88,7 @@ class CadenceRec:
         if t > due:  # late: every due time that passed before it is missed
             missed = missed_dues(due, t, self.period) if self.period else 1
             self.due += missed
+            self.missed.append((due, missed))
             self.floor = due + (missed - 1) * self.period
             if self.period and t == due + missed * self.period:
                 # exactly on a due time rolled forward by the silence: that one is met
@@ -104,9 +107,19 @@ class CadenceRec:
         """The incident ends (resolution) or is measured (now): every due time that passed
         before ``until`` with no update is missed; nothing is due after that."""
         if self.next_due is not None:
-            self.due += (missed_dues(self.next_due, until, self.period) if self.period
-                         else int(self.next_due < until))
+            missed = (missed_dues(self.next_due, until, self.period) if self.period
+                      else int(self.next_due < until))
+            self.due += missed
+            if missed:
+                self.missed.append((self.next_due, missed))
         self.next_due = None
+
+    def missed_times(self, limit: int) -> tuple[list[float], int]:
+        """The first ``limit`` due times missed, in order, and how many were missed."""
+        times: list[float] = []
+        for first, count in self.missed:
+            times += [first + k * self.period for k in range(min(count, limit - len(times)))]
+        return times, sum(count for _, count in self.missed)
 
 
 @dataclass
@@ -130,6 +143,17 @@ class MilestoneRec:
 
 
 @dataclass
+class VoteRec:
+    """One vote on an approval request: when, who, the roles it was cast through."""
+
+    at: float
+    who: str
+    roles: list[str]
+    approve: bool
+    reason: str | None = None
+
+
+@dataclass
 class ApprovalRec:
     id: int | None
     change: str
@@ -143,6 +167,37 @@ class ApprovalRec:
     status: ApprovalStatus = ApprovalStatus.PENDING  # expired is derived: see outcome
     approvals: int = 0
     voters: list[str] = field(default_factory=list)
+    votes: list[VoteRec] = field(default_factory=list)
+    # who may approve, as the request recorded it: its roles, people it named (who vote
+    # through a role its rule allows, ``allowed``); None: a journal too old to say
+    eligible_roles: list[str] | None = None
+    eligible_people: list[str] = field(default_factory=list)
+    allowed: list[str] | None = None
+    withdrawn_by: str | None = None
+    reason: str | None = None  # the rejection's or the withdrawal's
+
+    def terms(self, p: dict) -> None:
+        """Who may approve, from the ``approval.requested`` payload."""
+        if p.get("eligible_roles") is not None:
+            self.eligible_roles = list(p["eligible_roles"])
+        self.eligible_people = list(p.get("eligible_people") or [])
+        self.allowed = (p.get("rule_terms") or {}).get("eligible_roles")
+
+    def vote(self, t: float, who: str, p: dict, approve: bool) -> None:
+        """An approval (granted once the payload says so) or a rejection, which ends it."""
+        self.voters = self.voters + [who]
+        self.votes.append(VoteRec(t, who, list(p.get("roles") or []), approve, p.get("reason")))
+        if approve:
+            self.approvals = p.get("count") or self.approvals + 1
+        if not approve or p.get("granted"):
+            self.decided = t
+            self.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+        if not approve:
+            self.reason = p.get("reason")
+
+    def withdraw(self, t: float, who: str, p: dict) -> None:
+        self.status, self.decided = ApprovalStatus.WITHDRAWN, t
+        self.withdrawn_by, self.reason = who, p.get("reason")
 
     def outcome(self, now: float) -> tuple[ApprovalStatus, float]:
         """The final status (``expired`` once past expiry undecided) and how long it waited."""
@@ -281,6 +336,22 @@ class IncidentMetrics:
             if t.start <= at:
                 holder = t.holder
         return holder
+
+    def roles_held(self, who: str, at: float) -> list[str]:
+        """The roles ``who`` held at a moment. A stretch counts at both its ends: an act in
+        the very second someone took or left a role was still (or already) theirs."""
+        return [role for role, stretches in self.tenures.items()
+                if any(t.holder == who and t.start <= at and (t.end is None or at <= t.end)
+                       for t in stretches)]
+
+    def holders_during(self, role: str, start: float, end: float) -> list[str]:
+        """Everyone who held ``role`` at some moment from ``start`` to ``end``, in order."""
+        out: list[str] = []
+        for t in self.tenures.get(role, []):
+            if (t.holder and t.holder not in out and t.start <= end
+                    and (t.end is None or t.end > start)):
+                out.append(t.holder)
+        return out
 
     # -- updates, milestones, approvals -------------------------------------------------
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warroom.clock import dur, hm
+from warroom.reports import accountability
 from warroom.reports.figures import IncidentMetrics
 
 # Seconds of incident time (a drill at speed N divides them by N, like its deadlines):
@@ -92,13 +93,17 @@ def person(m: IncidentMetrics, role: str | None, at: float | None = None) -> str
 
 
 def owner_name(m: IncidentMetrics, owner: str, at: float | None = None) -> str:
-    """An owner as recorded (a person, or a role for playbook milestones) as a person."""
+    """Who should own a follow-up about something an owner (a person, or a role for
+    playbook milestones) owned: the person, or as :func:`person` finds one for the role."""
     return person(m, owner, at) if owner in m.roles else owner
 
 
 def owner_text(m: IncidentMetrics, owner: str, at: float | None = None) -> str:
-    """``comms (kim)`` for a role, the name for a person."""
-    return f"{owner} ({person(m, owner, at)})" if owner in m.roles else owner
+    """``comms (kim)`` for a role: whoever held it at ``at`` (default: the end), or
+    ``comms (vacant)`` when nobody did, never a stand-in; the name for a person."""
+    if owner not in m.roles:
+        return owner
+    return f"{owner} ({accountability.holder(m, owner, m.end if at is None else at)})"
 
 
 def checks(m: IncidentMetrics) -> list[Check]:
@@ -169,16 +174,21 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
         if audience == "customer" and within(first, limit, m.end - m.opened,
                                              m.final) == MISSED:
             when = "never came" if first is None else f"came {dur(first)} after opening"
+            due = m.opened + c.minutes * 60
+            owners = (f", at {hm(due, m.opened)} with "  # its owners then, if it ran that long
+                      f"{accountability.update_owners(m, audience, due)}" if due <= m.end
+                      else "")
             out.append(Improvement(
-                f"the first customer update {when} (due within {c.minutes:g}m): keep an "
-                "acknowledgement template ready to send as soon as comms is named",
-                "templates", person(m, "comms", m.opened + c.minutes * 60)))
+                f"the first customer update {when} (due within {c.minutes:g}m{owners}): keep "
+                "an acknowledgement template ready to send as soon as comms is named",
+                "templates", person(m, "comms", due)))
         if c.due > c.on_time:
+            missed = accountability.missed_dues(m, audience, c)
             out.append(Improvement(
                 f"{audience} updates: {c.on_time} of {c.due} due times met at a "
-                f"{c.minutes:g}m cadence: set a reminder for the {audience} update owner, "
-                f"or change the {audience} cadence in the playbook if it cannot be kept",
-                "cadence", person(m, "comms")))
+                f"{c.minutes:g}m cadence" + (f" ({missed})" if missed else "") + ": set a "
+                f"reminder for the {audience} update owner, or change the {audience} "
+                "cadence in the playbook if it cannot be kept", "cadence", person(m, "comms")))
     for h in m.unaccepted_handovers():
         state = f"was {h.status}" if h.status != "offered" else (
             "is still waiting" if m.resolved is None else "was never accepted")
@@ -191,25 +201,11 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
             f"before offering, and {fallback}", "contacts", h.giver))
     for ms in m.milestones:
         if ms.status(m.end) == "missed":
-            how = (f"done {dur(ms.done - ms.due)} late" if ms.done is not None
-                   else f"not done {dur(m.end - ms.due)} after it was due")
-            out.append(Improvement(
-                f"milestone '{ms.name}' (owner {owner_text(m, ms.owner, ms.due)}) was {how}: "
-                "move a milestone with a reason as soon as it is at risk, and review its "
-                "default due time in the playbook", "playbook",
-                owner_name(m, ms.owner, ms.due)))
+            out.append(_missed_milestone(m, ms))
     for a, status, wait in m.approval_outcomes():
         if status in ("expired", "pending") or wait > SLOW_APPROVAL / m.speed:
-            need = "the decider among the approvers" if a.decider_required else "approval"
-            backup = m.contingency.get("decider")
-            fix = (f"hand the decider role to {backup} (the playbook's decider contingency) "
-                   "as soon as the decider is unreachable" if backup else
-                   "name who decides when the decider is unreachable (a decider contingency "
-                   "in the playbook's approval rules)")
-            out.append(Improvement(
-                f"approval #{a.id} '{a.change}' ({a.risk} risk, needed {need}) {status} "
-                f"after waiting {dur(wait)}: {fix}", "playbook",
-                person(m, "decider", a.requested)))
+            out.append(Improvement(*accountability.approval_cause(
+                m, a, status, wait, SLOW_APPROVAL / m.speed)))
     for b, wait in m.blocker_waits():
         if wait > SLOW_BLOCKER / m.speed:
             out.append(Improvement(
@@ -217,6 +213,24 @@ def improvements(m: IncidentMetrics) -> list[Improvement]:
                 "escalation contact to the contact list", "contacts",
                 owner_name(m, b.owner, b.raised)))
     return out
+
+
+def _missed_milestone(m: IncidentMetrics, ms) -> Improvement:
+    """A milestone missed: its owner when it fell due (a role's holder then, or vacant)."""
+    how = (f"done {dur(ms.done - ms.due)} late" if ms.done is not None
+           else f"not done {dur(m.end - ms.due)} after it was due")
+    text = f"milestone '{ms.name}' (owner {owner_text(m, ms.owner, ms.due)}) was {how}"
+    if ms.owner in m.roles and m.holder_at(ms.owner, ms.due) is None:
+        backup = m.contingency.get(ms.owner)
+        fill = (f"call {backup} (the playbook's {ms.owner} contingency)" if backup else
+                f"name a contingency for {ms.owner} in the playbook")
+        return Improvement(
+            f"{text}, and nobody held {ms.owner} when it fell due: {fill} so that "
+            f"{ms.owner} is held before its milestones fall due, or move the milestone with "
+            "a reason", "contacts" if backup else "playbook", owner_name(m, ms.owner, ms.due))
+    return Improvement(
+        f"{text}: move a milestone with a reason as soon as it is at risk, and review its "
+        "default due time in the playbook", "playbook", owner_name(m, ms.owner, ms.due))
 
 
 def _role_gaps(m: IncidentMetrics) -> list[Improvement]:

@@ -35,7 +35,7 @@ from datetime import datetime
 
 from warroom.errors import UserError
 from warroom.journal import Kind
-from warroom.records import TRIO, ApprovalStatus, HandoverStatus
+from warroom.records import TRIO, HandoverStatus
 from warroom.reports.figures import (
     ApprovalRec,
     BlockerRec,
@@ -261,26 +261,25 @@ def _requested(m, t, who, p):
     m.approvals[aid] = ApprovalRec(  # shown by its number in the incident (older: its id)
         p.get("number") or aid, p.get("change", ""), p.get("risk", ""), p.get("needed") or 1,
         bool(p.get("decider_required")), who, t, ts(p.get("expires_at")))
+    m.approvals[aid].terms(p)
 
 
 def _approved(m, t, who, p):
     a = m.approvals.get(p.get("approval_id"))
     if a is not None:
-        a.approvals, a.voters = p.get("count") or a.approvals + 1, a.voters + [who]
-        if p.get("granted"):
-            a.status, a.decided = ApprovalStatus.APPROVED, t
+        a.vote(t, who, p, approve=True)
 
 
 def _rejected(m, t, who, p):
     a = m.approvals.get(p.get("approval_id"))
     if a is not None:
-        a.status, a.decided, a.voters = ApprovalStatus.REJECTED, t, a.voters + [who]
+        a.vote(t, who, p, approve=False)
 
 
 def _withdrawn(m, t, who, p):
     a = m.approvals.get(p.get("approval_id"))
     if a is not None:
-        a.status, a.decided = ApprovalStatus.WITHDRAWN, t
+        a.withdraw(t, who, p)
 
 
 def _blocked(m, t, who, p):

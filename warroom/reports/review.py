@@ -15,7 +15,7 @@ from warroom.clock import dur, hm, local_stamp, to_dt
 from warroom.journal import Kind, line
 from warroom.records import Event
 from warroom.render.markdown import inline, table
-from warroom.reports import findings
+from warroom.reports import accountability, findings
 from warroom.reports.figures import IncidentMetrics
 from warroom.reports.metrics import for_incident
 from warroom.reports.ownership_map import ownership_map
@@ -34,7 +34,8 @@ QUESTIONS = (
 )
 # What a question's answer flags beyond its checks, from the metrics (plain text).
 FLAGS = {"Was the escalation path followed?": findings.kept_disputes}
-# Questions whose answer also flags the decider's overrides of who may act (journal).
+# Questions whose answer also flags, from the journal, the decider's overrides of who may
+# act and acts that take a role made by someone holding none (by the fold's tenures).
 OVERRIDES_IN = ("Was the escalation path followed?",)
 
 
@@ -63,7 +64,8 @@ def render(m: IncidentMetrics, events: list[Event]) -> str:
     by_name = {c.name: c for c in results}
     for question, names, kinds in QUESTIONS:
         flags = FLAGS[question](m) if question in FLAGS else []
-        flags = flags + (_overrides(events) if question in OVERRIDES_IN else [])
+        flags = flags + (accountability.overrides(events) + accountability.roleless_acts(
+            m, events) if question in OVERRIDES_IN else [])
         out += ["", f"### {question}", ""] + _answer([by_name[n] for n in names], events, kinds,
                                                       flags)
     out += ["", "## Action items", ""] + _actions(m)
@@ -243,9 +245,3 @@ def _decisions(events: list[Event]) -> list[str]:
         return ["No decision was recorded (`warroom note INC TEXT --decision`)."]
     return [f"- {local_stamp(e.at)} {inline(e.who)}: {inline(str(e.payload.get('text', '')))}"
             for e in decided]
-
-
-def _overrides(events: list[Event]) -> list[str]:
-    """Each act the decider made although no role of theirs allowed it, with the reason."""
-    return [f"the decider's override: #{e.id} {line(e)}" for e in events
-            if e.payload.get("override")]

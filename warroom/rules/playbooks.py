@@ -37,6 +37,7 @@ from warroom.models import Line, Name, RoleName, Title
 from warroom.records import TRIO, Risk, Severity, Stage
 from warroom.rules import shipped as bundled
 from warroom.rules import templates as tpl
+from warroom.rules import triggers
 from warroom.rules.policy import (
     DEFAULT_APPROVALS,
     DEFAULT_KIND,
@@ -129,6 +130,7 @@ class MilestoneSpec(BaseModel):
     name: Title
     role: RoleName
     due: dict[Severity, Offset] = Field(min_length=1)
+    met_by: Annotated[str, AfterValidator(triggers.check)] | None = None  # see rules.triggers
 
 
 class Playbook(BaseModel):
@@ -170,6 +172,7 @@ class Playbook(BaseModel):
             templates={n: library[n] for n in self.templates},
             comms_stand_in=self.updates.comms_stand_in,
             internal_updates=self.updates.internal_roles(list(self.roles)),
+            milestone_triggers={m.name: m.met_by for m in self.milestones if m.met_by},
         )
 
     def holders(self) -> dict[str, str]:

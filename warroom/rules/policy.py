@@ -27,6 +27,9 @@ from warroom.rules.templates import Template
 
 DEFAULT_KIND = "default"  # the key of the default rules in a playbook's approvals
 GENERIC_KIND = "change"  # the kind of a change the default rules apply to
+# A policy with rules for this kind gates customer statements: a customer update goes out
+# only as the text a request of this kind carried and had granted (warroom.actions.statements).
+STATEMENT_KIND = "customer-statement"
 
 
 def kind_key(kind: str) -> str:
@@ -123,6 +126,8 @@ class Policy(BaseModel):
     # existed has neither in its copy, and so the defaults.
     comms_stand_in: str = COMMS_STAND_IN
     internal_updates: list[str] = list(INTERNAL_UPDATES)
+    # milestone name -> what meets it by itself (warroom.rules.triggers)
+    milestone_triggers: dict[str, str] = {}
     # A drill's speed: its durations (cadence, expiries) were divided by it
     # (warroom.drills.scaled_policy), and its metrics are judged on that clock.
     speed: float = 1
@@ -138,6 +143,10 @@ class Policy(BaseModel):
         if risk in own:
             return own[risk], f"{kind}/{risk.value}"
         return self.approvals[risk], f"{DEFAULT_KIND}/{risk.value}"
+
+    def gates_statements(self) -> bool:
+        """Whether customer updates need a granted :data:`STATEMENT_KIND` request first."""
+        return STATEMENT_KIND in self.kinds
 
     def known_kinds(self) -> list[str]:
         """The kinds a request may name: the generic one, then those with rules."""

@@ -15,6 +15,7 @@ from warroom.clock import Clock, local_hm, parse_when
 from warroom.db.store import Store
 from warroom.errors import UserError
 from warroom.records import Actor, IncidentView, Risk, Stage
+from warroom.render.show import statement_lines
 from warroom.rules import compose, disputes
 from warroom.screens.form import Field, FormModal
 from warroom.screens.forms_timeline import note  # noqa: F401  (the note form, by name)
@@ -241,11 +242,16 @@ def approve(s: Session, v: IncidentView) -> FormModal:
     def submit(x: dict[str, str]) -> actions.Done:
         return actions.approve(s.store, s.actor, v.incident.key, int(x["request"]), **_kw(s))
 
-    intro = "\n".join(f"#{a.number} {a.change} ({a.risk.value}): {a.rationale}\n  fallback: "
-                      f"{a.fallback or 'none'}" for a in pending)
+    intro = "\n".join("\n".join([
+        f"#{a.number} {a.change} ({a.risk.value}): {a.rationale}",
+        f"  fallback: {a.fallback or 'none'}",
+        *(statement_lines(a.statement, "  ") if a.statement else [])])  # the draft, as written
+        for a in pending)
     return FormModal("Approve a change", [
         Field("request", "Request", "choice", value=str(pending[0].number),
-              choices=[(f"#{a.number} {a.change}", str(a.number)) for a in pending]),
+              choices=[(f"#{a.number} {a.change}" + (" (customer statement: see above)"
+                                                      if a.statement else ""), str(a.number))
+                       for a in pending]),
     ], submit, intro=intro, submit_label="Approve")
 
 
@@ -304,13 +310,16 @@ def advance(s: Session, v: IncidentView) -> FormModal:
         raise UserError(f"the incident is {current.value}: close it with a CSAT score")
 
     def submit(x: dict[str, str]) -> actions.Done:
+        # choosing a later stage, labelled with what it skips, is the explicit skip
         return actions.advance_stage(s.store, s.actor, v.incident.key, to=x["stage"],
-                                     confirm=bool(x["confirm"]), **_kw(s))
+                                     confirm=bool(x["confirm"]), skip=True, **_kw(s))
 
     definition = v.stage_definitions.get(current.value, "")
     return FormModal("Advance the stage", [
         Field("stage", "Move to", "choice", value=later[0].value,
-              choices=[(st.value, st.value) for st in later]),
+              choices=[(st.value + (f" (skips {', '.join(x.value for x in later[:i])})"
+                                    if i else ""), st.value)
+                       for i, st in enumerate(later)]),
         Field("confirm", "The definition above is met", "confirm"),
     ], submit, intro=f"To leave {current.value}, this must be true:\n{definition}",
         submit_label="Advance")
@@ -320,13 +329,18 @@ def resolve(s: Session, v: IncidentView) -> FormModal:
     if v.incident.stage.order >= Stage.RESOLVED.order:
         raise UserError(f"the incident is already {v.incident.stage.value}")
 
-    def submit(x: dict[str, str]) -> actions.Done:
-        return actions.resolve(s.store, s.actor, v.incident.key, summary=x["summary"],
-                               confirm=bool(x["confirm"]), **_kw(s))
+    current = v.incident.stage
+    skipped = [st.value for st in Stage if current.order < st.order < Stage.RESOLVED.order]
 
-    definition = v.stage_definitions.get(v.incident.stage.value, "")
+    def submit(x: dict[str, str]) -> actions.Done:
+        # the form says what resolving now passes over: submitting it is the explicit skip
+        return actions.resolve(s.store, s.actor, v.incident.key, summary=x["summary"],
+                               confirm=bool(x["confirm"]), skip=True, **_kw(s))
+
+    definition = v.stage_definitions.get(current.value, "")
+    passing = f"\nResolving now skips {', '.join(skipped)} (journaled)." if skipped else ""
     return FormModal("Resolve the incident", [
         Field("summary", "Resolution summary"),
         Field("confirm", "The definition above is met", "confirm"),
-    ], submit, intro=f"To resolve from {v.incident.stage.value}, this must be true:\n"
-        f"{definition}", submit_label="Resolve")
+    ], submit, intro=f"To resolve from {current.value}, this must be true:\n"
+        f"{definition}{passing}", submit_label="Resolve")

@@ -1,5 +1,9 @@
 """The status update form: pre-filled from a template, with the message previewed as you
-type, for someone who may post it (:mod:`warroom.actions.authority`)."""
+type, for someone who may post it (:mod:`warroom.actions.authority`).
+
+Where the playbook gates customer statements (:mod:`warroom.actions.statements`), the form
+offers the granted statements, pre-filled as approved, and otherwise requests approval of
+the draft typed: nothing reaches the customer until it is granted."""
 
 from __future__ import annotations
 
@@ -10,11 +14,14 @@ from warroom.actions.authority import update_start
 from warroom.actions.incident import NEXT_REQUIRED
 from warroom.clock import parse_when
 from warroom.errors import UserError
-from warroom.records import IncidentView
+from warroom.records import ApprovalStatus, IncidentView
 from warroom.rules import compose, templates
+from warroom.rules.policy import STATEMENT_KIND
 from warroom.screens.form import Field, FormModal
 
 NEXT_LABEL = "Next update at"
+REQUEST = "request"  # the statement choice that requests approval of the draft
+STATEMENT = "Customer statement"  # what a statement request is called unless renamed
 
 
 def update(s, v: IncidentView, audience: str = "customer") -> FormModal:
@@ -28,15 +35,31 @@ def update(s, v: IncidentView, audience: str = "customer") -> FormModal:
     audience = start_with.value
     available = compose.offered(s.store, v.incident.key)
     first = templates.suggested(available, audience, v.incident.stage.value)
+    policy = compose.incident_policy(s.store, v.incident.key)
+    gated = policy.gates_statements()
+    grants = {str(a.number): a for a in v.approvals
+              if a.kind == STATEMENT_KIND and a.statement and a.posted_at is None
+              and a.status == ApprovalStatus.APPROVED} if gated else {}
 
     def parts_of(name: str) -> dict[str, str]:
         fields = templates.incident_fields(v.incident, s.clock())
         return templates.filled(available[name], fields, {}) if name in available else {}
 
+    def approved(number: str) -> dict[str, str]:
+        said = grants[number].statement
+        return {"audience": "customer", "template": said.template or "", "known": said.known,
+                "unknown": said.unknown, "next_steps": said.next_steps}
+
     def on_choice(field: str, x: dict[str, str]) -> dict[str, str]:
         chosen = available.get(x["template"])
+        grant = grants.get(x.get("statement", ""))
+        if field == "statement" and grant:
+            return approved(x["statement"])
+        if field == "template" and grant and x["template"] == (grant.statement.template or ""):
+            return {}  # the approved statement's own template: keep its text
         if field == "template" and chosen:
-            return {"audience": chosen.audience.value} | parts_of(chosen.name)
+            moved = {"statement": REQUEST} if grant else {}  # another text: a new request
+            return {"audience": chosen.audience.value} | parts_of(chosen.name) | moved
         if field == "audience" and chosen and chosen.audience.value != x["audience"]:
             return {"template": ""}  # never send a customer template to the room, or back
         return {}
@@ -56,17 +79,29 @@ def update(s, v: IncidentView, audience: str = "customer") -> FormModal:
                                 next_at(x), s.clock())
 
     def submit(x: dict[str, str]) -> actions.Done:
+        statement = gated and x["audience"] == "customer"
+        if statement and x["statement"] not in grants:
+            return actions.request_approval(
+                s.store, s.actor, v.incident.key, change=x["change"].strip() or STATEMENT,
+                kind=STATEMENT_KIND, risk=x["risk"] or "medium", rationale=x["rationale"],
+                known=x["known"], unknown=x["unknown"], next_steps=x["next_steps"],
+                template=x["template"] or None, clock=s.clock)
         return actions.post_update(
             s.store, s.actor, v.incident.key, audience=x["audience"], known=x["known"],
             unknown=x["unknown"], next_steps=x["next_steps"], next_update_at=next_at(x),
             template=x["template"] or None,
-            override=(x.get("override") or "").strip() or None, clock=s.clock)
+            override=(x.get("override") or "").strip() or None,
+            approval=int(x["statement"]) if statement else None, clock=s.clock)
 
     minutes = v.cadence_minutes.get(audience, 30)
     start = parts_of(first.name) if first else {}
+    ready = next(iter(grants), None) if audience == "customer" else None
+    if ready:
+        start = approved(ready)
+        first = available.get(start["template"])
     override = [Field("override", "Override reason (you are the decider: post without the "
                       "role that posts it; journaled, listed in the review)", required=False)]
-    return FormModal("Post a status update", [
+    fields = [
         Field("template", "Template (fills the parts; [[...]] marks what you must fill in)",
               "choice", value=first.name if first else "", required=False,
               choices=[(f"{t.name} ({t.audience.value})", t.name) for t in available.values()]),
@@ -77,5 +112,26 @@ def update(s, v: IncidentView, audience: str = "customer") -> FormModal:
         Field("next_steps", "Next steps", "text", value=start.get("next_steps", "")),
         Field("next", f"{NEXT_LABEL} (+30m, 14:30; required for customers)",
               value=f"+{minutes}m", required=False),
-    ] + (override if overridable else []), submit, submit_label="Post", on_choice=on_choice,
-        preview=preview, preview_label="The message")
+    ] + (override if overridable else [])
+    if not gated:
+        return FormModal("Post a status update", fields, submit, submit_label="Post",
+                         on_choice=on_choice, preview=preview, preview_label="The message")
+    return FormModal("Post a status update", fields[:2] + [
+        Field("statement", "Customer statement", "choice", value=ready or REQUEST,
+              required=False,
+              choices=[(f"#{n} {a.change} (approved: posts it exactly as approved)", n)
+                       for n, a in grants.items()]
+              + [("a new one: request approval of this draft", REQUEST)]),
+    ] + fields[2:] + [
+        Field("change", "Approval request: what this statement is", value=STATEMENT,
+              required=False),
+        Field("risk", "Approval request: risk", "choice", value="medium", required=False,
+              choices=[("low", "low"), ("medium", "medium"), ("high", "high")]),
+        Field("rationale", "Approval request: rationale (why this text, why now)",
+              required=False),
+    ], submit, intro=f"Customer statements need approval under {policy.name} "
+        f"({STATEMENT_KIND}): post a granted one exactly as approved, or request approval of "
+        "this draft; nothing reaches the customer until it is granted.",
+        submit_label=("Post" if audience == "internal" else "Post approved" if grants
+                      else "Request approval"), on_choice=on_choice,
+        preview=preview, preview_label="The message", preview_after=fields[-1].name)
