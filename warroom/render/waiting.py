@@ -95,9 +95,22 @@ def _updates(view: IncidentView, mine: list[str], now: datetime) -> list[Waiting
     return out
 
 
-def summary(items: list[Waiting]) -> str:
-    """The dashboard's one line: the first items, then how many more."""
+def summary(items: list[Waiting], width: int = 200) -> str:
+    """The dashboard's one line, at most ``width`` characters: as many items as fit, then
+    how many more (``warroom mine`` lists them all)."""
     if not items:
         return "nothing waits on you"
-    text = "; ".join(i.text for i in items[:2])
-    return text + (f"; +{len(items) - 2} more (warroom mine)" if len(items) > 2 else "")
+
+    def more(shown: int) -> str:
+        return f"; +{len(items) - shown} more (warroom mine)" if shown < len(items) else ""
+
+    text, shown = "", 0
+    for item in items:
+        candidate = f"{text}; {item.text}" if text else item.text
+        if text and len(candidate + more(shown + 1)) > width:
+            break
+        text, shown = candidate, shown + 1
+    tail = more(shown)
+    if len(text + tail) > width:  # even the first item is too long: crop it, keep the count
+        text = text[:max(1, width - len(tail) - 1)] + "…"
+    return text + tail

@@ -89,8 +89,10 @@ class DashboardScreen(Screen[None]):
             return [head]
         items = waiting.for_person(view, self.app.actor.name, now)
         tone = "alarm" if any(i.urgent for i in items) else "warn" if items else "muted"
-        return [head, (board.Cell("Waiting on you: ", "muted"),
-                       board.Cell(waiting.summary(items), tone))]
+        label = "Waiting on you: "
+        # one line at any width: a header that grew a line would move every pane below it
+        text = waiting.summary(items, max(20, self.app.size.width - 3 - len(label)))
+        return [head, (board.Cell(label, "muted"), board.Cell(text, tone))]
 
     def _ring_for_new(self, now) -> None:
         """Ring the bell once for each item that newly waits on the user (not for what
