@@ -7,13 +7,15 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 
-from textual.widgets import Checkbox, Input, Select, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from warroom import actions
 from warroom.app import make_app
+from warroom.db import queries
 from warroom.db.store import Store
 from warroom.records import Actor
 from warroom.screens.form import FormModal
+from warroom.widgets.pane import LinesPane
 
 
 def who(name: str) -> Actor:
@@ -80,3 +82,25 @@ async def until(pilot, condition: Callable[[], object], timeout: float = 10.0) -
 
 def soon(clock, minutes: int):
     return clock() + timedelta(minutes=minutes)
+
+
+def view(db, key="INC-1001"):
+    """The incident's state as the database has it now."""
+    with Store(db) as store:
+        return queries.incident_view(store, key)
+
+
+def count(db) -> int:
+    """How many events the journal holds (a refusal must not add one)."""
+    with Store(db) as store:
+        return store.last_event_id()
+
+
+def pane(app, name) -> str:
+    """What a dashboard pane says, as plain text."""
+    return app.screen.query_one(f"#{name}", LinesPane).plain
+
+
+def form_error(app) -> str:
+    """The error the open form shows beside its fields."""
+    return str(app.screen.query_one("#form-error", Static).render())

@@ -4,16 +4,14 @@ settle form offers only the outcomes you may choose, and refusals name who may a
 from __future__ import annotations
 
 import pytest
-from app_helpers import act, app_for, fill, open_incident, who
-from conftest import journal_count
-from textual.widgets import Select, Static
+from app_helpers import act, app_for, count, fill, form_error, open_incident, pane, view, who
+from textual.widgets import Select
 
 from warroom import actions
 from warroom.db import queries
 from warroom.db.store import Store
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.form import FormModal
-from warroom.widgets.pane import LinesPane
 
 pytestmark = pytest.mark.anyio
 
@@ -23,22 +21,6 @@ def db(tmp_path):
     return tmp_path / "app.db"
 
 
-def view(db, key="INC-1001"):
-    with Store(db) as store:
-        return queries.incident_view(store, key)
-
-
-def count(db):
-    with Store(db) as store:
-        return journal_count(store)
-
-
-def pane(app, name) -> str:
-    return app.screen.query_one(f"#{name}", LinesPane).plain
-
-
-def form_error(app) -> str:
-    return str(app.screen.query_one("#form-error", Static).render())
 
 
 def outcomes(app) -> list[str]:

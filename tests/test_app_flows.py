@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from app_helpers import act, app_for, fill, open_incident, soon, until, who
-from conftest import journal_count
+from app_helpers import (
+    act,
+    app_for,
+    count,
+    fill,
+    form_error,
+    open_incident,
+    pane,
+    soon,
+    until,
+    view,
+    who,
+)
 from textual.widgets import Static
 
 from warroom import actions
-from warroom.db import queries
-from warroom.db.store import Store
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.form import FormModal
 from warroom.screens.help import HelpScreen
 from warroom.screens.picker import PickerScreen
-from warroom.widgets.pane import LinesPane
 
 pytestmark = pytest.mark.anyio
 NOTE = dict(done="found bad deploy", remaining="roll back", dependencies="release team",
@@ -26,22 +34,6 @@ def db(tmp_path):
     return tmp_path / "app.db"
 
 
-def view(db, key="INC-1001"):
-    with Store(db) as store:
-        return queries.incident_view(store, key)
-
-
-def count(db):
-    with Store(db) as store:
-        return journal_count(store)
-
-
-def pane(app, name) -> str:
-    return app.screen.query_one(f"#{name}", LinesPane).plain
-
-
-def form_error(app) -> str:
-    return str(app.screen.query_one("#form-error", Static).render())
 
 
 async def test_claim_a_vacant_role(db, clock):

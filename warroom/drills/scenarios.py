@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from warroom.errors import UserError
 from warroom.records import Severity
@@ -26,10 +26,8 @@ from warroom.rules.tomlfiles import (
     Duration,
     Invalid,
     file_content,
-    located,
     parse_files,
-    problem,
-    read_toml,
+    validated,
     where,
 )
 from warroom.text import clean_line
@@ -88,6 +86,7 @@ class Inject(BaseModel):
     unknown: str | None = None
     next_steps: str | None = None
     next: Duration | None = None
+    agreed: bool = False  # a customer update's next time later than the cadence: agreed
     label: str | None = None
     target: str | None = None
     what: str | None = None
@@ -166,15 +165,7 @@ def parse(text: Content, source: str) -> Scenario:
     """Validate one scenario file. Every problem is reported (:class:`Invalid`), each naming
     the file and the place in it: those of its shape first, then, once the shape is right,
     its labels and time order."""
-    data = read_toml(text, source)
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise located(source, exc, data) from None
-    problems = _problems(scenario, data)
-    if problems:
-        raise Invalid([problem(source, place, what) for place, what in problems])
-    return scenario
+    return validated(Scenario, text, source, _problems)
 
 
 def shipped() -> dict[str, Scenario]:

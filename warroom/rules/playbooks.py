@@ -27,7 +27,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -54,10 +53,8 @@ from warroom.rules.tomlfiles import (
     Invalid,
     file_content,
     folder_files,
-    located,
     parse_files,
-    problem,
-    read_toml,
+    validated,
 )
 from warroom.text import clean_line
 
@@ -230,15 +227,7 @@ def parse(text: Content, source: str, library: dict[str, Template]) -> Playbook:
     """Validate one playbook file against the template ``library``. Every problem is
     reported (:class:`Invalid`): those of its shape first, then, once the shape is right,
     its references between parts."""
-    data = read_toml(text, source)
-    try:
-        pb = Playbook.model_validate(data)
-    except ValidationError as exc:
-        raise located(source, exc, data) from None
-    problems = _problems(pb, library)
-    if problems:
-        raise Invalid([problem(source, where, what) for where, what in problems])
-    return pb
+    return validated(Playbook, text, source, lambda pb, _data: _problems(pb, library))
 
 
 # -- the catalog: shipped and user playbooks together ---------------------------------------

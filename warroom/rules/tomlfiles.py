@@ -208,3 +208,19 @@ def where(loc: tuple, data: Any) -> str:
 def located(source: str, exc: ValidationError, data: Any = None) -> Invalid:
     """Every error of a validation, located in the file's ``data``."""
     return Invalid([problem(source, where(e["loc"], data), plain(e)) for e in exc.errors()])
+
+
+def validated(model: type, text: Content, source: str,
+              check: Callable[[Any, Any], list[tuple[str, str]]]):
+    """One file as ``model``, every problem reported (:class:`Invalid`) with the file and
+    the place in it: those of its shape first, then, once the shape is right, what
+    ``check(item, data)`` finds (references between parts, order), as (where, what)."""
+    data = read_toml(text, source)
+    try:
+        item = model.model_validate(data)
+    except ValidationError as exc:
+        raise located(source, exc, data) from None
+    problems = check(item, data)
+    if problems:
+        raise Invalid([problem(source, where, what) for where, what in problems])
+    return item
