@@ -95,7 +95,9 @@ def template(folder: Path) -> list[tuple[float, str | None, str, str, dict]]:
             step(5)
             actions.advance_stage(s, who("sam"), key, to=stage, confirm=True, clock=clock)
         step(10)
-        actions.resolve(s, who("sam"), key, summary="rolled back", confirm=True, clock=clock)
+        actions.resolve(s, who("sam"), key, summary="rolled back", confirm=True,
+                        open_items="carry", no_customer_update="benchmark history",
+                        clock=clock)
         step(60)
         actions.close(s, who("sam"), key, csat=4, clock=clock)
         rows = s.conn.execute(

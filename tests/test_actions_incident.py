@@ -87,7 +87,7 @@ def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, 
                                            confirm=True, clock=clock),
             "from triage to resolved skips investigating, mitigating, monitoring: say so")
     done = actions.resolve(store, sam, incident, summary="rolled back", confirm=True,
-                           skip=True, clock=clock)
+                           skip=True, no_customer_update="told on the phone", clock=clock)
     assert done.message.endswith("moved to resolved (skipped investigating, mitigating, "
                                  "monitoring)")
     assert last_event(store).payload["skipped"] == ["investigating", "mitigating", "monitoring"]
@@ -95,7 +95,8 @@ def test_resolve_then_close_with_csat_and_then_nothing_changes(store, incident, 
         {"stage": "triage", "definition": queries.incident_view(store, incident)
          .stage_definitions["triage"]}]  # the definition of the stage left, and no other
     assert line(last_event(store)).endswith(
-        "resolved the incident, SKIPPING investigating, mitigating, monitoring: rolled back")
+        "resolved the incident, SKIPPING investigating, mitigating, monitoring: rolled back"
+        "; no final customer update: told on the phone")
     inc = queries.incident_view(store, incident).incident
     assert (inc.stage.value, inc.resolved_at, inc.next_customer_due) == ("resolved", clock(),
                                                                           None)

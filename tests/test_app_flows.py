@@ -156,6 +156,19 @@ async def test_a_customer_update_without_a_next_time_is_refused_in_the_form(db, 
     assert count(db) == before
 
 
+async def test_a_later_next_update_needs_the_agreed_box(db, clock):
+    open_incident(db, clock)
+    before = count(db)
+    app = app_for(db, clock, name="alex")
+    async with app.run_test(size=(120, 35)) as pilot:
+        await pilot.press("u")
+        await fill(pilot, known="k", unknown="u", next_steps="n", next="tomorrow 09:00")
+        assert "a later next update needs --agreed" in form_error(app)
+        assert count(db) == before
+        await fill(pilot, agreed="yes")
+    assert view(db).incident.next_customer_due.isoformat() == "2026-11-25T09:00:00+00:00"
+
+
 async def test_raise_and_clear_a_blocker(db, clock):
     open_incident(db, clock)
     app = app_for(db, clock, name="sam")
@@ -217,6 +230,8 @@ async def test_advance_the_stage_needs_the_confirmation_then_resolve(db, clock):
         assert "INVESTIGATING" in pane(app, "header")
         await pilot.press("R")
         await fill(pilot, summary="rolled back", confirm=True)
+        assert "post a final customer update, or say why not" in form_error(app)
+        await fill(pilot, no_update="the customer is on the bridge call")
         assert "RESOLVED" in pane(app, "header")
         assert "no more due" in pane(app, "cadence")
 

@@ -49,12 +49,18 @@ def test_a_whole_escalation_from_the_shell(tmp_path):
     # the customer hears from comms alone; anyone else is told who and how, and nothing is written
     assert "only the communications owner (alex) posts customer updates on INC-1001" in warroom(
         "update", "INC-1001", "customer", *UPDATE, "--next", "30m", who="sam", ok=False)
-    warroom("update", "INC-1001", "customer", *UPDATE, "--next", "30m", who="alex")
+    warroom("update", "INC-1001", "customer", *UPDATE, "--next", "20m", who="alex")
     warroom("update", "INC-1001", "internal", *UPDATE, who="sam")
     assert "customer-resolution definition" in warroom("stage", "INC-1001", who="sam", ok=False)
     for stage in ("investigating", "mitigating", "monitoring"):
         warroom("stage", "INC-1001", stage, "--confirm", who="sam")
-    warroom("resolve", "INC-1001", "--summary", "rolled back deploy 412", "--confirm", who="sam")
+    # what is still open is named, and the user says what becomes of it; nothing is written
+    assert ("INC-1001 still has open: 2 milestones (#3, #5); close them (--close-open) or "
+            "carry them into the review as open (--carry)") in warroom(
+        "resolve", "INC-1001", "--summary", "rolled back deploy 412", "--confirm", who="sam",
+        ok=False)
+    warroom("resolve", "INC-1001", "--summary", "rolled back deploy 412", "--confirm",
+            "--carry", who="sam")
     warroom("close", "INC-1001", "--csat", "4", "--comment", "fast comms", who="alex")
 
     view = json.loads(warroom("show", "INC-1001", "--json"))

@@ -110,7 +110,8 @@ target = "fix"
 
 
 def play(db) -> tuple[Store, FrozenClock, str]:
-    """Run the drill at speed 1 on a frozen clock, to 50 minutes after opening."""
+    """Run the drill at speed 1 on a frozen clock, to 50 minutes after opening: it ended
+    (resolved by the player) with its last inject, 40 minutes after opening."""
     clock = FrozenClock(START)
     store = Store(db, create=True)
     player = Player(store, scenarios.parse(SCRIPT, "scored.toml"), os_user="facilitator",
@@ -135,7 +136,7 @@ def drill(tmp_path):
 def test_a_scripted_drill_yields_the_expected_scores(drill):
     store, clock, key = drill
     r = debrief.score(store, None, clock())
-    assert (r.key, r.title, r.elapsed) == (key, "Payments stalled", 50 * M)
+    assert (r.key, r.title, r.elapsed) == (key, "Payments stalled", 40 * M)
     assert (r.time_to_ownership, r.ownership_target) == (10 * M, 60 * M)
     assert r.disputes == [("lead", "dana", "sam", 8 * M, "pat")]
     assert r.vacancies == [("lead", 2 * M, None), ("comms", 3 * M, None),
@@ -145,6 +146,7 @@ def test_a_scripted_drill_yields_the_expected_scores(drill):
     assert r.updates == {"customer": (1, 0, 1, 0), "internal": (1, 0, 0, 0)}
     assert r.missed_milestones == [("Acknowledge scope", "alex", "not done, due 14:08")]
     assert r.approvals == [(1, "Restart payment workers", "approved", 25 * M)]
+    assert r.elapsed == 40 * M  # up to the drill's end, not to when it is scored
     assert r.handovers_never_accepted == [("lead", "dana", "sam", "offered")]
     assert [(c.name, c.passed) for c in r.checks] == [
         ("ownership", True), ("disputes", True), ("vacancies", False), ("updates", False),
@@ -165,7 +167,7 @@ def test_the_rendered_debrief_lists_scores_and_improvements(drill):
     store, clock, key = drill
     text = debrief.render(debrief.score(store, key, clock()))
     for expected in [
-        f"Debrief of {key} [DRILL] Payments stalled (50m of incident time)",
+        f"Debrief of {key} [DRILL] Payments stalled (40m of incident time)",
         "Time to ownership: 10m (target 1h00m): met",
         "  lead: dana against sam, settled by pat in 8m",
         "  comms: 12m after alex left",
@@ -362,3 +364,20 @@ def test_the_debrief_names_people_as_the_review_does():
     assert "comms (vera)" not in text and "unreachable" not in text
     # without the journal's events the debrief cannot tell what to flag, and says nothing
     assert "Flagged" not in debrief.render(debrief.from_metrics(m))
+
+
+def test_a_drill_ends_resolved_and_scores_the_same_however_late(drill):
+    from warroom.db import queries
+    from warroom.journal import Kind
+
+    store, clock, key = drill
+    assert queries.incident_view(store, key).incident.stage.value == "resolved"
+    ended = queries.events_after(store, 0, key)[-1]
+    assert (ended.kind, ended.who, ended.payload["note"]) == (
+        Kind.INCIDENT_RESOLVED, "facilitator", "drill ended")
+    assert ended.at == START + timedelta(minutes=30)  # with its last inject, 40m after opening
+    first = debrief.score(store, key, clock())
+    clock.advance(minutes=17)
+    assert debrief.score(store, key, clock()) == first
+    clock.advance(days=2)
+    assert debrief.render(debrief.score(store, key, clock())) == debrief.render(first)

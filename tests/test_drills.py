@@ -129,7 +129,8 @@ def test_an_inject_the_room_made_impossible_is_recorded_not_fatal(tmp_path):
     assert outcomes[0].ok  # dana claims the now vacant lead: no dispute
     clock.advance(minutes=30)
     outcomes = player.step()
-    assert [o.ok for o in outcomes] == [True, True]
+    assert [o.ok for o in outcomes] == [True, True, True]  # the last is the drill's end
+    assert outcomes[-1] is player.ended and "resolved" in player.ended.message
     assert player.finished
 
 
@@ -337,3 +338,37 @@ def test_a_drill_at_speed_is_judged_on_its_own_clock_and_says_so(tmp_path):
     assert "Played at speed 10: the times below are real, 10 times shorter than the " \
         "scenario's (5m here is 50m of scenario time)." in debrief.render(r)
     store.close()
+
+
+def test_a_drill_ends_resolved_after_the_rooms_time_to_respond(tmp_path):
+    clock = FrozenClock(START)
+    store = Store(tmp_path / "drill.db", create=True)
+    player = Player(store, scenarios.parse(SCRIPT, "timing.toml"), os_user="facilitator",
+                    clock=clock, wait=timedelta(minutes=5))
+    key = player.start()
+    while not player.played:
+        clock.now = max(clock.now, player.next_due())
+        player.step()
+    last = clock()
+    assert not player.finished and player.next_due() == last + timedelta(minutes=5)
+    assert queries.incident_view(store, key).incident.stage.value != "resolved"
+    clock.advance(minutes=5)
+    (ended,) = player.step()
+    assert ended is player.ended and ended.ok and ended.at == clock()
+    assert (ended.inject.actor, ended.inject.summary) == ("facilitator", "drill ended")
+    assert player.finished and player.next_due() is None and player.stop() is None
+    view = queries.incident_view(store, key)
+    assert (view.incident.stage.value, view.incident.resolved_at) == ("resolved", clock())
+
+
+def test_the_facilitator_may_end_a_drill_early(tmp_path):
+    player, clock, store = _player(tmp_path)
+    key = player.start()
+    player.step()  # the history only
+    clock.advance(minutes=3)
+    ended = player.stop()
+    assert ended.ok and ended.at == clock() and player.ended is ended
+    assert queries.incident_view(store, key).incident.stage.value == "resolved"
+    assert player.stop() is None and player.finished and player.next_due() is None
+    clock.advance(hours=1)
+    assert player.step() == []  # what was left of the scenario never plays

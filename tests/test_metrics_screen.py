@@ -34,7 +34,7 @@ def history(db, clock: FrozenClock) -> None:
             clock.advance(minutes=tto / 3)
         clock.advance(minutes=30)
         act(db, actions.resolve, who("sam"), key, summary="fixed", confirm=True, skip=True,
-            clock=clock)
+            open_items="carry", no_customer_update="fixed within minutes", clock=clock)
         clock.advance(days=7)
     clock.now = START - timedelta(days=2)
     act(db, actions.open_incident, who("facilitator"), title="Drill: checkout down",

@@ -70,7 +70,7 @@ def sample_incident(store, clock) -> str:
                            risks="cache warm-up", clock=clock)
     step(10)
     actions.resolve(store, dana, key, summary="Rolled back deploy 412 | retry logic fixed",
-                    confirm=True, skip=True, clock=clock)
+                    confirm=True, skip=True, open_items="carry", clock=clock)
     step(60)
     actions.close(store, dana, key, csat=4, comment="clear updates, slow start", clock=clock)
     step(1440)
@@ -174,7 +174,7 @@ def test_a_target_not_reached_by_the_resolution_is_missed_not_pending(store, sam
     actions.claim_role(store, sam, key, "lead", clock=clock)
     clock.advance(minutes=10)
     actions.resolve(store, sam, key, summary="fixed itself", confirm=True, skip=True,
-                    clock=clock)
+                    no_customer_update="it fixed itself", clock=clock)
     text = review.review(store, key, clock())
     assert "| Time to ownership (lead, comms, decider held) | within 30m | never | NO |" in text
     assert "| First customer update | within 30m | none | NO |" in text

@@ -51,7 +51,7 @@ def request(store, key, clock, who_="alex", **kw):
 
 def post(store, key, clock, who_="alex", **kw):
     return actions.post_update(store, person(who_), key, audience="customer",
-                               next_update_at=clock() + timedelta(minutes=60), clock=clock,
+                               next_update_at=clock() + timedelta(minutes=20), clock=clock,
                                **kw)
 
 

@@ -137,7 +137,7 @@ def test_template_refusals(store, outage, alex, clock):
 def test_an_incident_without_a_playbook_offers_the_shipped_templates(store, staffed, alex,
                                                                      clock):
     actions.post_update(store, alex, staffed, audience="customer", template="security-holding",
-                        next_update_at=clock() + timedelta(hours=1), clock=clock)
+                        next_update_at=clock() + timedelta(minutes=30), clock=clock)
     assert last_event(store).payload["template"] == "security-holding"
 
 

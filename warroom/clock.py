@@ -52,9 +52,15 @@ def parse_duration(text: str) -> timedelta:
     return delta
 
 
+def _days_on(at: datetime, days: int) -> datetime:
+    """The same local wall-clock time ``days`` later (across a change of UTC offset)."""
+    return (at.replace(tzinfo=None) + timedelta(days=days)).astimezone()
+
+
 def parse_when(text: str, now: datetime) -> datetime:
     """A time someone typed: ``+30m`` or ``30m`` (from now), ``14:30`` (local, next such
-    time), or an ISO 8601 date-time (local unless it names a zone). Returns aware UTC."""
+    time), ``today 14:30`` or ``tomorrow 09:00`` (local), or an ISO 8601 date-time (local
+    unless it names a zone). Returns aware UTC."""
     cleaned = text.strip()
     if not cleaned:
         raise UserError("a time is required")
@@ -62,15 +68,17 @@ def parse_when(text: str, now: datetime) -> datetime:
         r"(\d+[dhms])+", cleaned.lower()
     ):
         return now + parse_duration(cleaned.lstrip("+"))
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", cleaned)
+    match = re.fullmatch(r"(?:(today|tomorrow)\s+)?(\d{1,2}):(\d{2})", cleaned.lower())
     if match:
-        hour, minute = int(match[1]), int(match[2])
+        hour, minute = int(match[2]), int(match[3])
         if hour > 23 or minute > 59:
             raise UserError(f"{text!r} is not a time of day")
         local_now = now.astimezone()
         at = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
-        if at <= local_now:
-            at += timedelta(days=1)
+        if match[1] == "tomorrow":
+            at = _days_on(at, 1)
+        elif match[1] is None and at <= local_now:
+            at = _days_on(at, 1)
         return at.astimezone(timezone.utc)
     try:
         at = datetime.fromisoformat(cleaned)
@@ -111,6 +119,14 @@ def local_stamp(at: datetime) -> str:
 def day_hm(at: datetime, now: datetime) -> str:
     """``14:30`` today, ``2026-11-29 14:30`` on another day (local time)."""
     return local_hm(at) if at.astimezone().date() == now.astimezone().date() else local_stamp(at)
+
+
+def said_day_hm(at: datetime, now: datetime) -> str:
+    """:func:`day_hm` for echoing a time back: ``14:30`` today, ``tomorrow 2026-12-03
+    09:00``, ``2026-12-05 09:00`` on another day (local time)."""
+    if at.astimezone().date() == now.astimezone().date() + timedelta(days=1):
+        return f"tomorrow {local_stamp(at)}"
+    return day_hm(at, now)
 
 
 def to_dt(seconds: float | None) -> datetime | None:

@@ -48,8 +48,10 @@ class Kind(StrEnum):
     STAGE_ADVANCED = "stage.advanced"
     INCIDENT_RESOLVED = "incident.resolved"
     INCIDENT_CLOSED = "incident.closed"
+    INCIDENT_REOPENED = "incident.reopened"
     NOTE_POSTED = "note.posted"
     REVIEW_ACTION = "review.action"
+    INCIDENT_CHANGED = "incident.changed"
 
 
 Words = Callable[[str, dict[str, Any]], str]
@@ -82,6 +84,18 @@ def _number(p: dict[str, Any], id_key: str) -> Any:
 
 def _skipped(p: dict[str, Any]) -> str:
     return f", SKIPPING {', '.join(p['skipped'])}" if p.get("skipped") else ""
+
+
+def _left_open(p: dict[str, Any]) -> str:
+    """What a resolution did with what was still open, and why no final customer update."""
+    said = [(key, ", ".join(f"{i.get('sort')} {i.get('name')}" for i in p.get(key) or []))
+            for key in ("closed", "unmet", "carried")]
+    words = {"closed": "closed", "unmet": "left not met",
+             "carried": "carried OPEN AT RESOLUTION"}
+    told = "".join(f"; {words[key]}: {named}" for key, named in said if named)
+    if p.get("no_customer_update"):
+        told += f"; no final customer update: {p['no_customer_update']}"
+    return told
 
 
 def _approval(p: dict[str, Any]) -> str:
@@ -143,7 +157,22 @@ def _update(who: str, p: dict[str, Any]) -> str:
            if p.get("override") else "")
     if p.get("approval_number"):
         how += f", as approved in #{p['approval_number']}"
+    if p.get("agreed"):
+        how += ", next update time agreed with the customer"
     return f"{who} posted {article} {p.get('audience')} update{late}{how}: {p.get('known')}"
+
+
+def _changed(who: str, p: dict[str, Any]) -> str:
+    """A change during the incident: severity, title, tier or the affected customers."""
+    field, was, now = p.get("field", ""), p.get("from"), p.get("to")
+    if field == "customers":
+        was, now = list(was or []), list(now or [])
+        moves = [f"added {n}" for n in now if n not in was]
+        moves += [f"removed {n}" for n in was if n not in now]
+        what = f"changed the affected customers ({', '.join(moves) or 'no change'})"
+    else:
+        what = f"changed the {field} from {was or 'none'} to {now or 'none'}"
+    return f"{who} {what}{_reason(p)}"
 
 
 VOCABULARY: dict[Kind, Meaning] = {
@@ -189,7 +218,10 @@ VOCABULARY: dict[Kind, Meaning] = {
         lambda who, p: f"{who} moved the incident from {p.get('from')} to {p.get('to')}"
                        + _skipped(p)),
     Kind.INCIDENT_RESOLVED: Meaning(
-        lambda who, p: f"{who} resolved the incident{_skipped(p)}{_reason(p, 'note')}"),
+        lambda who, p: f"{who} resolved the incident{_skipped(p)}{_reason(p, 'note')}"
+                       + _left_open(p)),
+    Kind.INCIDENT_REOPENED: Meaning(
+        lambda who, p: f"{who} REOPENED the incident ({p.get('to')}){_reason(p)}"),
     Kind.INCIDENT_CLOSED: Meaning(
         lambda who, p: f"{who} closed the incident, CSAT {p.get('csat')}"),
     Kind.NOTE_POSTED: Meaning(
@@ -197,6 +229,7 @@ VOCABULARY: dict[Kind, Meaning] = {
         folded=False),
     Kind.REVIEW_ACTION: Meaning(
         lambda who, p: f"{who} recorded a follow-up for {p.get('owner')}: {p.get('text')}"),
+    Kind.INCIDENT_CHANGED: Meaning(_changed),
 }
 
 

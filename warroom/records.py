@@ -178,6 +178,7 @@ class Incident:
     csat_comment: str | None = None
     next_customer_due: datetime | None = None
     next_internal_due: datetime | None = None
+    customers: tuple[str, ...] = ()  # affected besides the main customer, in order added
 
 
 @dataclass(frozen=True)

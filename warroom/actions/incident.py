@@ -6,9 +6,11 @@ from datetime import datetime, timedelta
 
 from warroom.actions._common import Done, live_incident
 from warroom.actions.authority import update_authority
+from warroom.actions.lifecycle import resolution
+from warroom.actions.promises import next_due
 from warroom.actions.statements import approved_text, granted, spend, text
 from warroom.actions.work import meet
-from warroom.clock import Clock, local_hm, utcnow
+from warroom.clock import Clock, said_day_hm, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import UserError
 from warroom.journal import Kind
@@ -103,10 +105,13 @@ def post_update(
     template: str | None = None,
     override: str | None = None,
     approval: int | None = None,
+    agreed: bool = False,
     clock: Clock = utcnow,
 ) -> Done:
     """Post a status update; the next one of that audience falls due by the cadence, or
-    sooner when this update promised an earlier time.
+    sooner when this update promised an earlier time. A customer update promises a later
+    time only with ``agreed`` (agreed with the customer, at most 7 days ahead): the room is
+    then held to it (:mod:`warroom.actions.promises`).
 
     Only the roles :mod:`warroom.actions.authority` names may post it; the decider may
     post anyway with ``override``, the reason, which the journal keeps.
@@ -137,11 +142,11 @@ def post_update(
         known, unknown, next_steps = said.known, said.unknown, said.next_steps
         chosen, message = said.template, said.message
         minutes = getattr(policy.cadence_for(Severity(incident["severity"])), audience.value)
-        due = now + timedelta(minutes=minutes)
-        if next_update_at is not None:
-            due = min(due, next_update_at)
         if incident["stage"] in (Stage.RESOLVED.value, Stage.CLOSED.value):
-            due = None
+            due, agreed = None, False  # nothing falls due after resolution
+        else:
+            due, agreed = next_due(now, minutes, audience, incident["severity"],
+                                   next_update_at, agreed)
         update_id = store.insert(
             "updates", incident_id=incident["id"], audience=audience, known=known,
             unknown=unknown, next_steps=next_steps, next_update_at=next_update_at,
@@ -151,6 +156,7 @@ def post_update(
         previous_due = from_db(incident[f"next_{audience.value}_due"])
         late = previous_due is not None and now > previous_due
         extra = {"template": chosen.name, "message": message} if chosen else {}
+        extra |= {"agreed": True} if agreed else {}
         if grant is not None:
             extra |= spend(store, actor, grant, now)
         event = store.journal(
@@ -160,7 +166,8 @@ def post_update(
             **extra, **authority,
         )
         meet(store, actor, incident, now, f"{audience.value}-update")
-    when = f"; next due {local_hm(due)}" if due else ""
+    when = f"; next due {said_day_hm(due, now)}" if due else ""
+    when += " (agreed with the customer)" if agreed else ""
     how = (", acting for comms" if "acting_for" in authority
            else ", overriding who may post (decider)" if "override" in authority else "")
     how += f", as approved in #{grant['number']}" if grant is not None else ""
@@ -181,11 +188,14 @@ def advance_stage(
     confirm: bool = False,
     skip: bool = False,
     note: str | None = None,
+    open_items: str | None = None,
+    no_customer_update: str | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Move the incident forward. Leaving a stage means its customer-resolution definition
     is met: without ``confirm`` the action is refused and the error quotes the definition of
-    the stage being left. Passing over stages is explicit (``skip``) and journaled."""
+    the stage being left. Passing over stages is explicit (``skip``) and journaled. Resolving
+    checks open items and the final customer update (:mod:`warroom.actions.lifecycle`)."""
     note = valid(Line, note, "note") if note else None
     now = clock()
     with store.write():
@@ -210,13 +220,16 @@ def advance_stage(
             raise UserError(f"confirm the customer-resolution definition first ({current.value}:"
                             f" {met[0]['definition']})")
         values: dict = {"stage": target}
+        ended: dict = {}
         if target is Stage.RESOLVED:
+            ended = resolution(store, actor, incident, now, triggers.stages_reached(
+                current, target), disposition=open_items, no_customer_update=no_customer_update)
             values.update(resolved_at=now, next_customer_due=None, next_internal_due=None)
         store.update("incidents", {"id": incident["id"]}, **values)
         kind = Kind.INCIDENT_RESOLVED if target is Stage.RESOLVED else Kind.STAGE_ADVANCED
         event = store.journal(
             actor, now, kind, incident["id"], **{"from": current, "to": target},
-            confirmed=met, note=note, **({"skipped": skipped} if skipped else {}),
+            confirmed=met, note=note, **({"skipped": skipped} if skipped else {}), **ended,
         )
         meet(store, actor, incident, now, *triggers.stages_reached(current, target))
     passed = f" (skipped {', '.join(skipped)})" if skipped else ""
@@ -225,13 +238,17 @@ def advance_stage(
 
 def resolve(
     store: Store, actor: Actor, ref: str, *, summary: str, confirm: bool = False,
-    skip: bool = False, clock: Clock = utcnow,
+    skip: bool = False, open_items: str | None = None, no_customer_update: str | None = None,
+    clock: Clock = utcnow,
 ) -> Done:
     """Mark the incident resolved, with a one-line summary of the resolution (from before
-    monitoring, ``skip`` says the stages passed over were meant)."""
+    monitoring, ``skip`` says the stages passed over were meant). ``open_items`` says what
+    becomes of what is still open ("close" or "carry"); ``no_customer_update`` is the
+    reason for resolving without a recent customer update."""
     summary = valid(Line, summary, "summary")
     return advance_stage(store, actor, ref, to=Stage.RESOLVED, confirm=confirm, skip=skip,
-                         note=summary, clock=clock)
+                         note=summary, open_items=open_items,
+                         no_customer_update=no_customer_update, clock=clock)
 
 
 def close(

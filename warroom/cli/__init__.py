@@ -23,9 +23,11 @@ def build_parser(*, only_run: bool = False) -> Parser:
 
     modules = [dashboard]
     if not only_run:
-        from warroom.cli import drill, incident, mine, playbook, reports, roles, timeline, work
+        from warroom.cli import (
+            changes, drill, incident, mine, playbook, reports, roles, timeline, work,
+        )
 
-        modules += [incident, roles, work, timeline, mine, drill, playbook, reports]
+        modules += [incident, changes, roles, work, timeline, mine, drill, playbook, reports]
 
     common = _identity_options(Parser(add_help=False), "")
     reading = Parser(add_help=False)

@@ -90,7 +90,7 @@ def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
     scenario = scenarios.load(args.scenario)
     with Store(db, create=True) as store:
         player = Player(store, scenario, os_user=ctx.actor.os_user, clock=ctx.clock,
-                        speed=args.speed)
+                        speed=args.speed, wait=wait)
         key = player.start(warn=lambda problem: print(
             f"warroom drill: warning: skipped {problem}", file=sys.stderr))
         print(f"Drill {scenario.name} on {key} [DRILL], speed {args.speed:g}"
@@ -102,13 +102,20 @@ def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
         print(f"Injects: {len(player.injects)}; the last fires in "
               f"{span(player.fires_at(player.injects[-1]) - player.started)}. Ctrl+C ends the "
               "drill early.\n", flush=True)
+
+        def show(outcome) -> None:
+            _print_outcome(outcome)
+            if outcome.inject is player.injects[-1] and player.ended is None:
+                print(f"\nAll injects played; the room has {span(wait)} more to respond, "
+                      "then the drill ends, resolved (Ctrl+C ends it now).", flush=True)
+
         try:
-            asyncio.run(player.run(on_outcome=_print_outcome))
-            print(f"\nAll injects played; the room has {span(wait)} more to respond "
-                  "(Ctrl+C scores now).", flush=True)
-            asyncio.run(asyncio.sleep(wait.total_seconds()))
+            asyncio.run(player.run(on_outcome=show))
         except KeyboardInterrupt:
             print("\nDrill ended by the facilitator.")
+            ended = player.stop()
+            if ended is not None and ended.message:
+                _print_outcome(ended)
     args.incident = key
     return cmd_score(args, ctx, questions=scenario.debrief_questions)
 
@@ -147,7 +154,9 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("incident", nargs="?", help="with 'score': the drill incident (default: latest)")
     p.add_argument("--speed", type=_speed, default=1.0, help="compress the scenario's time")
     p.add_argument("--wait", metavar="DURATION", default="10m",
-                   help="after the last inject, keep the drill open this long (default 10m)")
+                   help="after the last inject, keep the drill open this long (default "
+                   "10m); then it ends: the incident is resolved ('drill ended') unless the "
+                   "room resolved it, and the debrief measures up to then")
     p.add_argument("--scenario", dest="score_scenario", metavar="NAME",
                    help="with 'score': the scenario played, for its debrief questions "
                    "(default: the shipped scenario with the drill's title)")

@@ -1,4 +1,4 @@
-"""Verbs for the incident itself: open, ls, show, log, update, stage, resolve, close.
+"""Verbs for the incident itself: open, ls, show, log, update, stage, resolve, reopen, close.
 
 Handlers import what they use when they run: building the parser (every start of
 ``warroom``) imports neither pydantic nor the core.
@@ -128,7 +128,7 @@ def cmd_update(args: argparse.Namespace, ctx: Context) -> int:
         done = actions.post_update(
             store, ctx.actor, args.incident, audience=args.audience, next_update_at=next_at,
             template=args.template, override=args.override, approval=args.approved,
-            clock=ctx.clock, **parts,
+            agreed=args.agreed, clock=ctx.clock, **parts,
         )
     print_done(done)
     if done.composed:
@@ -152,8 +152,17 @@ def cmd_resolve(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         return print_done(actions.resolve(
             store, ctx.actor, args.incident, summary=args.summary, confirm=args.confirm,
-            skip=args.skip, clock=ctx.clock,
+            skip=args.skip, open_items=args.open_items,
+            no_customer_update=args.no_customer_update, clock=ctx.clock,
         ))
+
+
+def cmd_reopen(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
+    with ctx.store() as store:
+        return print_done(actions.reopen(store, ctx.actor, args.incident, reason=args.reason,
+                                         clock=ctx.clock))
 
 
 def cmd_close(args: argparse.Namespace, ctx: Context) -> int:
@@ -220,8 +229,12 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--unknown", help="what we don't know yet (required without --template)")
     p.add_argument("--next-steps", help="what happens next (required without --template)")
     p.add_argument("--next", metavar="WHEN",
-                   help="when the next update comes: +30m, 14:30 or an ISO time "
-                   "(required for customer updates)")
+                   help="when the next update comes: +30m, 14:30, 'tomorrow 09:00' or an "
+                   "ISO time (required for customer updates); later than the cadence "
+                   "allows only with --agreed")
+    p.add_argument("--agreed", action="store_true",
+                   help="the customer agreed to a next update later than the cadence (at "
+                   "most 7 days ahead): the room is held to that time, journaled as agreed")
     p.add_argument("--template", metavar="NAME",
                    help="start from a message template of the incident's playbook: parts "
                    "you leave out come from it, and the whole message is printed and kept")
@@ -258,6 +271,23 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    help="resolve from before monitoring, passing over the stages between")
     p.add_argument("--confirm", action="store_true",
                    help="confirm the customer-resolution definition is met")
+    left = p.add_mutually_exclusive_group()
+    left.add_argument("--close-open", dest="open_items", action="store_const", const="close",
+                      help="close what is still open: clear blockers, withdraw pending "
+                      "approval requests and offered handovers, settle disputes for the "
+                      "holder (each journaled); milestones not done stay not met")
+    left.add_argument("--carry", dest="open_items", action="store_const", const="carry",
+                      help="leave what is still open open, listed in the review as open at "
+                      "resolution")
+    p.add_argument("--no-customer-update", metavar="REASON",
+                   help="resolve without a customer update within the customer cadence, "
+                   "saying why (journaled)")
+
+    p = verb(sub, "reopen", [common], help="reopen a resolved incident (back to investigating)",
+             example="warroom reopen INC-1001 --reason 'errors are back after the rollback'",
+             handler=cmd_reopen)
+    p.add_argument("incident")
+    p.add_argument("--reason", required=True, help="why it is reopened, in one line")
 
     p = verb(sub, "close", [common], help="close a resolved incident with the customer's CSAT",
              example="warroom close INC-1001 --csat 4 --comment 'fast comms'", handler=cmd_close)

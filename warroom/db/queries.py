@@ -91,7 +91,8 @@ def incident_view(store: Store, ref: str) -> IncidentView:
         cadence, stages = policy.cadence, policy.stages
         votes = store.votes_for(iid)
         return IncidentView(
-            incident=_record(Incident, row),
+            incident=_record(Incident, row,
+                             customers=tuple(json.loads(row["customers"] or "[]"))),
             roles=[_record(RoleSlot, r, title=role_title(r["role"]))
                    for r in store.rows("roles", order="rowid", incident_id=iid)],
             disputes=[_record(Dispute, r) for r in store.rows("disputes", incident_id=iid,

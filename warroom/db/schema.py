@@ -154,7 +154,13 @@ def _v5(db) -> None:
     db["approvals"].add_column("posted_by", str)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db) -> None:
+    """An incident may affect more customers than its main one: ``customers`` holds the
+    others as a JSON list of names (empty or NULL: only the main customer)."""
+    db["incidents"].add_column("customers", str)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -20,7 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from warroom.db.store import from_db
+from warroom.drills.scenarios import DRILL_ENDED, FACILITATOR
 from warroom.errors import UserError
+from warroom.journal import Kind
 from warroom.records import Event
 from warroom.reports import accountability, findings
 from warroom.reports.figures import IncidentMetrics
@@ -86,8 +89,14 @@ def from_metrics(m: IncidentMetrics, questions: list[str] | None = None,
         speed=m.speed,
         flagged=None if events is None else (
             findings.kept_disputes(m) + accountability.overrides(events)
-            + accountability.roleless_acts(m, events)),
+            + accountability.roleless_acts(m, [e for e in events if not _drill_end(e)])),
     )
+
+
+def _drill_end(e: Event) -> bool:
+    """The resolution the player makes at a scenario's end (the facilitator holds no role)."""
+    return (e.kind == Kind.INCIDENT_RESOLVED and e.who == FACILITATOR
+            and e.payload.get("note") == DRILL_ENDED)
 
 
 def _drill_incident(store, ref: str | None) -> str:
@@ -107,10 +116,13 @@ def _drill_incident(store, ref: str | None) -> str:
 def score(store, ref: str | None, now: datetime,
           questions: list[str] | None = None) -> Debrief:
     """Score the drill incident ``ref`` (default: the latest drill) as of ``now``, with the
-    scenario's debrief ``questions``."""
+    scenario's debrief ``questions``. A drill ends resolved (the player resolves it after
+    its last inject): it is measured up to its resolution, so scoring it again later gives
+    the same debrief."""
     with store.read():
         key = _drill_incident(store, ref)
-    m, events = for_review(store, key, now)
+        resolved = from_db(store.find_incident(key)["resolved_at"])
+    m, events = for_review(store, key, now if resolved is None else min(now, resolved))
     return from_metrics(m, questions, events)
 
 

@@ -29,9 +29,9 @@ from datetime import datetime, timedelta
 from warroom import actions
 from warroom.clock import Clock, utcnow
 from warroom.db.store import Store
-from warroom.drills.scenarios import Inject, Scenario
+from warroom.drills.scenarios import DRILL_ENDED, FACILITATOR, Inject, Scenario
 from warroom.errors import WarroomError
-from warroom.records import Actor
+from warroom.records import Actor, Stage
 from warroom.rules import matching, playbooks
 from warroom.rules.policy import Cadence, Policy
 
@@ -104,7 +104,7 @@ def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str
             return actions.post_update(
                 store, actor, key, audience=i.audience, known=i.known, unknown=i.unknown,
                 next_steps=i.next_steps, next_update_at=now + i.next / speed if i.next else None,
-                **kw)
+                agreed=i.agreed, **kw)
         case "block":
             done = actions.raise_blocker(store, actor, key, what=i.what,
                                          waiting_on=i.waiting_on, owner=i.owner, **kw)
@@ -126,9 +126,12 @@ def apply(store: Store, key: str, inject: Inject, actor: Actor, labels: dict[str
         case "stage":
             # a scenario naming a later stage means to pass over those between
             return actions.advance_stage(store, actor, key, to=i.stage, confirm=True,
-                                         skip=True, **kw)
+                                         skip=True, open_items=i.open_items,
+                                         no_customer_update=i.no_customer_update, **kw)
         case "resolve":
-            return actions.resolve(store, actor, key, summary=i.summary, confirm=True, **kw)
+            return actions.resolve(store, actor, key, summary=i.summary, confirm=True,
+                                   open_items=i.open_items,
+                                   no_customer_update=i.no_customer_update, **kw)
         case _:  # "note"
             return actions.add_note(store, actor, key, text=i.text, **kw)
     labels[i.label] = done.ref
@@ -141,8 +144,10 @@ class Player:
     def __init__(
         self, store: Store, scenario: Scenario, *, os_user: str, clock: Clock = utcnow,
         speed: float = 1.0, demo: bool = False, open_incident: Callable[..., actions.Done]
-        | None = None,
+        | None = None, wait: timedelta = timedelta(),
     ) -> None:
+        """``wait``: the room's time to respond after the last inject (real time); the
+        drill ends then (:meth:`end`)."""
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.store = store
@@ -157,6 +162,8 @@ class Player:
         self.key: str | None = None
         self.started: datetime | None = None
         self.opened: datetime | None = None
+        self.wait = wait
+        self.ended: Outcome | None = None  # the drill's end (see :meth:`end`), once
 
     def actor(self, name: str) -> Actor:
         return Actor(os_user=self.os_user, display=name)
@@ -178,7 +185,7 @@ class Player:
         if self.speed != 1:
             chosen.why += f"; a drill at speed {self.speed:g}: its timings are scaled"
         done = self._open(
-            self.store, self.actor("facilitator"), title=inc.title, customer=inc.customer,
+            self.store, self.actor(FACILITATOR), title=inc.title, customer=inc.customer,
             severity=inc.severity, service=inc.service, drill=True, clock=_at(self.opened),
             **chosen.applied(),
         )
@@ -196,19 +203,32 @@ class Player:
     def pending(self) -> list[Inject]:
         return self.injects[len(self.outcomes):]
 
+    def ends_at(self) -> datetime:
+        """The real time the drill ends: ``wait`` after its last inject fires."""
+        return (self.fires_at(self.injects[-1]) if self.injects else self.started) + self.wait
+
     def next_due(self) -> datetime | None:
+        """When :meth:`step` has something to do next: an inject, or the end."""
+        if self.ended is not None:
+            return None
         left = self.pending()
-        return self.fires_at(left[0]) if left else None
+        return self.fires_at(left[0]) if left else self.ends_at()
+
+    @property
+    def played(self) -> bool:
+        """Every inject applied (the drill may still be waiting for the room)."""
+        return not self.pending()
 
     @property
     def finished(self) -> bool:
-        return not self.pending()
+        """The drill ended: after every inject and the wait, or stopped early."""
+        return self.ended is not None
 
     def step(self) -> list[Outcome]:
         """Apply every inject that is due now; a refused inject is recorded, not fatal."""
         done: list[Outcome] = []
         now = self.clock()
-        for inject in self.pending():
+        for inject in self.pending() if self.ended is None else []:
             if self.fires_at(inject) > now:
                 break
             history = inject.at <= self.scenario.incident.opened_ago
@@ -221,7 +241,42 @@ class Player:
                 outcome = Outcome(inject, moment, f"skipped: {exc}", False)
             self.outcomes.append(outcome)
             done.append(outcome)
+        if self.played and self.ended is None and self.key is not None and (
+                now >= self.ends_at()):
+            # at once: with the last inject (history included); after a wait: when it ends
+            self.ended = self.end(self.outcomes[-1].at if self.outcomes and not self.wait
+                                  else now)
+            done += [self.ended] if self.ended.message else []
         return done
+
+    def stop(self) -> Outcome | None:
+        """End the drill now (the facilitator stops it early); None if it had ended."""
+        if self.ended is not None or self.key is None:
+            return None
+        self.ended = self.end(self.clock())
+        return self.ended
+
+    def end(self, moment: datetime) -> Outcome:
+        """The scenario's end, after its last inject: the drill incident is resolved then
+        (by the facilitator, "drill ended"), unless it already is, so that the debrief
+        measures the drill up to its end however late it is scored. What is still open is
+        carried into the debrief as open. An empty message: it was resolved already."""
+        inject = Inject.model_construct(  # not from a file: built as already checked
+            at=(moment - self.opened) * self.speed if self.opened else timedelta(),
+            actor=FACILITATOR,
+            do="resolve", summary=DRILL_ENDED)
+        with self.store.read():
+            stage = self.store.find_incident(self.key)["stage"]
+        if stage in (Stage.RESOLVED.value, Stage.CLOSED.value):
+            return Outcome(inject, moment, "", True)
+        try:
+            done = actions.resolve(self.store, self.actor(FACILITATOR), self.key,
+                                   summary=DRILL_ENDED, confirm=True, skip=True,
+                                   open_items="carry", no_customer_update=DRILL_ENDED,
+                                   clock=_at(moment))
+            return Outcome(inject, moment, done.message, True)
+        except WarroomError as exc:
+            return Outcome(inject, moment, f"not resolved: {exc}", False)
 
     async def run(self, on_outcome: Callable[[Outcome], None] | None = None,
                   sleep=asyncio.sleep) -> None:

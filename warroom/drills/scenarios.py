@@ -58,6 +58,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "resolve": ("summary",),
     "note": ("text",),
 }
+FACILITATOR = "facilitator"  # who opens a drill incident, and resolves it at its end
+DRILL_ENDED = "drill ended"  # the summary of that resolution
 CREATES = {"block": "blocker", "request": "approval", "milestone": "milestone"}
 USES = {"unblock": "blocker", "approve": "approval", "reject": "approval",
         "milestone_done": "milestone"}
@@ -100,6 +102,10 @@ class Inject(BaseModel):
     due: Duration | None = None
     stage: str | None = None
     summary: str | None = None
+    # a resolution (resolve, or stage resolved): what becomes of what is still open, and the
+    # reason for resolving without a recent customer update (warroom.actions.lifecycle)
+    open_items: Literal["close", "carry"] | None = None
+    no_customer_update: str | None = None
     text: str | None = None
 
     @model_validator(mode="after")

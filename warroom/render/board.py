@@ -60,6 +60,7 @@ def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
         cells += [Cell(" "), Cell(f" {alarms} ALARM{'S' if alarms > 1 else ''} ", "alarm")]
     cells += [
         Cell("  "), Cell(inc.title, "strong"), Cell(" for ", "muted"), Cell(inc.customer),
+        *([Cell(f" +{len(inc.customers)} more", "muted")] if inc.customers else []),
         Cell("  "), Cell(inc.stage.value.upper(), "strong"),
     ]
     end = ended(view)

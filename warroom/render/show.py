@@ -23,6 +23,7 @@ def render_show(view: IncidentView, now: datetime) -> str:
     out = [
         f"{inc.key}{drill}  {inc.severity.value}  {inc.title}",
         f"customer {inc.customer}" + (f" ({inc.tier} tier)" if inc.tier else "")
+        + (f", also affecting {', '.join(inc.customers)}" if inc.customers else "")
         + (f", service {inc.service}" if inc.service else "")
         + f"; stage {inc.stage.value}; opened {local_stamp(inc.opened_at)} by {inc.opened_by}"
         + f" ({span(now - inc.opened_at)} ago)"

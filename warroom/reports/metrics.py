@@ -36,6 +36,7 @@ from datetime import datetime
 from warroom.errors import UserError
 from warroom.journal import Kind
 from warroom.records import TRIO, HandoverStatus
+from warroom.reports.changes import changed
 from warroom.reports.figures import (
     ApprovalRec,
     BlockerRec,
@@ -47,6 +48,7 @@ from warroom.reports.figures import (
     MilestoneRec,
     Tenure,
 )
+from warroom.reports.reopen import reopened
 from warroom.rules import stored
 
 __all__ = [
@@ -308,7 +310,8 @@ HANDLERS = {str(kind): handler for kind, handler in {
     Kind.APPROVAL_REQUESTED: _requested, Kind.APPROVAL_APPROVED: _approved,
     Kind.APPROVAL_REJECTED: _rejected, Kind.APPROVAL_WITHDRAWN: _withdrawn,
     Kind.BLOCKER_RAISED: _blocked, Kind.BLOCKER_CLEARED: _unblocked,
-    Kind.REVIEW_ACTION: _follow_up,
+    Kind.REVIEW_ACTION: _follow_up, Kind.INCIDENT_CHANGED: changed,
+    Kind.INCIDENT_REOPENED: reopened,
 }.items()}
 """What the fold makes of each kind (``incident.opened`` starts an accumulator; the kinds
 :data:`warroom.journal.VOCABULARY` marks as not folded are skipped)."""

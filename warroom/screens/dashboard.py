@@ -38,6 +38,8 @@ ACTIONS = [
     ("g", "advance", "Stage", "Advance the stage (confirm its resolution definition)", True),
     ("R", "resolve", "Resolve", "Resolve the incident", False),
     ("n", "note", "Note", "Write a note or a decision into the timeline", False),
+    ("v", "severity", "Severity", "Change the severity (the update cadence follows it)",
+     False),
 ]
 
 class DashboardScreen(Screen[None]):

@@ -18,6 +18,8 @@ from warroom.records import Actor, IncidentView, Risk, Stage
 from warroom.render.show import statement_lines
 from warroom.rules import compose, disputes
 from warroom.screens.form import Field, FormModal
+from warroom.screens.forms_changes import severity  # noqa: F401  (by name)
+from warroom.screens.forms_resolve import resolve  # noqa: F401  (by name)
 from warroom.screens.forms_timeline import note  # noqa: F401  (the note form, by name)
 from warroom.screens.forms_update import update  # noqa: F401  (by name)
 
@@ -323,24 +325,3 @@ def advance(s: Session, v: IncidentView) -> FormModal:
         Field("confirm", "The definition above is met", "confirm"),
     ], submit, intro=f"To leave {current.value}, this must be true:\n{definition}",
         submit_label="Advance")
-
-
-def resolve(s: Session, v: IncidentView) -> FormModal:
-    if v.incident.stage.order >= Stage.RESOLVED.order:
-        raise UserError(f"the incident is already {v.incident.stage.value}")
-
-    current = v.incident.stage
-    skipped = [st.value for st in Stage if current.order < st.order < Stage.RESOLVED.order]
-
-    def submit(x: dict[str, str]) -> actions.Done:
-        # the form says what resolving now passes over: submitting it is the explicit skip
-        return actions.resolve(s.store, s.actor, v.incident.key, summary=x["summary"],
-                               confirm=bool(x["confirm"]), skip=True, **_kw(s))
-
-    definition = v.stage_definitions.get(current.value, "")
-    passing = f"\nResolving now skips {', '.join(skipped)} (journaled)." if skipped else ""
-    return FormModal("Resolve the incident", [
-        Field("summary", "Resolution summary"),
-        Field("confirm", "The definition above is met", "confirm"),
-    ], submit, intro=f"To resolve from {current.value}, this must be true:\n"
-        f"{definition}{passing}", submit_label="Resolve")

@@ -89,7 +89,7 @@ def update(s, v: IncidentView, audience: str = "customer") -> FormModal:
         return actions.post_update(
             s.store, s.actor, v.incident.key, audience=x["audience"], known=x["known"],
             unknown=x["unknown"], next_steps=x["next_steps"], next_update_at=next_at(x),
-            template=x["template"] or None,
+            template=x["template"] or None, agreed=x.get("agreed") == "yes",
             override=(x.get("override") or "").strip() or None,
             approval=int(x["statement"]) if statement else None, clock=s.clock)
 
@@ -110,8 +110,10 @@ def update(s, v: IncidentView, audience: str = "customer") -> FormModal:
         Field("known", "What we know", "text", value=start.get("known", "")),
         Field("unknown", "What we don't know yet", "text", value=start.get("unknown", "")),
         Field("next_steps", "Next steps", "text", value=start.get("next_steps", "")),
-        Field("next", f"{NEXT_LABEL} (+30m, 14:30; required for customers)",
+        Field("next", f"{NEXT_LABEL} (+30m, 14:30, tomorrow 09:00; required for customers)",
               value=f"+{minutes}m", required=False),
+        Field("agreed", "Agreed with the customer: a next update later than the cadence "
+              "(at most 7 days ahead)", "confirm", required=False),
     ] + (override if overridable else [])
     if not gated:
         return FormModal("Post a status update", fields, submit, submit_label="Post",

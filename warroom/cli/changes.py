@@ -1,0 +1,64 @@
+"""``warroom severity | retitle | customers``: changes during the incident, each journaled with
+its reason."""
+
+from __future__ import annotations
+
+import argparse
+
+from warroom.cli.common import Context, Parser, print_done, verb
+
+
+def cmd_severity(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
+    with ctx.store() as store:
+        return print_done(actions.change_severity(
+            store, ctx.actor, args.incident, severity=args.severity, reason=args.reason,
+            clock=ctx.clock))
+
+
+def cmd_retitle(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
+    with ctx.store() as store:
+        return print_done(actions.retitle(store, ctx.actor, args.incident, title=args.title,
+                                          reason=args.reason, clock=ctx.clock))
+
+
+def cmd_customers(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom import actions
+
+    with ctx.store() as store:
+        return print_done(actions.change_customers(
+            store, ctx.actor, args.incident, add=args.add, remove=args.remove, tier=args.tier,
+            reason=args.reason, clock=ctx.clock))
+
+
+def register(sub, common: Parser, reading: Parser) -> None:
+    p = verb(sub, "severity", [common], help="change the incident's severity; the update "
+             "cadence follows it (the next update is due no later than one new cadence away)",
+             example="warroom severity INC-1001 SEV2 --reason 'only EU checkout affected' "
+             "--as dana", handler=cmd_severity)
+    p.add_argument("incident")
+    p.add_argument("severity", help="SEV1 (highest) to SEV4")
+    p.add_argument("--reason", required=True, help="why the severity changes")
+
+    p = verb(sub, "retitle", [common], help="give the incident a new title",
+             example="warroom retitle INC-1001 'Card payments failing in EU' "
+             "--reason 'scope is clearer' --as dana", handler=cmd_retitle)
+    p.add_argument("incident")
+    p.add_argument("title", help="the new title")
+    p.add_argument("--reason", required=True, help="why the title changes")
+
+    p = verb(sub, "customers", [common], help="add or remove affected customers (the main "
+             "customer stays), or change the customer tier",
+             example="warroom customers INC-1001 --add Globex --add Initech --as dana\n"
+             "  warroom customers INC-1001 --tier enterprise --reason 'contract renewed'",
+             handler=cmd_customers)
+    p.add_argument("incident")
+    p.add_argument("--add", action="append", metavar="NAME", default=[],
+                   help="a customer also affected (repeat for more)")
+    p.add_argument("--remove", action="append", metavar="NAME", default=[],
+                   help="a customer no longer affected (repeat for more)")
+    p.add_argument("--tier", metavar="TIER", help="the main customer's tier (on its own)")
+    p.add_argument("--reason", help="why (kept in the journal)")
