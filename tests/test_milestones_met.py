@@ -55,9 +55,11 @@ def test_each_trigger_completes_its_milestone_and_says_what_met_it(store, clock,
                                        kind="rollback", risk="low", rationale="bad deploy",
                                        fallback="roll forward", clock=clock)
     actions.approve(store, pat, "INC-1001", request.ref, clock=clock)
-    # a skipped stage has been passed too: triage straight to monitoring meets "Mitigated"
-    actions.advance_stage(store, sam, "INC-1001", to="monitoring", confirm=True, skip=True,
+    # a stage passed over is not reached: "Mitigated" waits for monitoring itself
+    actions.advance_stage(store, sam, "INC-1001", to="mitigating", confirm=True, skip=True,
                           clock=clock)
+    assert "Mitigated" not in done(store)
+    actions.advance_stage(store, sam, "INC-1001", to="monitoring", confirm=True, clock=clock)
     assert done(store) == {"Owned": "pat", "Brief": "sam", "Acknowledge": "alex",
                            "Rollback approved": "pat", "Mitigated": "sam"}
     words = [line(e) for e in queries.events_after(store, 0, "INC-1001")]

@@ -5,7 +5,7 @@ posted instead of alarming after it was.
 A trigger is one of:
 
 - ``customer-update`` / ``internal-update``: an update to that audience is posted;
-- ``stage:<stage>``: the incident reaches that stage (or moves past it);
+- ``stage:<stage>``: the incident reaches that stage (passing over it does not count);
 - ``approval-granted`` or ``approval-granted:<kind>``: an approval request (of that kind of
   change) is granted;
 - ``trio-held``: lead, comms and decider are all held.
@@ -47,6 +47,7 @@ def describe(trigger: str) -> str:
 
 
 def stages_reached(current: Stage, target: Stage) -> list[str]:
-    """The stage triggers a move from ``current`` to ``target`` fires: every stage after
-    ``current`` up to ``target`` (a skipped stage has been passed too)."""
-    return [f"stage:{s.value}" for s in Stage if current.order < s.order <= target.order]
+    """The stage triggers a move from ``current`` to ``target`` fires: the stage reached
+    alone. A stage passed over was never reached (a drill ended early, a resolution straight
+    from investigating): what it would have met stays open, for someone to judge."""
+    return [f"stage:{target.value}"] if target.order > current.order else []
