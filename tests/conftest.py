@@ -9,6 +9,7 @@ import pytest
 
 from warroom import actions
 from warroom.clock import FrozenClock
+from warroom.db import store as store_module
 from warroom.db.store import Store
 from warroom.records import Actor
 
@@ -23,6 +24,14 @@ def utc_local_time(monkeypatch):
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def recorded_as_it_happened(monkeypatch):
+    """The journal's ``recorded_at`` is the real time; the tests' clocks are not, so every
+    event would read as backfilled. It is left empty here (not backfilled), and a test of
+    backfilling pins the real time itself (tests/test_backfill.py)."""
+    monkeypatch.setattr(store_module, "recording_time", lambda: None)
 
 
 @pytest.fixture

@@ -80,6 +80,12 @@ def test_in_a_strict_room_as_must_be_one_of_your_names(capsys, room):
     assert [e["display_name"] for e in json.loads(out)] == ["sam", "Sam Okafor"]
 
 
+def test_a_name_belongs_to_one_os_user(capsys, room):
+    people_file(room, f'[{ME}]\nnames = ["me", "Pat"]\n[pat]\nnames = ["pat"]\n')
+    code, _, err = run(capsys, "ls")
+    assert code == 2 and "the name 'pat' is listed for both" in err.lower()
+
+
 def test_in_a_strict_room_someone_not_listed_is_refused(capsys, room):
     people_file(room, '[somebody-else]\nnames = ["pat"]\n')
     code, _, err = run(capsys, "ls")
@@ -129,9 +135,26 @@ def test_in_a_strict_room_one_os_account_approves_once(store, clock):
     with pytest.raises(UserError, match=r"your OS account \(alex\) requested it as alex"):
         actions.approve(store, Actor("alex", "pat", strict=True), "INC-1001", done.ref,
                         clock=clock)
+    # nor reject it under another name: the requester's account withdraws, sam's votes once
+    with pytest.raises(UserError, match=r"your OS account \(sam\) already approved it"):
+        actions.reject(store, Actor("sam", "pat", strict=True), "INC-1001", done.ref,
+                       reason="changed my mind", clock=clock)
     granted = actions.approve(store, Actor("pat", "pat", strict=True), "INC-1001",
                               done.ref, clock=clock)
     assert "granted (2 of 2)" in granted.message
+
+
+def test_in_a_strict_room_the_requesters_account_rejecting_withdraws(store, clock, sam, pat):
+    actions.open_incident(store, Actor("lee", "lee"), title="Checkout failing", customer="Acme",
+                          severity="SEV1", clock=clock)
+    actions.claim_role(store, Actor("sam", "sam"), "INC-1001", "lead", clock=clock)
+    actions.claim_role(store, Actor("alex", "pat"), "INC-1001", "decider", clock=clock)
+    done = actions.request_approval(store, Actor("alex", "alex", strict=True), "INC-1001",
+                                    change="Roll back", risk="low", rationale="bad deploy",
+                                    fallback="fix forward", clock=clock)
+    out = actions.reject(store, Actor("alex", "pat", strict=True), "INC-1001", done.ref,
+                         reason="not needed", clock=clock)
+    assert "withdrawn" in out.message
 
 
 def test_log_and_review_mark_an_act_under_a_name_its_os_user_does_not_usually_use(

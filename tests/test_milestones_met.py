@@ -107,3 +107,23 @@ def test_the_demo_ends_resolved_with_nothing_alarming(tmp_path, speed):
                 lines += pane(view, now)
             assert [c.text for line_ in lines for c in line_ if c.tone == "alarm"] == [
                 "SEV1"]  # the severity keeps its colour; nothing else alarms
+
+
+def test_an_incident_opened_with_the_trio_held_meets_trio_held(store, sam, clock):
+    policy = DEFAULT_POLICY.model_copy(update={"milestone_triggers": {"Owned": "trio-held"}})
+    actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                          severity="SEV2", policy=policy, clock=clock,
+                          assign={"lead": "sam", "comms": "alex", "decider": "pat"},
+                          milestones=[("Owned", "sam", timedelta(minutes=15))])
+    assert done(store) == {"Owned": "sam"}
+
+
+def test_a_playbook_milestone_met_by_an_approval_kind_it_has_no_rules_for_is_refused():
+    from warroom.rules import playbooks
+    from warroom.rules.tomlfiles import Invalid
+
+    shipped = (playbooks.bundled.shipped("playbooks") / "customer-outage.toml").read_text()
+    broken = shipped.replace('met_by = "stage:monitoring"', 'met_by = "approval-granted:rolback"')
+    assert broken != shipped
+    with pytest.raises(Invalid, match="no approval rules for 'rolback'"):
+        playbooks.parse(broken, "outage.toml", playbooks.load().templates)

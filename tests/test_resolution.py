@@ -55,8 +55,11 @@ def test_open_items_refuse_the_resolution_naming_them_and_both_options(
                                            skip=True, clock=clock),
             f"{key} still has open: {OPEN.replace('(', '.').replace(')', '.')}; close them "
             r"\(--close-open\) or carry them into the review as open \(--carry\)")
+    # moving the stage to resolved is no way round it: resolving has its own verb and form
     refused(store, lambda: actions.advance_stage(store, sam, key, to="resolved", confirm=True,
-                                                 skip=True, clock=clock), "still has open")
+                                                 skip=True, clock=clock),
+            "resolving needs a summary and says what becomes of what is still open: "
+            f"warroom resolve {key} --summary TEXT")
     refused(store, lambda: actions.resolve(store, sam, key, summary="fixed", confirm=True,
                                            skip=True, open_items="forget", clock=clock),
             "close or carry")
@@ -76,10 +79,13 @@ def test_close_open_closes_each_item_with_its_own_event(store, staffed, sam, ale
         "sam cleared blocker #1 Prod DB access",
         "sam withdrew approval request #1 Flush the cache: closed at resolution",
         "sam withdrew the offer of lead to dana: closed at resolution",
-        "sam settled comms: stays with alex over dana: closed at resolution"]
+        # closed, not decided: nobody wins a dispute at resolution
+        "sam closed the dispute over comms unsettled at resolution (dana vs alex): closed at "
+        "resolution"]
     assert line(events[-1]).endswith(
         "; closed: blocker #1, approval #1, handover lead, dispute comms; left not met: "
         "milestone #1")
+    assert events[3].payload["winner"] is None
     view = queries.incident_view(store, key)
     assert (view.blockers, view.handovers, view.disputes) == ([], [], [])
     assert view.approvals[0].status.value == "withdrawn"

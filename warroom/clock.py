@@ -91,6 +91,45 @@ def parse_when(text: str, now: datetime) -> datetime:
     return at.astimezone(timezone.utc)
 
 
+PAST_FORMS = "-10m, '10m ago', 14:05 (today), 'yesterday 23:50' or 2026-11-24T14:05"
+
+
+def parse_at(text: str, now: datetime) -> datetime:
+    """When something happened, to record it late (``--at``): ``-10m`` or ``10m ago``,
+    ``14:05`` or ``today 14:05`` (local, today), ``yesterday 23:50``, or an ISO 8601
+    date-time (local unless it names a zone). Returns aware UTC; a time after ``now`` is
+    refused."""
+    cleaned = " ".join(text.strip().lower().split())
+    ago = re.fullmatch(r"-\s*(.+)|(.+?) ago", cleaned)
+    day = re.fullmatch(r"(?:(today|yesterday) )?(\d{1,2}):(\d{2})", cleaned)
+    if ago:
+        at = now - parse_duration(ago[1] or ago[2])
+    elif day:
+        if int(day[2]) > 23 or int(day[3]) > 59:
+            raise UserError(f"{text!r} is not a time of day")
+        at = now.astimezone().replace(hour=int(day[2]), minute=int(day[3]), second=0,
+                                      microsecond=0)
+        if day[1] == "yesterday":
+            at = _days_on(at, -1)
+    elif cleaned.startswith("+") or re.fullmatch(r"\d+|(\d+[dhms])+", cleaned):
+        ahead = cleaned.lstrip("+") + ("m" if cleaned.lstrip("+").isdigit() else "")
+        raise UserError(f"--at {text} reads as a time to come: say when it happened, e.g. "
+                        f"-{ahead} or '{ahead} ago'")
+    else:
+        try:
+            at = datetime.fromisoformat(text.strip())
+        except ValueError:
+            raise UserError(f"cannot read {text!r} as a past time: use {PAST_FORMS}") from None
+        if at.tzinfo is None:
+            at = at.astimezone()
+    at = at.astimezone(timezone.utc)
+    if at > now:
+        hint = f" (yesterday's: 'yesterday {cleaned}')" if day and day[1] is None else ""
+        raise UserError(f"--at {text}: {said_day_hm(at, now)} has not come yet, and only "
+                        f"what already happened can be recorded{hint}")
+    return at
+
+
 def span(delta: timedelta) -> str:
     """A short human duration: ``45s``, ``12m``, ``3h05m``, ``2d04h``."""
     seconds = int(abs(delta.total_seconds()))

@@ -13,13 +13,13 @@ does not know (written by a newer one) still reads as "who kind words".
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from warroom.clock import local_hm
+from warroom.clock import day_hm, local_hm
 from warroom.records import Event
 from warroom.rules import triggers
 
@@ -114,6 +114,9 @@ def _opened(who: str, p: dict[str, Any]) -> str:
 
 def _settled(who: str, p: dict[str, Any]) -> str:
     role = p.get("role", "")
+    if p.get("at_resolution") and not p.get("winner"):
+        return (f"{who} closed the dispute over {role} unsettled at resolution "
+                f"({p.get('claimant')} vs {p.get('holder')}){_reason(p)}")
     if p.get("kept_by_holder"):
         why = (f"the decider, {p['decider']}, a party to it" if p.get("decider")
                else "no decider held")
@@ -246,7 +249,24 @@ def describe(event: Event) -> str:
     return meaning.words(event.who, event.payload)
 
 
+BACKFILL_GRACE = timedelta(minutes=1)
+"""An event recorded more than this after it happened was backfilled (``--at``)."""
+
+
+def backfilled(event: Event) -> str:
+    """`` [backfilled 14:15]`` (when it was recorded) after an event recorded late, else ""."""
+    late = event.recorded_at is not None and event.recorded_at - event.at > BACKFILL_GRACE
+    return f" [backfilled {day_hm(event.recorded_at, event.at)}]" if late else ""
+
+
 def line(event: Event) -> str:
-    """``14:02 dana took lead from sam (handover accepted)``, on one line."""
+    """``14:02 dana took lead from sam (handover accepted)``, on one line; an event recorded
+    late ends ``[backfilled 14:15]``."""
     text = describe(event).replace("\n", " ")
-    return f"{local_hm(event.at)} {text}"
+    return f"{local_hm(event.at)} {text}{backfilled(event)}"
+
+
+def happened_order(events: Iterable[Event]) -> list[Event]:
+    """Events in the order they happened (``at``, then id), as the metrics fold reads them:
+    an event recorded late takes its place in time."""
+    return sorted(events, key=lambda e: (e.at, e.id))

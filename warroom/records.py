@@ -318,6 +318,7 @@ class Event:
     incident_key: str | None = None
     display_name: str | None = None
     payload: dict[str, Any] = field(default_factory=dict)
+    recorded_at: datetime | None = None  # when it was recorded: later than ``at`` if late
 
     @property
     def who(self) -> str:

@@ -213,12 +213,21 @@ def _eligible_roles(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: s
     return through
 
 
+def _asked_by_account(store: Store, incident: sqlite3.Row, row: sqlite3.Row,
+                      actor: Actor) -> bool:
+    """Whether the actor's OS account made this request (under whatever name)."""
+    return any(json.loads(e["payload"]).get("approval_id") == row["id"]
+               for e in store.rows("events", incident_id=incident["id"],
+                                   kind=Kind.APPROVAL_REQUESTED, os_user=actor.os_user))
+
+
 def _once_per_account(store: Store, incident: sqlite3.Row, row: sqlite3.Row,
                       actor: Actor) -> None:
     """In a strict room (a people file) one OS account is one person, whatever name it
-    goes by: it cannot approve its own request, nor approve one request twice."""
+    goes by: it cannot decide its own request, nor vote on one request twice."""
     for kind, refusal in ((Kind.APPROVAL_REQUESTED, "requested it"),
-                          (Kind.APPROVAL_APPROVED, "already approved it")):
+                          (Kind.APPROVAL_APPROVED, "already approved it"),
+                          (Kind.APPROVAL_REJECTED, "already rejected it")):
         for event in store.rows("events", incident_id=incident["id"], kind=kind,
                                 os_user=actor.os_user):
             if json.loads(event["payload"]).get("approval_id") == row["id"]:
@@ -304,10 +313,13 @@ def reject(
     with store.write():
         incident = live_incident(store, ref)
         row = _pending(store, incident, number, now)
-        if row["requester"] == me:
+        if row["requester"] == me or (actor.strict and _asked_by_account(store, incident, row,
+                                                                         actor)):
             event = _withdrawn(store, actor, incident, row, now, reason)
             return Done(event, incident["key"], f"approval #{number} withdrawn (you asked "
                                                 "for it, so rejecting it withdraws it)")
+        if actor.strict:
+            _once_per_account(store, incident, row, actor)
         mine = _vote(store, incident, row, me, "reject", now, reason)
         store.update("approvals", {"id": row["id"]}, status=ApprovalStatus.REJECTED,
                      decided_at=now)

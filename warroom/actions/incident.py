@@ -15,7 +15,7 @@ from warroom.db.store import Store, from_db
 from warroom.errors import UserError
 from warroom.journal import Kind
 from warroom.models import Body, Line, Name, RoleName, Title, valid
-from warroom.records import Actor, Audience, Severity, Stage
+from warroom.records import TRIO, Actor, Audience, Severity, Stage
 from warroom.rules import triggers
 from warroom.rules.compose import NEXT_REQUIRED
 from warroom.rules.policy import DEFAULT_POLICY, Policy, policy_of
@@ -89,6 +89,8 @@ def open_incident(
             contingency=policy.contingency, teams=policy.teams,
             **({"speed": policy.speed} if policy.speed != 1 else {}),
         )
+        if all(assign.get(role) for role in TRIO):  # opened with the trio held
+            meet(store, actor, store.row("incidents", id=incident_id), now, "trio-held")
     return Done(event, key, f"opened {key} ({severity.value}) {title}", incident_id)
 
 
@@ -208,6 +210,10 @@ def advance_stage(
             target = list(Stage)[current.order + 1]
         if target is Stage.CLOSED:
             raise UserError("closing needs a CSAT score: use close")
+        if target is Stage.RESOLVED and note is None:
+            raise UserError(f"resolving needs a summary and says what becomes of what is "
+                            f"still open: warroom resolve {incident['key']} --summary TEXT "
+                            "(the R key)")
         if target.order <= current.order:
             raise UserError(f"{incident['key']} is already {current.value}; stages only move forward")
         skipped = [s.value for s in Stage if current.order < s.order < target.order]

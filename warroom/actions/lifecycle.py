@@ -163,10 +163,12 @@ def close_open(store: Store, actor: Actor, incident: sqlite3.Row, now: datetime,
                           status=HandoverStatus.WITHDRAWN, reason=why,
                           **{"from": r["from_person"]})
         elif i.sort == "dispute":
+            # closed, not decided: nobody wins it (the resolver may be a party to it, and
+            # the holder never settles in their own favour); the role stays where it is
             store.update("disputes", {"id": r["id"]}, settled_at=now, settled_by=actor.name,
-                         winner=r["holder"])
+                         winner=None)
             store.journal(actor, now, Kind.DISPUTE_SETTLED, iid, role=r["role"],
-                          dispute_id=r["id"], winner=r["holder"], holder=r["holder"],
+                          dispute_id=r["id"], winner=None, holder=r["holder"],
                           claimant=r["claimant"], opened_at=from_db(r["opened_at"]),
                           reason=why, at_resolution=True)
 

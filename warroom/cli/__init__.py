@@ -1,7 +1,9 @@
 """``warroom VERB``: argument parsing only; the work is done by actions, views and the app.
 
-Each verb module of this package adds its verbs with ``register(sub, common, reading)``; a verb's
-handler takes the parsed arguments and a :class:`Context` and returns an exit code.
+Each verb module of this package adds its verbs with ``register(sub, common, reading,
+writing)`` (the parent parsers: every verb's options, a reading verb's ``--json``, a writing
+verb's ``--at``); a verb's handler takes the parsed arguments and a :class:`Context` and
+returns an exit code.
 A user error prints one line on stderr and exits 2, having written nothing.
 """
 
@@ -12,6 +14,7 @@ import os
 import sys
 
 from warroom.cli.common import EXIT_USER_ERROR, Context, Parser, os_user
+from warroom.clock import FrozenClock, parse_at, utcnow
 from warroom.errors import WarroomError
 from warroom.records import Actor, valid_name
 from warroom.rules.people import load as load_people
@@ -32,6 +35,13 @@ def build_parser(*, only_run: bool = False) -> Parser:
     common = _identity_options(Parser(add_help=False), "")
     reading = Parser(add_help=False)
     reading.add_argument("--json", action="store_true", help="print JSON instead of text")
+    writing = Parser(add_help=False, parents=[common])
+    writing.add_argument(
+        "--at", metavar="WHEN", default=None,
+        help="record something that already happened, at the time it happened: -10m, "
+        "'10m ago', 14:05 (today), 'yesterday 23:50' or an ISO time; not in the future "
+        "and not before the incident opened (the log marks it [backfilled HH:MM])",
+    )
 
     parser = Parser(
         prog="warroom",
@@ -44,7 +54,7 @@ def build_parser(*, only_run: bool = False) -> Parser:
     _identity_options(parser, "global_")
     sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=Parser)
     for module in modules:
-        module.register(sub, common, reading)
+        module.register(sub, common, reading, writing)
     return parser
 
 
@@ -65,12 +75,14 @@ def context(args: argparse.Namespace) -> Context:
     db = args.db or args.global_db or os.environ.get("WARROOM_DB") or "warroom.db"
     name = args.as_name if args.as_name is not None else args.global_as_name
     display = valid_name(name, "--as") if name is not None else None
+    at = parse_at(args.at, utcnow()) if getattr(args, "at", None) is not None else None
+    clock = FrozenClock(at) if at is not None else utcnow
     me = os_user()
     people = load_people(db)
     if people is None:
-        return Context(db=db, actor=Actor(os_user=me, display=display))
+        return Context(db=db, actor=Actor(os_user=me, display=display), clock=clock, at=at)
     return Context(db=db, actor=Actor(os_user=me, display=people.name_for(me, display),
-                                      strict=True))
+                                      strict=True), clock=clock, at=at)
 
 
 def _verb_in(argv: list[str]) -> str | None:
@@ -91,8 +103,22 @@ def _verb_in(argv: list[str]) -> str | None:
     return None
 
 
+def _joined_at(argv: list[str]) -> list[str]:
+    """``--at -10m`` as ``--at=-10m``: argparse takes a value starting with "-" for an
+    option and would refuse the most natural way to say "ten minutes ago"."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            return out + argv[i:]
+        if out and out[-1] == "--at":
+            out[-1] = f"--at={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    argv = _joined_at(sys.argv[1:] if argv is None else list(argv))
     verb = _verb_in(argv)
     if verb is None:
         verb, argv = "run", ["run", *argv]
@@ -103,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, or a usage error already printed on one line
         return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
     try:
-        return args.handler(args, context(args))
+        ctx = context(args)
+        code = args.handler(args, ctx)
+        if code == 0 and ctx.dated():
+            print(ctx.dated())
+        return code
     except WarroomError as exc:
         print(f"warroom {args.verb}: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR

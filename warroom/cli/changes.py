@@ -34,8 +34,8 @@ def cmd_customers(args: argparse.Namespace, ctx: Context) -> int:
             reason=args.reason, clock=ctx.clock))
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
-    p = verb(sub, "severity", [common], help="change the incident's severity; the update "
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
+    p = verb(sub, "severity", [writing], help="change the incident's severity; the update "
              "cadence follows it (the next update is due no later than one new cadence away)",
              example="warroom severity INC-1001 SEV2 --reason 'only EU checkout affected' "
              "--as dana", handler=cmd_severity)
@@ -43,14 +43,14 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("severity", help="SEV1 (highest) to SEV4")
     p.add_argument("--reason", required=True, help="why the severity changes")
 
-    p = verb(sub, "retitle", [common], help="give the incident a new title",
+    p = verb(sub, "retitle", [writing], help="give the incident a new title",
              example="warroom retitle INC-1001 'Card payments failing in EU' "
              "--reason 'scope is clearer' --as dana", handler=cmd_retitle)
     p.add_argument("incident")
     p.add_argument("title", help="the new title")
     p.add_argument("--reason", required=True, help="why the title changes")
 
-    p = verb(sub, "customers", [common], help="add or remove affected customers (the main "
+    p = verb(sub, "customers", [writing], help="add or remove affected customers (the main "
              "customer stays), or change the customer tier",
              example="warroom customers INC-1001 --add Globex --add Initech --as dana\n"
              "  warroom customers INC-1001 --tier enterprise --reason 'contract renewed'",

@@ -10,9 +10,10 @@ import os
 import pwd
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from warroom.clock import Clock, utcnow
+from warroom.clock import Clock, local_stamp, utcnow
 from warroom.records import Actor
 
 EXIT_USER_ERROR = 2
@@ -38,11 +39,19 @@ def os_user() -> str:
 
 @dataclass
 class Context:
-    """What every handler needs: where the database is, who is acting, and the time."""
+    """What every handler needs: where the database is, who is acting, and the time (with
+    ``--at``, a clock fixed at when it happened)."""
 
     db: str
     actor: Actor
     clock: Clock = utcnow
+    at: datetime | None = None
+
+    def dated(self) -> str:
+        """The date ``--at`` recorded it on, echoed when that is not today; else ""."""
+        if self.at is None or self.at.astimezone().date() == utcnow().astimezone().date():
+            return ""
+        return f"  recorded as happening {local_stamp(self.at)} (not today)"
 
     def store(self, create: bool = False):
         from warroom.db.store import Store

@@ -16,7 +16,7 @@ def cmd_run(args: argparse.Namespace, ctx: Context) -> int:
     return run_app(ctx, incident=args.incident, wall=args.wall, bell=bell)
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p = verb(sub, "run", [common], help="open the live dashboard (the default verb)",
              example="warroom run INC-1001 --as dana", handler=cmd_run)
     p.add_argument("incident", nargs="?", help="go straight to this incident")

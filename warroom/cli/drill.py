@@ -137,7 +137,7 @@ def cmd_score(args: argparse.Namespace, ctx: Context,
     return 0
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p = verb(sub, "demo", [common], help="play a realistic incident live in the dashboard",
              example="warroom demo --speed 10 --db /tmp/demo.db", handler=cmd_demo)
     p.add_argument("--scenario", default="two-leads",

@@ -82,12 +82,12 @@ def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     from warroom.db import queries
-    from warroom.journal import line
+    from warroom.journal import happened_order, line
     from warroom.records import to_json
     from warroom.rules.people import unusual, usual_names
 
     with ctx.store() as store:
-        events = queries.events_after(store, args.after, args.incident)
+        events = happened_order(queries.events_after(store, args.after, args.incident))
     if args.json:
         print_json(to_json(events))
         return 0
@@ -187,8 +187,8 @@ def _csat(text: str) -> int:
     return int(text)
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
-    p = verb(sub, "open", [common], help="open an incident",
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
+    p = verb(sub, "open", [writing], help="open an incident",
              example="warroom open 'Checkout failing for EU users' --customer Acme "
              "--severity SEV1 --service checkout", handler=cmd_open)
     p.add_argument("title", help="what is wrong, in a few words")
@@ -212,13 +212,14 @@ def register(sub, common: Parser, reading: Parser) -> None:
              example="warroom show INC-1001 --json", handler=cmd_show)
     p.add_argument("incident", help="incident key (INC-1001) or number (1001)")
 
-    p = verb(sub, "log", [common, reading], help="print the journal (who, when, what)",
+    p = verb(sub, "log", [common, reading], help="print the journal (who, when, what) in the "
+             "order things happened; an entry recorded late (--at) is marked [backfilled]",
              example="warroom log INC-1001", handler=cmd_log)
     p.add_argument("incident", nargs="?", help="only this incident (default: all)")
     p.add_argument("--after", type=int, default=0, metavar="ID",
                    help="only events after this id")
 
-    p = verb(sub, "update", [common], help="post a status update (customer or internal)",
+    p = verb(sub, "update", [writing], help="post a status update (customer or internal)",
              example="warroom update INC-1001 customer --known 'Checkout fails for 20% of "
              "EU users' --unknown 'root cause' --next-steps 'rolling back deploy 412' "
              "--next 30m\n  warroom update INC-1001 customer --template acknowledge --next 20m "
@@ -251,7 +252,7 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    "(security-incident): request it with 'warroom request INC ... --kind "
                    "customer-statement --known ... --unknown ... --next-steps ...'")
 
-    p = verb(sub, "stage", [common], help="move the incident to a later stage",
+    p = verb(sub, "stage", [writing], help="move the incident to a later stage",
              example="warroom stage INC-1001 mitigating --confirm", handler=cmd_stage)
     p.add_argument("incident")
     p.add_argument("stage", nargs="?", help="target stage (default: the next one)")
@@ -262,7 +263,7 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    help="confirm the current stage's customer-resolution definition is met")
     p.add_argument("--note", help="a note for the journal")
 
-    p = verb(sub, "resolve", [common], help="mark the incident resolved",
+    p = verb(sub, "resolve", [writing], help="mark the incident resolved",
              example="warroom resolve INC-1001 --summary 'rolled back deploy 412' --confirm",
              handler=cmd_resolve)
     p.add_argument("incident")
@@ -283,13 +284,14 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    help="resolve without a customer update within the customer cadence, "
                    "saying why (journaled)")
 
-    p = verb(sub, "reopen", [common], help="reopen a resolved incident (back to investigating)",
+    p = verb(sub, "reopen", [writing],
+             help="reopen a resolved incident (back to investigating)",
              example="warroom reopen INC-1001 --reason 'errors are back after the rollback'",
              handler=cmd_reopen)
     p.add_argument("incident")
     p.add_argument("--reason", required=True, help="why it is reopened, in one line")
 
-    p = verb(sub, "close", [common], help="close a resolved incident with the customer's CSAT",
+    p = verb(sub, "close", [writing], help="close a resolved incident with the customer's CSAT",
              example="warroom close INC-1001 --csat 4 --comment 'fast comms'", handler=cmd_close)
     p.add_argument("incident")
     p.add_argument("--csat", required=True, type=_csat, help="customer satisfaction, 1-5")

@@ -32,7 +32,7 @@ def cmd_mine(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p = verb(sub, "mine", [common, reading],
              help="what waits on you: handovers offered to you, approvals you may give, "
              "updates due from your role, disputes you must settle",

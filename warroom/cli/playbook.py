@@ -149,7 +149,7 @@ def _usage(args: argparse.Namespace, ctx: Context) -> int:
                     "(see --help)")
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     folder = Parser(add_help=False)
     folder.add_argument("--playbooks", metavar="DIR",
                         help="your own playbooks (and DIR/templates), added to the shipped "

@@ -46,6 +46,8 @@ def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
 
     if args.owner and not args.action:
         raise UserError("--owner goes with --action TEXT")
+    if args.at is not None and args.action is None:
+        raise UserError("--at goes with --action TEXT: the review is built as of now")
     with ctx.store() as store:
         if args.action is not None:
             if not args.owner:
@@ -59,7 +61,7 @@ def cmd_review(args: argparse.Namespace, ctx: Context) -> int:
     return 0
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p = verb(sub, "metrics", [common],
              help="the escalation metrics snapshot for leadership and the customer",
              example="warroom metrics --since 90d --format md > snapshot.md", handler=cmd_metrics)
@@ -70,7 +72,7 @@ def register(sub, common: Parser, reading: Parser) -> None:
                    help="Markdown for people, JSON or CSV for tools (default md)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of printing")
 
-    p = verb(sub, "review", [common],
+    p = verb(sub, "review", [writing],
              help="the post-incident review (Markdown), or record a follow-up with --action",
              example="warroom review INC-1001 --out review.md\n"
              "  warroom review INC-1001 --action 'Name a comms contingency' --owner alex",

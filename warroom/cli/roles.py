@@ -64,15 +64,15 @@ def cmd_release(args: argparse.Namespace, ctx: Context) -> int:
                                                note=args.note, clock=ctx.clock))
 
 
-def _role_verb(sub, name: str, common: Parser, *, help: str, example: str, handler) -> Parser:
-    p = verb(sub, name, [common], help=help, example=example, handler=handler)
+def _role_verb(sub, name: str, parent: Parser, *, help: str, example: str, handler) -> Parser:
+    p = verb(sub, name, [parent], help=help, example=example, handler=handler)
     p.add_argument("incident", help="incident key (INC-1001) or number (1001)")
     p.add_argument("role", help="lead, comms, decider, or a playbook's extra role")
     return p
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
-    p = _role_verb(sub, "claim", common, handler=cmd_claim,
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
+    p = _role_verb(sub, "claim", writing, handler=cmd_claim,
                    help="claim a role: a vacant one is yours at once; a held one only with "
                    "--dispute, which opens a dispute",
                    example="warroom claim INC-1001 lead --as dana --dispute 'payments owns "
@@ -84,7 +84,7 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--if-vacant", action="store_true",
                    help="only take it if vacant (a held role is never taken without --dispute)")
 
-    p = _role_verb(sub, "settle", common, handler=cmd_settle,
+    p = _role_verb(sub, "settle", writing, handler=cmd_settle,
                    help="settle a dispute: the decider decides; the holder may yield (or keep it "
                    "with a reason while no decider can settle); the claimant may withdraw",
                    example="warroom settle INC-1001 lead --winner dana --as pat")
@@ -93,7 +93,7 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--reason", help="why (required for the holder to keep it while no decider "
                    "can settle; the review flags that)")
 
-    p = _role_verb(sub, "handover", common, handler=cmd_handover,
+    p = _role_verb(sub, "handover", writing, handler=cmd_handover,
                    help="offer your role to someone; it moves only when they accept",
                    example="warroom handover INC-1001 lead --to sam --done 'found bad deploy' "
                    "--remaining 'roll back' --dependencies 'release team' --risks 'cache "
@@ -104,16 +104,16 @@ def register(sub, common: Parser, reading: Parser) -> None:
     p.add_argument("--dependencies", required=True, help="who or what the work waits on")
     p.add_argument("--risks", required=True, help="what could go wrong")
 
-    _role_verb(sub, "accept", common, handler=cmd_accept,
+    _role_verb(sub, "accept", writing, handler=cmd_accept,
                help="accept a handover offered to you: the role is yours",
                example="warroom accept INC-1001 lead --as sam")
 
-    p = _role_verb(sub, "decline", common, handler=cmd_decline,
+    p = _role_verb(sub, "decline", writing, handler=cmd_decline,
                    help="decline a handover offered to you, or withdraw one you offered",
                    example="warroom decline INC-1001 lead --as sam --reason 'going off shift'")
     p.add_argument("--reason", help="why")
 
-    p = _role_verb(sub, "release", common, handler=cmd_release,
+    p = _role_verb(sub, "release", writing, handler=cmd_release,
                    help="give up a role you hold: it becomes vacant (prefer a handover)",
                    example="warroom release INC-1001 comms --as alex --note 'end of shift'")
     p.add_argument("--note", help="a note for the room")

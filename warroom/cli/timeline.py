@@ -15,8 +15,8 @@ def cmd_note(args: argparse.Namespace, ctx: Context) -> int:
                                            decision=args.decision, clock=ctx.clock))
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
-    p = verb(sub, "note", [common], help="write a note (or, with --decision, a decision the "
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
+    p = verb(sub, "note", [writing], help="write a note (or, with --decision, a decision the "
              "room took) into the timeline; the review lists the decisions",
              example="warroom note INC-1001 'Vendor confirms a gateway outage' --as sam\n"
              "  warroom note INC-1001 'Roll back instead of hotfixing' --decision --as pat",

@@ -115,40 +115,40 @@ def _item_verb(sub, name, parents, *, help, example, handler, what) -> Parser:
     return p
 
 
-def register(sub, common: Parser, reading: Parser) -> None:
+def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p = verb(sub, "milestone", [common], help="add, complete or move milestones",
              example="warroom milestone add INC-1001 'Rollback ready' --owner sam --due +30m",
              handler=_milestone_usage)
     msub = p.add_subparsers(dest="milestone_verb", metavar="add|done|move", parser_class=Parser)
-    m = verb(msub, "add", [common], help="add a milestone with one owner and a due time",
+    m = verb(msub, "add", [writing], help="add a milestone with one owner and a due time",
              example="warroom milestone add INC-1001 'Rollback ready' --owner sam --due +30m",
              handler=cmd_milestone_add)
     m.add_argument("incident")
     m.add_argument("name", help="what must be true by then")
     m.add_argument("--owner", required=True, help="exactly one owner")
     m.add_argument("--due", required=True, help="+30m, 14:30 or an ISO time")
-    _item_verb(msub, "done", [common], help="mark a milestone done", what="milestone",
+    _item_verb(msub, "done", [writing], help="mark a milestone done", what="milestone",
                example="warroom milestone done INC-1001 2", handler=cmd_milestone_done)
-    m = _item_verb(msub, "move", [common], help="reschedule a milestone (a reason is required)",
+    m = _item_verb(msub, "move", [writing], help="reschedule a milestone (a reason is required)",
                    what="milestone", handler=cmd_milestone_move,
                    example="warroom milestone move INC-1001 2 --due +1h --reason 'vendor delay'")
     m.add_argument("--due", required=True, help="the new due time")
     m.add_argument("--reason", required=True, help="why it moves")
     m.add_argument("--owner", help="a new owner")
 
-    p = verb(sub, "block", [common], help="raise a blocker: what, waiting on whom, owner",
+    p = verb(sub, "block", [writing], help="raise a blocker: what, waiting on whom, owner",
              example="warroom block INC-1001 'Prod DB read access' --waiting-on 'DBA on-call' "
              "--owner sam", handler=cmd_block)
     p.add_argument("incident")
     p.add_argument("what", help="what is blocked")
     p.add_argument("--waiting-on", required=True, help="who or what it waits on")
     p.add_argument("--owner", required=True, help="who chases it")
-    p = _item_verb(sub, "unblock", [common], help="clear a blocker", what="blocker",
+    p = _item_verb(sub, "unblock", [writing], help="clear a blocker", what="blocker",
                    example="warroom unblock INC-1001 1 --note 'access granted'",
                    handler=cmd_unblock)
     p.add_argument("--note", help="how it was cleared")
 
-    p = verb(sub, "request", [common], help="request approval of a risky change",
+    p = verb(sub, "request", [writing], help="request approval of a risky change",
              example="warroom request INC-1001 'Roll back deploy 412' --risk high --rationale "
              "'bad deploy' --fallback 'roll forward with flag off' --as sam",
              handler=cmd_request)
@@ -178,13 +178,13 @@ def register(sub, common: Parser, reading: Parser) -> None:
     statement.add_argument("--template", metavar="NAME",
                            help="a customer template of the playbook: parts left out come "
                            "from it, and it frames the message")
-    _item_verb(sub, "approve", [common], help="approve a pending change", what="request",
+    _item_verb(sub, "approve", [writing], help="approve a pending change", what="request",
                example="warroom approve INC-1001 1 --as pat", handler=cmd_approve)
-    p = _item_verb(sub, "reject", [common],
+    p = _item_verb(sub, "reject", [writing],
                    help="reject a pending change, with a reason (your own request: withdraws it)",
                    what="request", handler=cmd_reject,
                    example="warroom reject INC-1001 1 --reason 'no tested fallback' --as pat")
     p.add_argument("--reason", required=True, help="why")
-    _item_verb(sub, "withdraw", [common], help="withdraw your own pending request",
+    _item_verb(sub, "withdraw", [writing], help="withdraw your own pending request",
                what="request", example="warroom withdraw INC-1001 1 --as sam",
                handler=cmd_withdraw)

@@ -132,6 +132,7 @@ def to_event(row: sqlite3.Row) -> Event:
         id=row["id"], incident_id=row["incident_id"], incident_key=row["incident_key"],
         at=from_db(row["at"]), os_user=row["os_user"], display_name=row["display_name"],
         kind=row["kind"], payload=json.loads(row["payload"]),
+        recorded_at=from_db(row["recorded_at"]),
     )
 
 

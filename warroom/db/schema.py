@@ -160,7 +160,24 @@ def _v6(db) -> None:
     db["incidents"].add_column("customers", str)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db) -> None:
+    """An event records when it was recorded (``recorded_at``, the real time) besides when it
+    happened (``at``): an event recorded late (``--at``) differs. Events from before were
+    recorded as they happened: ``recorded_at = at``, written with the append-only trigger
+    lifted for this one statement. The journal is read in the order things happened
+    (``at``, then ``id``), hence the indexes."""
+    db.execute("ALTER TABLE events ADD COLUMN recorded_at TEXT")
+    db.execute("DROP TRIGGER events_no_update")
+    db.execute("UPDATE events SET recorded_at = at")
+    db.execute(
+        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END"""
+    )
+    db.execute("CREATE INDEX events_happened ON events(at, id)")
+    db.execute("CREATE INDEX events_incident_happened ON events(incident_id, at, id)")
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -43,7 +43,8 @@ from warroom.db.schema import (
 from warroom.db.schema import (
     inspect_file as inspect_file,
 )
-from warroom.errors import Busy, DatabaseError, NotFound
+from warroom.clock import local_stamp
+from warroom.errors import Busy, DatabaseError, NotFound, UserError
 from warroom.journal import known
 from warroom.records import Actor
 
@@ -63,6 +64,12 @@ def to_db(value: datetime | None) -> str | None:
 
 def from_db(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
+
+
+def recording_time() -> datetime | None:
+    """When an event is recorded: the real time, never the clock its action got (which
+    ``--at`` sets in the past). The tests pin it (their clocks are not the real time)."""
+    return datetime.now(timezone.utc)
 
 
 class Store:
@@ -233,12 +240,19 @@ class Store:
     ) -> int:
         """Append one event to the journal; call inside :meth:`write`. ``kind`` must be one
         of :class:`warroom.journal.Kind`: a kind without wording or a place in the metrics
-        is a programming error, refused before anything is written."""
+        is a programming error, refused before anything is written. ``at`` is when it
+        happened (an incident's events not before it opened); ``recorded_at``, now."""
         if not known(kind):
             raise ValueError(f"unknown journal kind {kind!r}: define it in warroom/journal.py")
+        row = incident_id is not None and self.conn.execute(
+            "SELECT key, opened_at FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        opened = from_db(row["opened_at"]) if row else None
+        if opened is not None and at < opened:
+            raise UserError(f"{row['key']} opened at {local_stamp(opened)}: nothing can be "
+                            f"recorded as happening before that")
         return self.insert(
             "events", incident_id=incident_id, at=at, os_user=actor.os_user,
-            display_name=actor.display, kind=kind,
+            display_name=actor.display, kind=kind, recorded_at=recording_time(),
             payload=json.dumps(payload, default=json_default, sort_keys=True),
         )
 
@@ -340,16 +354,17 @@ class Store:
         return self.conn.execute(sql, params).fetchall()
 
     def journal_stream(self, incident_id: int | None = None) -> Iterator[tuple]:
-        """Journal events in id order as plain tuples ``(id, incident_id, at, os_user,
+        """Journal events in the order they happened (``at``, then id: an event recorded
+        late takes its place in time) as plain tuples ``(id, incident_id, at, os_user,
         display_name, kind, payload)`` (payload as JSON text), through one cursor: memory
         stays flat however long the journal. Call inside :meth:`read` for one snapshot."""
         cur = self.conn.cursor()
         cur.row_factory = None
         sql = "SELECT id, incident_id, at, os_user, display_name, kind, payload FROM events"
         if incident_id is None:
-            cur.execute(sql + " ORDER BY id")
+            cur.execute(sql + " ORDER BY at, id")
         else:
-            cur.execute(sql + " WHERE incident_id = ? ORDER BY id", (incident_id,))
+            cur.execute(sql + " WHERE incident_id = ? ORDER BY at, id", (incident_id,))
         try:
             yield from cur
         finally:

@@ -15,9 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from rich.cells import cell_len, set_cell_size
+
 from warroom.clock import span
 from warroom.records import ApprovalStatus, IncidentView, Stage
-from warroom.rules.people import same_name
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """Names compared as the actions compare them (exactly), so the line never offers what
+    the action would then refuse."""
+    return a is not None and a == b
+
 
 SOON = timedelta(minutes=10)  # an update shows as waiting from this long before it is due
 
@@ -30,7 +38,7 @@ class Waiting:
 
 
 def _held(view: IncidentView, me: str) -> list[str]:
-    return [r.role for r in view.roles if r.holder and same_name(r.holder, me)]
+    return [r.role for r in view.roles if r.holder and _same(r.holder, me)]
 
 
 def for_person(view: IncidentView, me: str, now: datetime) -> list[Waiting]:
@@ -43,18 +51,18 @@ def for_person(view: IncidentView, me: str, now: datetime) -> list[Waiting]:
     for d in view.disputes:
         parties = (d.claimant, d.holder)
         decider = view.role("decider")
-        if "decider" in mine and not any(same_name(p, me) for p in parties):
+        if "decider" in mine and not any(_same(p, me) for p in parties):
             items.append(Waiting(f"dispute:{d.id}", f"settle the dispute over {d.role} "
                                  f"({d.claimant} vs {d.holder})", urgent=True))
-        elif same_name(d.holder, me) and (
+        elif _same(d.holder, me) and (
                 decider is None or not decider.holder
-                or any(same_name(p, decider.holder) for p in parties)):
+                or any(_same(p, decider.holder) for p in parties)):
             why = ("no decider is held" if decider is None or not decider.holder
                    else "the decider is a party to it")
             items.append(Waiting(f"dispute:{d.id}", f"{d.claimant} disputes your {d.role}: "
                                  f"yield it, or keep it with a reason ({why})", urgent=True))
     for h in view.handovers:
-        if same_name(h.to_person, me):
+        if _same(h.to_person, me):
             items.append(Waiting(f"handover:{h.id}", f"accept or decline {h.role} offered "
                                  f"by {h.from_person}"))
     for a in view.approvals:
@@ -70,10 +78,10 @@ def _may_approve(request, mine: list[str], me: str, now: datetime) -> str | None
     """The role through which ``me`` may vote on ``request`` now, else None."""
     if request.effective_status(now) != ApprovalStatus.PENDING:
         return None
-    if same_name(request.requester, me) or any(same_name(v.voter, me) for v in request.votes):
+    if _same(request.requester, me) or any(_same(v.voter, me) for v in request.votes):
         return None
     roles = [r for r in mine if r in request.eligible_roles]
-    if not roles and mine and any(same_name(p, me) for p in request.eligible_people):
+    if not roles and mine and any(_same(p, me) for p in request.eligible_people):
         roles = mine  # named on the request: votes through a role they hold
     return ", ".join(roles) or None
 
@@ -107,10 +115,10 @@ def summary(items: list[Waiting], width: int = 200) -> str:
     text, shown = "", 0
     for item in items:
         candidate = f"{text}; {item.text}" if text else item.text
-        if text and len(candidate + more(shown + 1)) > width:
+        if text and cell_len(candidate + more(shown + 1)) > width:
             break
         text, shown = candidate, shown + 1
     tail = more(shown)
-    if len(text + tail) > width:  # even the first item is too long: crop it, keep the count
-        text = text[:max(1, width - len(tail) - 1)] + "…"
+    if cell_len(text + tail) > width:  # even the first item is too long: crop, keep the count
+        text = set_cell_size(text, max(1, width - cell_len(tail) - 1)).rstrip() + "…"
     return text + tail

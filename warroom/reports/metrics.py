@@ -1,6 +1,6 @@
 """Escalation metrics per incident, computed from the journal alone.
 
-:func:`fold` reads journal rows once, in id order, and keeps one :class:`IncidentMetrics`
+:func:`fold` reads journal rows once, as they happened, and keeps one :class:`IncidentMetrics`
 per incident: who held each role when, disputes, handovers, update cadence, milestones,
 approvals, blockers, CSAT and recorded follow-ups. Nothing here reads the state tables, so
 the figures stay right for any history. Rows have the store's shape
@@ -321,7 +321,7 @@ def fold(
     rows: Iterable[tuple], now: datetime, *, drills: bool = True,
     opened_from: datetime | None = None,
 ) -> dict[int, IncidentMetrics]:
-    """One pass over journal rows (id order) to the metrics of every incident they open.
+    """One pass over journal rows (at, id order) to the metrics of every incident they open.
 
     ``now`` closes what is still running (an open incident's vacancies, overdue updates).
     ``drills=False`` leaves drill incidents out; ``opened_from`` leaves out incidents

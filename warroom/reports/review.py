@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from warroom.clock import dur, hm, local_stamp, to_dt
-from warroom.journal import Kind, line
+from warroom.journal import Kind, happened_order, line
 from warroom.records import Event
 from warroom.render.markdown import inline, table
 from warroom.reports import accountability, findings
@@ -222,7 +222,7 @@ def for_review(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Ev
 
     with store.read():
         m = for_incident(store, ref, now)
-        events = [queries.to_event(r) for r in store.events_after(0, m.id)]
+        events = happened_order(queries.to_event(r) for r in store.events_after(0, m.id))
     return m, events
 
 

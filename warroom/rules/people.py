@@ -110,7 +110,15 @@ def load(db: str | os.PathLike[str]) -> People | None:
         raise UserError(f"{source}: not UTF-8 text; save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{source}: not valid TOML: {clean_line(str(exc))}") from None
-    return People(source, dict(_people(source, data)))
+    people = dict(_people(source, data))
+    owners: dict[str, str] = {}
+    for person in people.values():
+        for name in person.names:
+            other = owners.setdefault(_key(name), person.os_user)
+            if other != person.os_user:
+                raise UserError(f"{source}: the name {name!r} is listed for both {other} and "
+                                f"{person.os_user}: a name belongs to one OS user")
+    return People(source, people)
 
 
 def _people(source: str, data: dict) -> Iterable[tuple[str, Person]]:

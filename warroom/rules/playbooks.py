@@ -195,6 +195,11 @@ def _problems(pb: Playbook, library: dict[str, Template]) -> list[tuple[str, str
             out.append(("stages", f"{stage.value} is missing: every stage needs its "
                                   "customer-resolution definition"))
     for m in pb.milestones:
+        kind = (m.met_by or "").removeprefix("approval-granted:")
+        if m.met_by and m.met_by.startswith("approval-granted:") and kind not in pb.approvals:
+            out.append((f'milestones["{m.name}"].met_by',
+                        f"no approval rules for {kind!r}, so it could never be granted "
+                        f"(kinds: {', '.join(pb.approvals) or 'none'})"))
         if m.role not in roles:
             out.append((f'milestones["{m.name}"].role', f"unknown role {m.role!r} (roles: "
                                                          f"{known})"))

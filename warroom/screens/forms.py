@@ -307,9 +307,11 @@ def complete_milestone(s: Session, v: IncidentView) -> FormModal:
 
 def advance(s: Session, v: IncidentView) -> FormModal:
     current = v.incident.stage
-    later = [st for st in Stage if current.order < st.order <= Stage.RESOLVED.order]
-    if not later:
-        raise UserError(f"the incident is {current.value}: close it with a CSAT score")
+    later = [st for st in Stage if current.order < st.order < Stage.RESOLVED.order]
+    if not later:  # resolving has its own form: a summary, and what becomes of open items
+        raise UserError(f"the incident is {current.value}: resolve it (R)"
+                        if current.order < Stage.RESOLVED.order
+                        else f"the incident is {current.value}: close it with a CSAT score")
 
     def submit(x: dict[str, str]) -> actions.Done:
         # choosing a later stage, labelled with what it skips, is the explicit skip
