@@ -276,3 +276,20 @@ async def test_the_dashboard_timeline_marks_a_backfilled_entry(tmp_path, world):
         assert await until(pilot, lambda: timeline.oldest_id is not None), "no page loaded"
         assert timeline.plain_lines[:2] == ["14:10 alex took comms (was vacant)",
                                             "14:05 sam took lead (was vacant) [backfilled 14:10]"]
+
+
+@pytest.mark.parametrize("text", ["+9999999999d", "+99999999d", "0001-01-01T00:00",
+                                  "9" * 30 + "d"])
+def test_a_time_out_of_range_is_one_line_never_a_traceback(text):
+    from warroom.clock import parse_when, utcnow
+
+    with pytest.raises(UserError, match="out of range|too long a duration"):
+        parse_when(text, utcnow())
+
+
+@pytest.mark.parametrize("text", ["-99999999d", "0001-01-01T00:00"])
+def test_a_past_time_out_of_range_is_one_line_never_a_traceback(text):
+    from warroom.clock import parse_at, utcnow
+
+    with pytest.raises(UserError, match="out of range"):
+        parse_at(text, utcnow())

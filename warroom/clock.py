@@ -47,9 +47,17 @@ def parse_duration(text: str) -> timedelta:
     if not parts or "".join(n + u for n, u in parts) != cleaned:
         raise UserError(f"cannot read {text!r} as a duration: use e.g. 30m, 2h, 1h30m or 1d")
     delta = timedelta()
-    for number, unit in parts:
-        delta += timedelta(**{_UNITS[unit]: int(number)})
+    try:
+        for number, unit in parts:
+            delta += timedelta(**{_UNITS[unit]: int(number)})
+    except OverflowError:
+        raise UserError(f"{_cut(text)} is too long a duration") from None
     return delta
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    """A typed value quoted in a message, cut when long (an error line stays one line)."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _days_on(at: datetime, days: int) -> datetime:
@@ -60,7 +68,15 @@ def _days_on(at: datetime, days: int) -> datetime:
 def parse_when(text: str, now: datetime) -> datetime:
     """A time someone typed: ``+30m`` or ``30m`` (from now), ``14:30`` (local, next such
     time), ``today 14:30`` or ``tomorrow 09:00`` (local), or an ISO 8601 date-time (local
-    unless it names a zone). Returns aware UTC."""
+    unless it names a zone). Returns aware UTC; a time out of the calendar's range is a
+    user error, never a traceback."""
+    try:
+        return _parse_when(text, now)
+    except (OverflowError, ValueError):  # year 1 minus an offset, +9999999d from now
+        raise UserError(f"{_cut(text)} is out of range for a time") from None
+
+
+def _parse_when(text: str, now: datetime) -> datetime:
     cleaned = text.strip()
     if not cleaned:
         raise UserError("a time is required")
@@ -98,7 +114,14 @@ def parse_at(text: str, now: datetime) -> datetime:
     """When something happened, to record it late (``--at``): ``-10m`` or ``10m ago``,
     ``14:05`` or ``today 14:05`` (local, today), ``yesterday 23:50``, or an ISO 8601
     date-time (local unless it names a zone). Returns aware UTC; a time after ``now`` is
-    refused."""
+    refused, and one out of the calendar's range is a user error, never a traceback."""
+    try:
+        return _parse_at(text, now)
+    except (OverflowError, ValueError):
+        raise UserError(f"{_cut(text)} is out of range for a time") from None
+
+
+def _parse_at(text: str, now: datetime) -> datetime:
     cleaned = " ".join(text.strip().lower().split())
     ago = re.fullmatch(r"-\s*(.+)|(.+?) ago", cleaned)
     day = re.fullmatch(r"(?:(today|yesterday) )?(\d{1,2}):(\d{2})", cleaned)
