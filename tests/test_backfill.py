@@ -283,7 +283,7 @@ async def test_the_dashboard_timeline_marks_a_backfilled_entry(tmp_path, world):
 def test_a_time_out_of_range_is_one_line_never_a_traceback(text):
     from warroom.clock import parse_when, utcnow
 
-    with pytest.raises(UserError, match="out of range|too long a duration"):
+    with pytest.raises(UserError, match="out of range"):
         parse_when(text, utcnow())
 
 
