@@ -9,9 +9,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from app_helpers import act, app_for, fill, open_incident, who
-from conftest import journal_count, last_event, person, refused
-from textual.widgets import Static
+from app_helpers import act, app_for, count, fill, form_error, open_incident, who
+from conftest import last_event, person, refused
 
 from warroom import actions
 from warroom.cli import main
@@ -335,10 +334,6 @@ def db(tmp_path):
     return tmp_path / "app.db"
 
 
-def count(db) -> int:
-    with Store(db) as store:
-        return journal_count(store)
-
 
 @pytest.mark.anyio
 async def test_u_by_someone_with_no_role_is_a_notification_and_writes_nothing(db, clock):
@@ -365,7 +360,7 @@ async def test_the_lead_starts_on_an_internal_update(db, clock):
         assert "override" not in app.screen.values()
         modal = await fill(pilot, audience="customer", next="+20m")
         assert app.screen is modal  # refused: the form stays open with the reason
-        error = str(modal.query_one("#form-error", Static).render())
+        error = form_error(app)
         assert error.startswith("only the communications owner (alex) posts customer")
         await fill(pilot, audience="internal", known="rolling back", unknown="cause",
                    next_steps="watch errors")
@@ -386,8 +381,7 @@ async def test_the_decider_gets_an_override_field(db, clock):
         before = count(db)
         modal = await fill(pilot, known="k", unknown="u", next_steps="n")
         assert app.screen is modal
-        assert "you may post anyway with an override reason" in str(
-            modal.query_one("#form-error", Static).render())
+        assert "you may post anyway with an override reason" in form_error(app)
         assert count(db) == before
         await fill(pilot, override="alex unreachable")
         assert isinstance(app.screen, DashboardScreen)

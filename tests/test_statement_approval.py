@@ -8,8 +8,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from app_helpers import act, app_for, fill, until
-from conftest import journal_count, last_event, person, refused
+from app_helpers import act, app_for, count, fill, form_error, until
+from conftest import last_event, person, refused
 from textual.widgets import Select, Static
 
 from warroom import actions
@@ -295,10 +295,6 @@ def setup_db(db, clock) -> None:
         open_security(store, clock)
 
 
-def count(db) -> int:
-    with Store(db) as store:
-        return journal_count(store)
-
 
 @pytest.mark.anyio
 async def test_the_update_form_requests_approval_of_the_draft(db, clock):
@@ -313,7 +309,7 @@ async def test_the_update_form_requests_approval_of_the_draft(db, clock):
         before = count(db)
         await fill(pilot, template=Select.NULL, **DRAFT, rationale="")
         assert app.screen is modal  # the request needs its rationale
-        assert "rationale" in str(modal.query_one("#form-error", Static).render())
+        assert "rationale" in form_error(app)
         assert count(db) == before
         await fill(pilot, rationale="first customer message")
         assert isinstance(app.screen, DashboardScreen)
@@ -342,8 +338,7 @@ async def test_once_granted_the_form_posts_the_approved_text(db, clock):
         assert values["known"] == approved.known
         await fill(pilot, known="An edited text.")
         assert app.screen is modal
-        assert "differs from the statement approved in #1" in str(
-            modal.query_one("#form-error", Static).render())
+        assert "differs from the statement approved in #1" in form_error(app)
         await fill(pilot, known=approved.known)
         assert isinstance(app.screen, DashboardScreen)
     with Store(db) as store:

@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from app_helpers import app_for, fill, open_incident
+from app_helpers import app_for, fill, form_error, open_incident
 from conftest import START, last_event, refused
 from textual.widgets import Static, TextArea
 
@@ -296,7 +296,7 @@ async def test_the_update_form_names_its_own_field_not_a_flag(tmp_path, clock):
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("u")
         modal = await fill(pilot, next="")
-        error = str(modal.query_one("#form-error", Static).render())
+        error = form_error(app)
         preview = str(modal.query_one("#form-preview", Static).render())
         assert app.screen is modal
     for text in (error, preview):
