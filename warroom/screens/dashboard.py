@@ -66,6 +66,7 @@ class DashboardScreen(Screen[None]):
         self.wall = wall
         self._panes: list[LinesPane] = []  # filled on mount
         self._waiting: set[str] | None = None  # keys of items already shown as waiting
+        self._waiting_now: set[str] = set()  # keys waiting at the last header repaint
 
     def compose(self) -> ComposeResult:
         yield LinesPane("", self._header, id="header", wall=self.wall)
@@ -90,18 +91,19 @@ class DashboardScreen(Screen[None]):
         if self.wall:
             return [head]
         items = waiting.for_person(view, self.app.actor.name, now)
+        self._waiting_now = {i.key for i in items}  # for the bell, read right after
         tone = "alarm" if any(i.urgent for i in items) else "warn" if items else "muted"
         label = "Waiting on you: "
         # one line at any width: a header that grew a line would move every pane below it
         text = waiting.summary(items, max(20, self.app.size.width - 3 - len(label)))
         return [head, (board.Cell(label, "muted"), board.Cell(text, tone))]
 
-    def _ring_for_new(self, now) -> None:
+    def _ring_for_new(self) -> None:
         """Ring the bell once for each item that newly waits on the user (not for what
         already waited when the dashboard opened)."""
         if self.wall:
             return
-        keys = {i.key for i in waiting.for_person(self.view, self.app.actor.name, now)}
+        keys = self._waiting_now  # what the header pane just computed for this moment
         if self._waiting is not None and keys - self._waiting and self.app.bell_on:
             self.app.bell()
         self._waiting = (self._waiting or set()) | keys
@@ -118,14 +120,14 @@ class DashboardScreen(Screen[None]):
         now = self.app.clock()
         for pane in self._panes:
             pane.show(self.view, now)
-        self._ring_for_new(now)
+        self._ring_for_new()
 
     def tick(self) -> None:
         """Countdowns move; nothing is read from the database."""
         now = self.app.clock()
         for pane in self._panes:
             pane.tick(now)
-        self._ring_for_new(now)
+        self._ring_for_new()
 
     def apply(self, view: IncidentView, events: list[Event]) -> None:
         """New state and the events that produced it."""
