@@ -14,6 +14,7 @@ from warroom.errors import NotFound, UserError
 from warroom.journal import Kind
 from warroom.models import Line, Name, Title, valid
 from warroom.records import Actor, Audience, Severity
+from warroom.rules.people import same_name
 from warroom.rules.policy import policy_of
 
 
@@ -79,10 +80,6 @@ def retitle(
     return Done(event, incident["key"], f"{incident['key']} retitled: {title}")
 
 
-def _same(a: str, b: str) -> bool:
-    return a.casefold() == b.casefold()
-
-
 def change_customers(
     store: Store, actor: Actor, ref: str, *, add: list[str] | None = None,
     remove: list[str] | None = None, tier: str | None = None, reason: str | None = None,
@@ -114,14 +111,14 @@ def change_customers(
             was = extra_customers(incident)
             to = list(was)
             for name in remove:
-                if _same(name, main):
+                if same_name(name, main):
                     raise UserError(f"{main} is the main customer of {key}; it stays")
-                found = [n for n in to if _same(n, name)]
+                found = [n for n in to if same_name(n, name)]
                 if not found:
                     raise NotFound(f"{name} is not among the customers of {key}")
                 to.remove(found[0])
             for name in add:
-                if _same(name, main) or any(_same(n, name) for n in to):
+                if same_name(name, main) or any(same_name(n, name) for n in to):
                     raise UserError(f"{name} is already a customer of {key}")
                 to.append(name)
             field, values = "customers", {"customers": to}
