@@ -18,8 +18,10 @@ START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(autouse=True)
 def utc_local_time(monkeypatch):
-    """Local times in messages are rendered in UTC, whatever the machine's zone."""
+    """Local times in messages are rendered in UTC, whatever the machine's zone (or its
+    WARROOM_TZ, which --tz aside would win over $TZ)."""
     monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.delenv("WARROOM_TZ", raising=False)
     time.tzset()
     yield
     monkeypatch.undo()

@@ -73,24 +73,25 @@ def test_claim_update_and_blocker_recorded_when_they_happened(db, capsys):
     assert main(["open", "Checkout failing", "--customer", "Acme", "--severity", "SEV2",
                  "--as", "sam", "--at", "-30m"]) == 0
     assert main(["claim", "INC-1001", "lead", "--as", "sam", "--at", "-25m"]) == 0
-    assert main(["claim", "INC-1001", "comms", "--as", "alex"]) == 0
+    assert main(["claim", "INC-1001", "comms", "--as", "alex", "--at", "-22m"]) == 0
     assert main(["update", "INC-1001", "customer", "--known", "EU checkout fails",
                  "--unknown", "cause", "--next-steps", "roll back", "--next", "30m",
                  "--as", "alex", "--at", "20m ago"]) == 0
     assert main(["block", "INC-1001", "DB access", "--waiting-on", "DBA", "--owner", "sam",
                  "--as", "sam", "--at", "-10m"]) == 0
+    assert main(["note", "INC-1001", "DBA paged", "--as", "sam"]) == 0
     out = capsys.readouterr().out
     assert "INC-1001: blocker #1 raised: DB access" in out
     after = datetime.now(timezone.utc)
     happened = {(e.kind, e.who): e for e in journal(db)}
     for (kind, who), minutes in ((("incident.opened", "sam"), 30), (("role.claimed", "sam"), 25),
-                                 (("update.posted", "alex"), 20),
+                                 (("role.claimed", "alex"), 22), (("update.posted", "alex"), 20),
                                  (("blocker.raised", "sam"), 10)):
         e = happened[kind, who]
         assert before - timedelta(minutes=minutes) <= e.at <= after - timedelta(minutes=minutes)
         assert before <= e.recorded_at <= after  # the real time, never the --at clock
-    comms = happened["role.claimed", "alex"]
-    assert comms.recorded_at - comms.at < timedelta(seconds=5)
+    note = happened["note.posted", "sam"]  # typed as it happened: recorded then
+    assert note.recorded_at - note.at < timedelta(seconds=5)
     update = happened["update.posted", "alex"]
     assert update.payload["next_due"] == (update.at + timedelta(minutes=30)).isoformat()
     with Store(db) as store:  # the stored state carries the time it happened too
@@ -220,7 +221,7 @@ def test_the_mark_says_when_it_was_recorded():
     marked = {
         timedelta(seconds=50): "14:05 sam took lead (was vacant)",
         timedelta(minutes=10): "14:05 sam took lead (was vacant) [backfilled 14:15]",
-        timedelta(hours=20): "14:05 sam took lead (was vacant) [backfilled 2026-11-25 10:05]",
+        timedelta(hours=20): "14:05 sam took lead (was vacant) [backfilled Wed 25 Nov 10:05]",
     }
     for late, words in marked.items():
         event = Event(**{**claim.__dict__, "recorded_at": at + late})
@@ -248,7 +249,7 @@ def test_an_old_database_gets_recorded_at_as_at(tmp_path, monkeypatch):
     with Store(path) as store:
         rows = store.conn.execute("SELECT at, recorded_at FROM events ORDER BY id").fetchall()
         assert [tuple(r) for r in rows] == [(r[0], r[0]) for r in rows]
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
         indexes = {r[0] for r in store.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")}
         assert {"events_happened", "events_incident_happened"} <= indexes

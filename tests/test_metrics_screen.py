@@ -109,8 +109,17 @@ async def test_t_opens_the_metrics_table_and_trends_and_escape_goes_back(tmp_pat
         # ownership after 0, 1m20s, 2m40s and 6m40s: median 2m, p90 6m40s (minutes shown)
         assert plain(table, 0)[:3] == ["all incidents", "4 (+4)",
                                        "2m / 6m" if wide else "2m"]
-        assert [label.plain.split("\n")[0] for label in
-                (c.label for c in table.columns.values())][-2:] == ["Updates", "CSAT"]
+        labels = [c.label.plain.replace("\n", " ") for c in table.columns.values()]
+        assert [label for label in labels if "on time" in label] == [
+            "Customer on time", "Internal on time"]  # two columns, never one pooled ratio
+        assert labels[-1].startswith("CSAT")
+        on_time = [labels.index("Customer on time"), labels.index("Internal on time")]
+        # SEV1 resolved after 34m and 32m: a customer due time (30m) and two internal ones
+        # (15m, 30m) passed, all missed; SEV2 resolved after 40m: its customer cadence
+        # (60m) never fell due, its internal one (30m) did, missed
+        rows = {plain(table, r)[0].strip(): plain(table, r) for r in range(table.row_count)}
+        assert [rows["SEV1"][i] for i in on_time] == ["0%", "0%"]
+        assert [rows["SEV2"][i] for i in on_time] == ["-", "0%"]
         assert screen.snap.drills_left_out == 1
         lines = await settled_lines(pilot, plain(table, 0)[0])
         assert lines[0].strip().endswith("1 drill left out")
@@ -119,9 +128,13 @@ async def test_t_opens_the_metrics_table_and_trends_and_escape_goes_back(tmp_pat
         assert any(line.strip().startswith(MARKUP_NAME) for line in lines)  # not as markup
         assert [plain(table, r)[0] for r in range(table.row_count)].count("By customer") == 1
         incidents = screen.query_one("#trend-0", Sparkline)
-        assert list(incidents.data)[-5:] == [0, 1, 1, 1, 1]  # ISO weeks: 20, 13, 6 days ago, now
+        # ISO weeks of the incidents 20, 13, 6 days ago and now: none before the first
+        assert list(incidents.data) == [1, 1, 1, 1]
+        assert len(screen.snap.trend) == 4 and screen.snap.trend_unit == "week"
         ownership = screen.query_one("#trend-1", Sparkline)
-        assert len(ownership.data) == 4 < len(screen.snap.weeks)  # empty weeks are not 0
+        resolution = screen.query_one("#trend-2", Sparkline)
+        assert len(ownership.data) == 4 and len(resolution.data) == 3  # no data is not 0
+        assert any("last 1, max 1" in line for line in lines)
         await pilot.press("p")
         screen = await open_metrics(pilot)
         assert screen.days == 180
@@ -157,3 +170,11 @@ def test_metrics_screen_snapshot(snap_compare, tmp_path, size):
 
     app = app_for(db, clock, incident="INC-1005")
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_a_group_name_shows_its_brackets_but_never_an_escape_sequence():
+    from warroom.reports.rollup import Cell, Group
+    from warroom.screens.metrics import row_cells
+
+    group = Group("customer", "Ev\x1b[31mil [b]X[/b]", Cell.of([]), Cell.of([]))
+    assert [c.plain for c in row_cells(group, wide=False)][:2] == ["  Evil [b]X[/b]", "0 (±0)"]

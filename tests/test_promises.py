@@ -38,7 +38,7 @@ def test_an_agreed_promise_is_the_next_due_time_and_journaled(store, staffed, al
     at = parse_when("tomorrow 09:00", clock())
     assert at == TOMORROW_9
     done = post(store, alex, staffed, clock, at, agreed=True)
-    assert done.message == ("posted customer update; next due tomorrow 2026-11-25 09:00 "
+    assert done.message == ("posted customer update; next due tomorrow Wed 25 Nov 09:00 "
                             "(agreed with the customer)")
     event = last_event(store)
     assert event.payload["agreed"] is True
@@ -82,8 +82,8 @@ def test_a_broken_promise_is_missed_once_then_the_cadence_resumes(store, staffed
 def test_times_not_today_are_echoed_with_their_date():
     now = START
     assert said_day_hm(START + timedelta(hours=1), now) == "15:00"
-    assert said_day_hm(TOMORROW_9, now) == "tomorrow 2026-11-25 09:00"
-    assert said_day_hm(TOMORROW_9 + timedelta(days=2), now) == "2026-11-27 09:00"
+    assert said_day_hm(TOMORROW_9, now) == "tomorrow Wed 25 Nov 09:00"
+    assert said_day_hm(TOMORROW_9 + timedelta(days=2), now) == "Fri 27 Nov 09:00"
     assert parse_when("today 16:30", now) == START + timedelta(hours=2, minutes=30)
     assert parse_when("Tomorrow 9:00", now) == TOMORROW_9
 
@@ -102,7 +102,9 @@ def test_cli_update_needs_agreed_for_a_later_time_and_echoes_the_date(tmp_path, 
         capsys.readouterr().err)
     assert main(update + ["--agreed"]) == 0
     out = capsys.readouterr().out
-    day = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat()
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date()
+    year = f" {tomorrow.year}" if tomorrow.month == 1 and tomorrow.day == 1 else ""
+    day = f"{tomorrow:%a} {tomorrow.day} {tomorrow:%b}{year}"  # "Fri 4 Dec" (C locale)
     assert f"next due tomorrow {day} 09:00 (agreed with the customer)" in out
     assert main(["update", "INC-1001", "customer", "--known", "k", "--unknown", "u",
                  "--next-steps", "n", "--next", "8d", "--agreed", "--as", "alex"]) == 2

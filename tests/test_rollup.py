@@ -90,42 +90,50 @@ def test_groups_by_severity_customer_and_playbook(snap):
 
 
 def test_weekly_trend_is_iso_weeks_from_monday_utc(snap):
-    """NOW is Tuesday 24 November 12:00 UTC; the 30 days start on Sunday 25 October, in the
-    ISO week of Monday 19 October. Incidents 1, 3 and 10 days ago fall in the weeks of
-    23, 16 and 9 November."""
-    monday = datetime(2026, 10, 19, tzinfo=timezone.utc)
-    assert [w.start for w in snap.weeks] == [monday + n * timedelta(days=7) for n in range(6)]
-    assert all(w.start.weekday() == 0 and w.start.hour == 0 for w in snap.weeks)
-    assert [w.end - w.start for w in snap.weeks[:-1]] == [timedelta(days=7)] * 5
-    assert snap.weeks[-1].end == NOW
-    assert [w.cell.count for w in snap.weeks] == [0, 0, 0, 1, 1, 1]
-    assert snap.weeks[-1].cell.stats["time_to_ownership"].median == 2 * M
+    """NOW is Tuesday 24 November 12:00 UTC. Incidents 1, 3 and 10 days ago fall in the ISO
+    weeks of 23, 16 and 9 November: the trend runs from the first of them to the last, and
+    not from the week of 19 October the 30 days start in."""
+    monday = datetime(2026, 11, 9, tzinfo=timezone.utc)
+    assert snap.trend_unit == "week"
+    assert [w.start for w in snap.trend] == [monday + n * timedelta(days=7) for n in range(3)]
+    assert all(w.start.weekday() == 0 and w.start.hour == 0 for w in snap.trend)
+    assert [w.end - w.start for w in snap.trend[:-1]] == [timedelta(days=7)] * 2
+    assert snap.trend[-1].end == NOW
+    assert [w.cell.count for w in snap.trend] == [1, 1, 1]
+    assert snap.trend[-1].cell.stats["time_to_ownership"].median == 2 * M
 
 
 def test_the_first_week_is_whole_even_when_the_period_starts_inside_it():
-    """A week that began before the period counts all its incidents (here one opened on
-    Tuesday 20 October, before the period's Sunday start): no two-day first bucket."""
+    """A week that began before the period counts all its incidents: the 30 days start on
+    Sunday 25 October 12:00, and the week of Monday 19 October holds one incident opened on
+    Sunday evening (in the period) and one on Tuesday 20 October (before it)."""
     j = Journal().staffed(1, NOW - 35 * DAY, tto=2).staffed(2, NOW - 1 * DAY, tto=4)
+    j.staffed(3, NOW - 30 * DAY + 6 * timedelta(hours=1), tto=6)
     j.events.sort(key=lambda e: (e.at, e.id))
     snap = rollup.summarise(fold(rows_of(j.events), NOW).values(), NOW, timedelta(days=30))
-    assert snap.weeks[0].start == datetime(2026, 10, 19, tzinfo=timezone.utc)
-    assert [w.cell.count for w in snap.weeks] == [1, 0, 0, 0, 0, 1]
-    assert snap.dimension("all")[0].current.count == 1  # the period itself is unchanged
+    assert snap.trend[0].start == datetime(2026, 10, 19, tzinfo=timezone.utc)
+    assert [w.cell.count for w in snap.trend] == [2, 0, 0, 0, 0, 1]
+    assert snap.trend[0].cell.stats["time_to_ownership"].median == 4 * M  # of 2m and 6m
+    assert snap.dimension("all")[0].current.count == 2  # the period itself is unchanged
 
 
 def test_the_snapshot_folds_the_whole_first_week_from_the_store(tmp_path):
     """``rollup.snapshot`` reads back to the first week's Monday even when that is before
-    the previous period: 12 hours to Wednesday noon, the previous 12 hours from Tuesday
-    noon, and an incident opened on Monday morning, in the trend's week."""
+    the previous period: 12 hours to Wednesday noon (one incident at 06:00), the previous
+    12 hours from Tuesday noon, and an incident opened on Monday morning, in the trend's
+    week."""
     start = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)  # Monday 01:00
     clock = FrozenClock(start)
     with Store(tmp_path / "w.db", create=True) as store:
         actions.open_incident(store, Actor(os_user="u", display="sam"), title="t",
                               customer="Acme", severity="SEV2", clock=clock)
+        clock.now = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
+        actions.open_incident(store, Actor(os_user="u", display="sam"), title="t2",
+                              customer="Acme", severity="SEV2", clock=clock)
         now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)  # Wednesday noon
         snap = rollup.snapshot(store, now, timedelta(hours=12))
-    assert [(w.start.day, w.cell.count) for w in snap.weeks] == [(23, 1)]
-    assert snap.dimension("all")[0].current.count == 0
+    assert [(w.start.day, w.cell.count) for w in snap.trend] == [(23, 2)]
+    assert snap.dimension("all")[0].current.count == 1
 
 
 def test_limit_keeps_the_busiest_groups():
@@ -140,8 +148,9 @@ def test_markdown_snapshot(snap):
     text = snapshot.render_md(snap)
     assert text.startswith("# Escalation metrics: last 30d\n")
     assert "Incidents opened 2026-10-25 12:00 UTC to 2026-11-24 12:00 UTC" in text
-    assert "ISO weeks, from Monday 00:00 UTC" in text
-    assert "| 2026-10-19 | 0 |" in text and "| 2026-11-23 (to now) | 1 |" in text
+    assert "## Weekly trend\n\nISO weeks, from Monday 00:00 UTC" in text
+    assert "| 2026-11-09 | 1 | 10m |" in text and "| 2026-11-23 (to now) | 1 | 2m |" in text
+    assert "| 2026-11-02 |" not in text  # no week before the first incident's
     assert "| Time to ownership | 3 | 4m | 10m | 7m | -3m |" in text
     assert "| Incidents | 3 |  |  | 2 | +1 |" in text
     assert "| SEV2 | 1 (±0) | 10m / 10m (+2m) |" in text
@@ -157,9 +166,11 @@ def test_json_snapshot_parses_with_the_standard_library(snap):
     tto = top["measures"]["time_to_ownership"]
     assert (tto["median"], tto["p90"], tto["change"], tto["previous"]["median"]) == (
         240, 600, -180, 420)
-    assert data["units"]["cadence"] == "ratio"
-    assert [w["count"] for w in data["weeks"]] == [0, 0, 0, 1, 1, 1]
-    assert data["weeks"][0]["start"] == "2026-10-19T00:00:00+00:00"
+    assert data["units"]["customer_on_time"] == data["units"]["internal_on_time"] == "ratio"
+    assert "cadence" not in data["units"]
+    assert data["trend_unit"] == "week"
+    assert [w["count"] for w in data["trend"]] == [1, 1, 1]
+    assert data["trend"][0]["start"] == "2026-11-09T00:00:00+00:00"
 
 
 def test_csv_snapshot_parses_with_the_standard_library(snap):
@@ -172,7 +183,7 @@ def test_csv_snapshot_parses_with_the_standard_library(snap):
     assert find[("customer", "Globex", "incidents")]["n"] == "1"
     assert find[("customer", "Globex", "time_to_ownership")]["change"] == ""
     weeks = [r for r in rows if r["dimension"] == "week" and r["measure"] == "incidents"]
-    assert [r["n"] for r in weeks] == ["0", "0", "0", "1", "1", "1"]
+    assert [r["n"] for r in weeks] == ["1", "1", "1"]
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas_and_numbers_stay_numbers():

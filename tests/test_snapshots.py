@@ -6,7 +6,8 @@ meant, and look at the SVGs before committing them.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from app_helpers import act, app_for, open_incident, who
@@ -113,3 +114,26 @@ def test_each_form(snap_compare, tmp_path, clock, key, form):
     if form == "settle":
         app = app_for(db, clock, name="pat")
     assert snap_compare(app, press=[key], terminal_size=(120, 35))
+
+
+def test_across_a_dst_change_in_berlin(snap_compare, tmp_path, monkeypatch):
+    """Opened Saturday 24 Oct 2026 10:00 CEST, seen Monday 26 Oct 10:00 CET (summer time
+    ended on Sunday 25 Oct at 03:00 CEST): the header says "times CET"; times on other days
+    carry their date, and those before the change say CEST."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")  # put back by conftest's utc_local_time
+    time.tzset()
+    clock = FrozenClock(datetime(2026, 10, 24, 8, 0, tzinfo=timezone.utc))  # 10:00 CEST
+    db = tmp_path / "s.db"
+    open_incident(db, clock, severity="SEV3")
+    clock.advance(hours=15, minutes=30)  # Sun 25 Oct 01:30 CEST
+    act(db, actions.post_update, who("alex"), "INC-1001", audience="customer",
+        known="card payments fail at checkout", unknown="root cause",
+        next_steps="rolling back deploy 412", next_update_at=clock() + timedelta(hours=31),
+        agreed=True, clock=clock)
+    clock.advance(hours=2)  # Sun 25 Oct 02:30 CET: after the change
+    act(db, actions.add_milestone, who("sam"), "INC-1001", name="RCA to customer",
+        owner="sam", due_at=clock() + timedelta(days=3), clock=clock)
+    clock.advance(hours=31, minutes=30)  # Mon 26 Oct 10:00 CET
+    act(db, actions.add_note, who("pat"), "INC-1001", text="vendor fix confirmed",
+        clock=clock)
+    assert snap_compare(app_for(db, clock), terminal_size=(120, 35))

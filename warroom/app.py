@@ -81,6 +81,9 @@ class WarroomApp(App[None]):
         self.start_incident = incident
         self.key: str | None = None
         self.last_event_id = store.last_event_id()
+        self._chain = queries.chain_head(store)  # the last event checked: (id, hash)
+        self.journal_break = None
+        """The first altered journal event seen (warroom.db.chain.Break), shown in the header."""
         self.identity_text = (f"{actor.name} ({actor.os_user})" if actor.display else actor.name) \
             + (" | WALL read-only" if wall else "")
         self._trace = os.environ.get("WARROOM_TRACE")
@@ -112,6 +115,7 @@ class WarroomApp(App[None]):
         """Show one incident's dashboard, with the latest page of its timeline."""
         view = queries.incident_view(self.store, key)
         self.key = view.incident.key
+        self.journal_break = self.journal_break or queries.journal_break(self.store, self.key)
         # The page below covers everything up to the view; the feed takes over from there.
         self.last_event_id = view.last_event_id
         screen = DashboardScreen(view, wall=self.wall)
@@ -131,6 +135,8 @@ class WarroomApp(App[None]):
         events = queries.events_after(self.store, self.last_event_id)
         if not events:
             return
+        if self.journal_break is None:  # each new event must link to the one before it
+            *self._chain, self.journal_break = queries.chain_step(self.store, *self._chain)
         self.last_event_id = events[-1].id
         self._apply(events)
 
@@ -165,11 +171,12 @@ class WarroomApp(App[None]):
         from warroom.screens import forms  # on first use: not needed for the first paint
 
         try:
-            modal = getattr(forms, name)(forms.Session(self.store, self.actor, self.clock),
-                                         screen.view)
+            session = forms.Session(self.store, self.actor, self.clock)
+            modal = getattr(forms, name)(session, screen.view)
         except WarroomError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
+        modal.session = session  # its "when it happened" line backfills through it
         self.push_screen(modal, self._done)
 
     def _done(self, done: Done | None) -> None:

@@ -7,9 +7,11 @@ UTC datetime), so tests freeze it and drills speed it up.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.errors import UserError
 
@@ -57,9 +59,68 @@ def _cut(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+# -- the viewer's zone ----------------------------------------------------------------------
+
+_zone: tzinfo | None = None
+"""The zone times are shown and typed in: None is the system's local zone ($TZ); ``--tz``
+or ``WARROOM_TZ`` set it for the process (:func:`use_zone`)."""
+
+
+def zone_named(name: str, what: str = "--tz") -> ZoneInfo:
+    """An IANA zone (``Europe/Berlin``, ``UTC``), or a one-line user error."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UserError(f"{what} {_cut(name)} is not a time zone: use an IANA name such as "
+                        f"Europe/Berlin, America/New_York or UTC") from None
+
+
+def viewer_zone(flag: str | None = None) -> tzinfo | None:
+    """The zone the viewer asked for: ``--tz``, else ``$WARROOM_TZ``, else None (the
+    system's local zone, which ``$TZ`` sets)."""
+    if flag is not None:
+        return zone_named(flag, "--tz")
+    env = os.environ.get("WARROOM_TZ")
+    return zone_named(env, "WARROOM_TZ") if env else None
+
+
+def use_zone(zone: tzinfo | None) -> tzinfo | None:
+    """Show and read times in ``zone`` (None: the system's) from now on; returns the zone
+    used before, to put back."""
+    global _zone
+    before, _zone = _zone, zone
+    return before
+
+
+def local(at: datetime, zone: tzinfo | None = None) -> datetime:
+    """``at`` in ``zone``, else in the viewer's zone (the offset of that instant: DST)."""
+    zone = zone or _zone
+    return at.astimezone(zone) if zone is not None else at.astimezone()
+
+
+def _localize(naive: datetime) -> datetime:
+    """A wall-clock time someone typed, in the viewer's zone."""
+    return naive.replace(tzinfo=_zone) if _zone is not None else naive.astimezone()
+
+
+def _offset(there: datetime) -> str:
+    """``+01:00``, ``-03:00``, ``+05:45``: the UTC offset of an aware time."""
+    minutes = int((there.utcoffset() or timedelta()).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_label(at: datetime, zone: tzinfo | None = None) -> str:
+    """The zone's name at that instant: ``CET`` or ``CEST`` (DST), ``UTC``; ``+05:30`` when
+    the zone has no abbreviation."""
+    there = local(at, zone)
+    name = there.tzname() or ""
+    return name if name.isalpha() else _offset(there)
+
+
 def _days_on(at: datetime, days: int) -> datetime:
     """The same local wall-clock time ``days`` later (across a change of UTC offset)."""
-    return (at.replace(tzinfo=None) + timedelta(days=days)).astimezone()
+    return _localize(at.replace(tzinfo=None) + timedelta(days=days))
 
 
 def parse_when(text: str, now: datetime) -> datetime:
@@ -86,7 +147,7 @@ def _parse_when(text: str, now: datetime) -> datetime:
         hour, minute = int(match[2]), int(match[3])
         if hour > 23 or minute > 59:
             raise UserError(f"{text!r} is not a time of day")
-        local_now = now.astimezone()
+        local_now = local(now)
         at = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
         if match[1] == "tomorrow":
             at = _days_on(at, 1)
@@ -100,7 +161,7 @@ def _parse_when(text: str, now: datetime) -> datetime:
             f"cannot read {text!r} as a time: use +30m, 14:30 or 2026-11-24T14:30"
         ) from None
     if at.tzinfo is None:
-        at = at.astimezone()
+        at = _localize(at)
     return at.astimezone(timezone.utc)
 
 
@@ -127,7 +188,7 @@ def _parse_at(text: str, now: datetime) -> datetime:
     elif day:
         if int(day[2]) > 23 or int(day[3]) > 59:
             raise UserError(f"{text!r} is not a time of day")
-        at = now.astimezone().replace(hour=int(day[2]), minute=int(day[3]), second=0,
+        at = local(now).replace(hour=int(day[2]), minute=int(day[3]), second=0,
                                       microsecond=0)
         if day[1] == "yesterday":
             at = _days_on(at, -1)
@@ -141,7 +202,7 @@ def _parse_at(text: str, now: datetime) -> datetime:
         except ValueError:
             raise UserError(f"cannot read {text!r} as a past time: use {PAST_FORMS}") from None
         if at.tzinfo is None:
-            at = at.astimezone()
+            at = _localize(at)
     at = at.astimezone(timezone.utc)
     if at > now:
         hint = f" (yesterday's: 'yesterday {cleaned}')" if day and day[1] is None else ""
@@ -165,27 +226,60 @@ def span(delta: timedelta) -> str:
     return f"{days}d{hours:02d}h"
 
 
-def local_hm(at: datetime) -> str:
-    """``14:02`` in the viewer's local time zone."""
-    return at.astimezone().strftime("%H:%M")
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def when(at: datetime, now: datetime, zone: tzinfo | None = None) -> str:
+    """A time as every surface shows it, in the viewer's zone (or ``zone``): ``14:30`` on
+    the day of ``now``, ``Mon 14 Dec 10:00`` on another day, ``Mon 14 Dec 2025 10:00`` in
+    another year; followed by the zone's name when it differs from now's (a time before a
+    DST change: ``Sat 24 Oct 10:00 CEST`` seen from CET). The surface names now's zone."""
+    there, here = local(at, zone), local(now, zone)
+    text = f"{there:%H:%M}"
+    if there.date() != here.date():
+        year = f" {there.year}" if there.year != here.year else ""
+        text = f"{DAYS[there.weekday()]} {there.day} {MONTHS[there.month - 1]}{year} {text}"
+    label = zone_label(at, zone)
+    return text if label == zone_label(now, zone) else f"{text} {label}"
+
+
+def local_hm(at: datetime, now: datetime | None = None) -> str:
+    """``14:02`` in the viewer's zone; given ``now``, :func:`when` (with the date when not
+    today). Bare only where the day is plain from what surrounds it."""
+    return when(at, now) if now is not None else f"{local(at):%H:%M}"
 
 
 def local_stamp(at: datetime) -> str:
-    """``2026-11-24 14:02`` in the viewer's local time zone."""
-    return at.astimezone().strftime("%Y-%m-%d %H:%M")
+    """``2026-11-24 14:02`` in the viewer's zone."""
+    return f"{local(at):%Y-%m-%d %H:%M}"
+
+
+def stamp_zoned(at: datetime) -> str:
+    """``2026-10-24 10:00+02:00``: a full stamp with the UTC offset of that instant joined
+    to the time (``warroom log``: scripts that split its lines on spaces find the same
+    columns as before)."""
+    there = local(at)
+    return f"{there:%Y-%m-%d %H:%M}{_offset(there)}"
 
 
 def day_hm(at: datetime, now: datetime) -> str:
-    """``14:30`` today, ``2026-11-29 14:30`` on another day (local time)."""
-    return local_hm(at) if at.astimezone().date() == now.astimezone().date() else local_stamp(at)
+    """:func:`when`: ``14:30`` today, ``Sun 29 Nov 14:30`` on another day."""
+    return when(at, now)
 
 
 def said_day_hm(at: datetime, now: datetime) -> str:
-    """:func:`day_hm` for echoing a time back: ``14:30`` today, ``tomorrow 2026-12-03
-    09:00``, ``2026-12-05 09:00`` on another day (local time)."""
-    if at.astimezone().date() == now.astimezone().date() + timedelta(days=1):
-        return f"tomorrow {local_stamp(at)}"
-    return day_hm(at, now)
+    """:func:`when` for echoing a time back: ``14:30`` today, ``tomorrow Thu 3 Dec 09:00``,
+    ``Sat 5 Dec 09:00`` on another day."""
+    if local(at).date() == local(now).date() + timedelta(days=1):
+        return f"tomorrow {when(at, now)}"
+    return when(at, now)
+
+
+def zone_note(now: datetime) -> str:
+    """What a surface says of its zone: ``times in CET`` (the zone now, in the viewer's
+    zone setting)."""
+    return f"times in {zone_label(now)}"
 
 
 def to_dt(seconds: float | None) -> datetime | None:

@@ -14,12 +14,13 @@ does not know (written by a newer one) still reads as "who kind words".
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from warroom.clock import day_hm, local_hm
+from warroom.clock import day_hm, local_hm, local_stamp
 from warroom.records import Event
 from warroom.rules import triggers
 
@@ -52,6 +53,11 @@ class Kind(StrEnum):
     NOTE_POSTED = "note.posted"
     REVIEW_ACTION = "review.action"
     INCIDENT_CHANGED = "incident.changed"
+    JOURNAL_GUARDED = "journal.guarded"
+    REVIEW_DONE = "review.done"
+    REVIEW_ROOT_CAUSE = "review.root_cause"
+    REVIEW_FACTOR = "review.factor"
+    IMPACT_START = "incident.impact_start"
 
 
 Words = Callable[[str, dict[str, Any]], str]
@@ -66,10 +72,26 @@ class Meaning:
     folded: bool = True
 
 
+_WHEN: ContextVar[datetime | None] = ContextVar("_WHEN", default=None)
+"""The time of the event being worded: a time in its sentence carries its date when it is
+on another day ("moved milestone #1 to Tue 15 Dec 00:00")."""
+
+
 def _t(value: Any) -> str:
     if not value:
         return "?"
-    return local_hm(datetime.fromisoformat(value)) if isinstance(value, str) else str(value)
+    if not isinstance(value, str):
+        return str(value)
+    at, ref = datetime.fromisoformat(value), _WHEN.get()
+    return local_hm(at, ref)
+
+
+def _day(value: Any) -> str:
+    """A stored time with its date (a follow-up's due date, an impact start)."""
+    if not value:
+        return "?"
+    return (local_stamp(datetime.fromisoformat(value)) if isinstance(value, str)
+            else str(value))
 
 
 def _reason(p: dict[str, Any], key: str = "reason") -> str:
@@ -108,8 +130,10 @@ def _opened(who: str, p: dict[str, Any]) -> str:
     drill = " DRILL" if p.get("drill") else ""
     held = "".join(f"; {holder} holds {role}"
                    for role, holder in (p.get("assigned") or {}).items())
+    impact = (f"; customer impact since {_day(p['impact_start'])}" if p.get("impact_start")
+              else "")
     return (f"{who} opened {p.get('key')}{drill} ({p.get('severity')}) {p.get('title')}"
-            f" for {p.get('customer')}{via}{held}{why}")
+            f" for {p.get('customer')}{via}{held}{impact}{why}")
 
 
 def _settled(who: str, p: dict[str, Any]) -> str:
@@ -174,6 +198,7 @@ def _changed(who: str, p: dict[str, Any]) -> str:
         moves += [f"removed {n}" for n in was if n not in now]
         what = f"changed the affected customers ({', '.join(moves) or 'no change'})"
     else:
+        field = {"customer_tz": "customer's time zone"}.get(field, field)
         what = f"changed the {field} from {was or 'none'} to {now or 'none'}"
     return f"{who} {what}{_reason(p)}"
 
@@ -231,8 +256,28 @@ VOCABULARY: dict[Kind, Meaning] = {
         lambda who, p: f"{who} {'DECIDED' if p.get('decision') else 'noted'}: {p.get('text')}",
         folded=False),
     Kind.REVIEW_ACTION: Meaning(
-        lambda who, p: f"{who} recorded a follow-up for {p.get('owner')}: {p.get('text')}"),
+        lambda who, p: f"{who} recorded a follow-up"
+                       + (f" #{p['number']}" if p.get("number") else "")
+                       + f" for {p.get('owner')}"
+                       + (f", due {_day(p['due_at'])}" if p.get("due_at") else "")
+                       + f": {p.get('text')}"),
     Kind.INCIDENT_CHANGED: Meaning(_changed),
+    Kind.JOURNAL_GUARDED: Meaning(
+        lambda who, p: f"{who} wrote after the journal's append-only guards were dropped "
+                       f"outside warroom; put back: {', '.join(p.get('restored') or [])}",
+        folded=False),
+    Kind.REVIEW_DONE: Meaning(
+        lambda who, p: f"{who} marked follow-up #{p.get('number')} done: {p.get('text')}",
+        folded=False),
+    Kind.REVIEW_ROOT_CAUSE: Meaning(
+        lambda who, p: f"{who} recorded the root cause: {p.get('text')}", folded=False),
+    Kind.REVIEW_FACTOR: Meaning(
+        lambda who, p: f"{who} recorded a contributing factor: {p.get('text')}",
+        folded=False),
+    Kind.IMPACT_START: Meaning(
+        lambda who, p: f"{who} recorded that the customer impact started {_day(p.get('at'))}"
+                       + (f" (was {_day(p['was'])})" if p.get("was") else ""),
+        folded=False),
 }
 
 
@@ -246,7 +291,11 @@ def describe(event: Event) -> str:
     meaning = VOCABULARY.get(event.kind)  # type: ignore[call-overload]
     if meaning is None:
         return f"{event.who} {event.kind.replace('.', ' ')}"
-    return meaning.words(event.who, event.payload)
+    token = _WHEN.set(event.at)
+    try:
+        return meaning.words(event.who, event.payload)
+    finally:
+        _WHEN.reset(token)
 
 
 BACKFILL_GRACE = timedelta(minutes=1)
@@ -259,11 +308,12 @@ def backfilled(event: Event) -> str:
     return f" [backfilled {day_hm(event.recorded_at, event.at)}]" if late else ""
 
 
-def line(event: Event) -> str:
+def line(event: Event, now: datetime | None = None) -> str:
     """``14:02 dana took lead from sam (handover accepted)``, on one line; an event recorded
-    late ends ``[backfilled 14:15]``."""
+    late ends ``[backfilled 14:15]``. Given ``now``, its time carries the date when it is
+    not today (``Sat 24 Oct 10:00``), as everywhere else."""
     text = describe(event).replace("\n", " ")
-    return f"{local_hm(event.at)} {text}{backfilled(event)}"
+    return f"{local_hm(event.at, now)} {text}{backfilled(event)}"
 
 
 def happened_order(events: Iterable[Event]) -> list[Event]:

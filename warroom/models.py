@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator
 
 from warroom.errors import UserError
-from warroom.text import checked, clean_block, clean_line
+from warroom.text import checked, clean_block, clean_line, clean_name
 
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
@@ -34,7 +34,7 @@ def _role(value: Any) -> str:
     return text
 
 
-Name = Annotated[str, BeforeValidator(_cleaned(80, clean_line))]
+Name = Annotated[str, BeforeValidator(_cleaned(80, clean_name))]
 Title = Annotated[str, BeforeValidator(_cleaned(200, clean_line))]
 Line = Annotated[str, BeforeValidator(_cleaned(500, clean_line))]
 Body = Annotated[str, BeforeValidator(_cleaned(4000, clean_block))]

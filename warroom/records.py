@@ -15,7 +15,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from warroom.errors import UserError
-from warroom.text import checked, clean_line
+from warroom.text import checked, clean_name
 
 
 class _Parsed(str, Enum):
@@ -134,7 +134,7 @@ def valid_name(value: object, what: str) -> str:
     """A person's name as typed: cleaned, non-empty, at most 80 characters; the error names
     ``what`` ("--as must not be empty"). The same rule as models.Name, without pydantic."""
     try:
-        return checked(value, 80, clean_line)
+        return checked(value, 80, clean_name)
     except ValueError as exc:
         raise UserError(f"{what} {exc}") from None
 
@@ -179,6 +179,7 @@ class Incident:
     next_customer_due: datetime | None = None
     next_internal_due: datetime | None = None
     customers: tuple[str, ...] = ()  # affected besides the main customer, in order added
+    customer_tz: str | None = None  # the customer's zone (IANA) for what they read
 
 
 @dataclass(frozen=True)

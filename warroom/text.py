@@ -6,7 +6,9 @@ types can move the cursor, change colours or retitle a terminal when it is shown
 
 from __future__ import annotations
 
+import io
 import re
+import unicodedata
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC strings, and any
 # other two-character ESC sequence. The 8-bit C1 forms (0x9b, 0x9d...) are covered below.
@@ -21,9 +23,13 @@ _ESCAPES = re.compile(
     """,
     re.VERBOSE,
 )
-# C0 controls except tab and newline, DEL, and C1 controls.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROLS_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 controls except tab and newline, DEL, C1 controls, and the invisible format
+# characters that reorder or hide text: bidi embeddings, overrides and isolates
+# (U+202A-202E, U+2066-2069), marks (U+200E/F, U+061C), zero-width characters (U+200B-200D,
+# U+2060-2064, U+FEFF) and the soft hyphen: "sa\u200dm" would look exactly like "sam".
+_INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+_CONTROLS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
+_CONTROLS_ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
 
 
 def strip_controls(value: str, *, multiline: bool = False) -> str:
@@ -63,3 +69,48 @@ def checked(value: object, limit: int, clean=clean_line) -> str:
     if len(text) > limit:
         raise ValueError(f"is longer than {limit} characters")
     return text
+
+
+def cut(value: str, limit: int = 40) -> str:
+    """A value quoted in a message, cut short at ``limit`` characters (with "…"): an error
+    line stays one line however long the value that caused it."""
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def clean_name(value: str) -> str:
+    """A person's name as typed: :func:`clean_line`, then Unicode-normalised (NFKC), so that
+    look-alike spellings (full-width letters, ligatures, invisible joiners) are one name."""
+    return clean_line(unicodedata.normalize("NFKC", clean_line(value)))
+
+
+def shown(text: str) -> str:
+    """Text on its way to a terminal, whatever wrote it into the database (another program
+    may have): escape sequences, control characters (but newlines and tabs) and invisible
+    format characters removed."""
+    return strip_controls(text, multiline=True)
+
+
+class CleanWriter(io.TextIOBase):
+    """A text stream that passes everything written to it through :func:`shown` on the way
+    to ``stream``: the command line's output, so that no stored text reaches the terminal
+    raw. JSON written through it is unchanged (``json.dumps`` escapes every control)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(shown(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    @property
+    def encoding(self):  # type: ignore[override]
+        return getattr(self.stream, "encoding", "utf-8")

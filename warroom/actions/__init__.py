@@ -8,7 +8,9 @@ reference and keyword arguments, plus a ``clock``; it returns a :class:`Done` or
 
 from warroom.actions._common import Done
 from warroom.actions.approvals import approve, reject, request_approval, withdraw
-from warroom.actions.changes import change_customers, change_severity, retitle
+from warroom.actions.changes import (
+    change_customer_zone, change_customers, change_severity, retitle,
+)
 from warroom.actions.incident import advance_stage, close, open_incident, post_update, resolve
 from warroom.actions.lifecycle import reopen
 from warroom.actions.notes import add_note
@@ -37,5 +39,5 @@ __all__ = [
     "release_role",
     "add_milestone", "complete_milestone", "move_milestone", "raise_blocker", "clear_blocker",
     "request_approval", "approve", "reject", "withdraw", "add_note", "add_follow_up",
-    "change_severity", "retitle", "change_customers",
+    "change_severity", "retitle", "change_customers", "change_customer_zone",
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 
+from warroom.db.order import refuse_out_of_order
 from warroom.db.store import Store
 from warroom.errors import NotFound, UserError
 from warroom.records import Stage
@@ -29,13 +31,26 @@ def live_incident(store: Store, ref: str) -> sqlite3.Row:
     return row
 
 
-def role_row(store: Store, incident: sqlite3.Row, role: str) -> sqlite3.Row:
+def role_row(store: Store, incident: sqlite3.Row, role: str,
+             at: datetime | None = None) -> sqlite3.Row:
+    """The role's row. With ``at`` (when the change happens), a change backfilled before a
+    later change to the role is refused first, naming that change: the row holds the later
+    state, which the checks that follow must not be made against."""
     row = store.row("roles", incident_id=incident["id"], role=role)
     if row is None:
         names = ", ".join(r["role"] for r in store.rows("roles", order="rowid",
                                                          incident_id=incident["id"]))
         raise NotFound(f"{incident['key']} has no role {role!r} (roles: {names})")
+    if at is not None:
+        in_order(store, incident, at, "role.claimed", role=role)
     return row
+
+
+def in_order(store: Store, incident: sqlite3.Row, at: datetime, kind: str, **payload) -> None:
+    """Refuse a change of ``kind`` backfilled to ``at`` before a later change to what it
+    touches (:mod:`warroom.rules.backfill`), before any check made against the state
+    stored now, which is the later one."""
+    refuse_out_of_order(store.conn, incident["key"], incident["id"], at, kind, payload)
 
 
 def held_roles(store: Store, incident_id: int, person: str) -> list[str]:

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from datetime import datetime, timedelta
 
-from warroom.actions._common import Done, held_roles, item, live_incident
+from warroom.actions._common import Done, held_roles, in_order, item, live_incident
 from warroom.actions.statements import draft
 from warroom.actions.work import meet
 from warroom.clock import Clock, span, utcnow
@@ -241,6 +241,7 @@ def _vote(store: Store, incident: sqlite3.Row, row: sqlite3.Row, me: str, decisi
           now: datetime, reason: str | None = None) -> list[str]:
     """Record ``me``'s vote on a pending request (after checking they may cast it and have
     not yet); return the eligible roles it was cast through."""
+    in_order(store, incident, now, Kind.APPROVAL_APPROVED, approval_id=row["id"])
     mine = _eligible_roles(store, incident, row, me)
     if store.row("votes", approval_id=row["id"], voter=me) is not None:
         done = "approved" if decision == "approve" else "voted on"

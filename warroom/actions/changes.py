@@ -1,5 +1,5 @@
-"""Changes during the incident: its severity, its title, its customer tier and the customers
-it affects. Each is one ``incident.changed`` event (field, from, to, reason), which the
+"""Changes during the incident: its severity, its title, its customer tier, the customers
+it affects and the customer's time zone. Each is one ``incident.changed`` event (field, from, to, reason), which the
 metrics fold reads so that every figure uses the values in force at each moment."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 from datetime import timedelta
 
 from warroom.actions._common import Done, live_incident
-from warroom.clock import Clock, local_hm, utcnow
+from warroom.clock import Clock, local_hm, utcnow, zone_label, zone_named
 from warroom.db.store import Store, from_db
 from warroom.errors import NotFound, UserError
 from warroom.journal import Kind
@@ -57,7 +57,7 @@ def change_severity(
         event = store.journal(
             actor, now, Kind.INCIDENT_CHANGED, incident["id"], field="severity",
             **{"from": was, "to": severity}, reason=reason, cadence=minutes, next_due=dues)
-    when = "".join(f"; next {a} update due {local_hm(d)}" for a, d in dues.items() if d)
+    when = "".join(f"; next {a} update due {local_hm(d, now)}" for a, d in dues.items() if d)
     return Done(event, incident["key"],
                 f"{incident['key']} is now {severity.value} (was {was.value}){when}")
 
@@ -128,3 +128,25 @@ def change_customers(
     if field == "tier":
         return Done(event, key, f"{key}: customer tier now {tier}")
     return Done(event, key, f"{key}: customers {', '.join([main, *to])}")
+
+
+def change_customer_zone(
+    store: Store, actor: Actor, ref: str, *, zone: str, reason: str | None = None,
+    clock: Clock = utcnow,
+) -> Done:
+    """Record the customer's time zone (an IANA name, e.g. ``America/New_York``): the times
+    in customer-facing text (a template's "next update at") are given in it, with its name.
+    ``UTC`` sets it back to the default."""
+    named = zone_named(zone, "customer time zone").key
+    reason = valid(Line, reason, "reason") if reason else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        key, was = incident["key"], incident["customer_tz"]
+        if (was or "UTC") == named:
+            raise UserError(f"{key}: the customer's time zone is already {named}")
+        store.update("incidents", {"id": incident["id"]}, customer_tz=named)
+        event = store.journal(actor, now, Kind.INCIDENT_CHANGED, incident["id"],
+                              field="customer_tz", **{"from": was, "to": named}, reason=reason)
+    return Done(event, key, f"{key}: customer times now in {named} "
+                f"({zone_label(now, zone_named(named))} now)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from warroom.actions._common import Done, live_incident
+from warroom.actions._common import Done, in_order, live_incident
 from warroom.actions.authority import update_authority
 from warroom.actions.lifecycle import resolution
 from warroom.actions.promises import next_due
@@ -36,9 +36,13 @@ def open_incident(
     assign: dict[str, str] | None = None,
     milestones: list[tuple[str, str, timedelta]] | None = None,
     drill: bool = False,
+    impact_start: datetime | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Open an incident with its roles vacant (or assigned), under ``policy``.
+
+    ``impact_start``, when the customer impact began (at or before the opening), is kept
+    in the opening event for the review to set against the room's opening.
 
     ``milestones`` are (name, owner, offset from opening); ``assign`` maps roles to holders.
     Each role gets its contingency contact and suggested team from the policy. ``playbook``
@@ -54,6 +58,9 @@ def open_incident(
     if unknown:
         raise UserError(f"cannot assign unknown role {sorted(unknown)[0]!r}")
     now = clock()
+    if impact_start is not None and impact_start > now:
+        raise UserError("the impact start must be at or before the opening: the room opens "
+                        "on an impact already seen")
     cadence = policy.cadence_for(severity)
     with store.write():
         key = store.next_incident_key()
@@ -88,6 +95,7 @@ def open_incident(
             cadence={"customer": cadence.customer, "internal": cadence.internal},
             contingency=policy.contingency, teams=policy.teams,
             **({"speed": policy.speed} if policy.speed != 1 else {}),
+            **({"impact_start": impact_start} if impact_start is not None else {}),
         )
         if all(assign.get(role) for role in TRIO):  # opened with the trio held
             meet(store, actor, store.row("incidents", id=incident_id), now, "trio-held")
@@ -134,6 +142,7 @@ def post_update(
         raise UserError("the next update time must be in the future")
     with store.write():
         incident = live_incident(store, ref)
+        in_order(store, incident, now, Kind.UPDATE_POSTED, audience=audience.value)
         policy = policy_of(incident)
         authority = update_authority(store, incident, policy, actor.name, audience, override)
         parts = {"known": known, "unknown": unknown, "next_steps": next_steps}
@@ -210,6 +219,8 @@ def advance_stage(
             target = list(Stage)[current.order + 1]
         if target is Stage.CLOSED:
             raise UserError("closing needs a CSAT score: use close")
+        in_order(store, incident, now, Kind.INCIDENT_RESOLVED if target is Stage.RESOLVED
+                 else Kind.STAGE_ADVANCED)
         if target is Stage.RESOLVED and note is None:
             raise UserError(f"resolving needs a summary and says what becomes of what is "
                             f"still open: warroom resolve {incident['key']} --summary TEXT "
@@ -268,6 +279,7 @@ def close(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
+        in_order(store, incident, now, Kind.INCIDENT_CLOSED)
         if incident["stage"] != Stage.RESOLVED.value:
             raise UserError(f"{incident['key']} is {incident['stage']}: resolve it before closing")
         store.update("incidents", {"id": incident["id"]}, stage=Stage.CLOSED, closed_at=now,

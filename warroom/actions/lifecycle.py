@@ -30,7 +30,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from warroom.actions._common import Done, live_incident
+from warroom.actions._common import Done, in_order, live_incident
 from warroom.clock import Clock, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import UserError
@@ -182,6 +182,7 @@ def reopen(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
+        in_order(store, incident, now, Kind.INCIDENT_REOPENED)
         if incident["stage"] != Stage.RESOLVED.value:
             raise UserError(f"{incident['key']} is {incident['stage']}: only a resolved"
                             " incident can be reopened")

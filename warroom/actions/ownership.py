@@ -24,9 +24,9 @@ from warroom.rules.disputes import settle_refusal, who_settles
 VACANT = object()
 
 
-def _holder_text(role: sqlite3.Row, key: str | None = None) -> str:
+def _holder_text(role: sqlite3.Row, now: datetime, key: str | None = None) -> str:
     since = from_db(role["since"])
-    when = f" since {local_hm(since)}" if since else ""
+    when = f" since {local_hm(since, now)}" if since else ""
     where = f" on {key}" if key else ""
     return f"{role['role']}{where} is held by {role['holder']}{when}"
 
@@ -98,7 +98,7 @@ def claim_role(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        slot = role_row(store, incident, role_name)
+        slot = role_row(store, incident, role_name, now)
         me = actor.name
         key = incident["key"]
         if slot["holder"] == me:
@@ -107,7 +107,7 @@ def claim_role(
         if expect_holder is not None and slot["holder"] != seen:
             if slot["holder"] is None:
                 raise Conflict(f"{role_name} on {key} is vacant now; claim it again")
-            raise Conflict(f"{_holder_text(slot)}; claim again to dispute it")
+            raise Conflict(f"{_holder_text(slot, now)}; claim again to dispute it")
         if slot["holder"] is None:
             _move_role(store, slot, me, now)
             event = store.journal(actor, now, Kind.ROLE_CLAIMED, incident["id"], role=role_name,
@@ -127,10 +127,10 @@ def claim_role(
                 raise UserError(f"you already dispute {role_name} on {key}; wait for it to be "
                                 "settled")
             who = who_settles(me, decider, holder, open_["claimant"])
-            raise Conflict(f"{_holder_text(slot, key)} and is already disputed by "
+            raise Conflict(f"{_holder_text(slot, now, key)} and is already disputed by "
                            f"{open_['claimant']}; {who}")
         if dispute is None:
-            raise Conflict(f"{_holder_text(slot, key)}; to dispute it: warroom claim {key} "
+            raise Conflict(f"{_holder_text(slot, now, key)}; to dispute it: warroom claim {key} "
                            f"{role_name} --dispute REASON")
         dispute_id = store.insert(
             "disputes", incident_id=incident["id"], role=role_name, claimant=me,
@@ -139,7 +139,7 @@ def claim_role(
         event = store.journal(actor, now, Kind.ROLE_DISPUTED, incident["id"], role=role_name,
                               claimant=me, holder=holder, reason=dispute,
                               dispute_id=dispute_id)
-    return Done(event, key, f"{_holder_text(slot, key)}; your dispute is open: "
+    return Done(event, key, f"{_holder_text(slot, now, key)}; your dispute is open: "
                 f"{who_settles(me, decider, holder, me)}", dispute_id)
 
 
@@ -160,7 +160,7 @@ def settle_dispute(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        slot = role_row(store, incident, role_name)
+        slot = role_row(store, incident, role_name, now)
         dispute = _open_dispute(store, slot)
         key = incident["key"]
         if dispute is None:
@@ -217,7 +217,7 @@ def offer_handover(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        slot = role_row(store, incident, role_name)
+        slot = role_row(store, incident, role_name, now)
         key = incident["key"]
         if slot["holder"] != actor.name:
             who = f"{slot['holder']} holds it" if slot["holder"] else "it is vacant"
@@ -259,12 +259,12 @@ def accept_handover(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        slot = role_row(store, incident, role_name)
+        slot = role_row(store, incident, role_name, now)
         pending = _pending_handover(store, incident, role_name)
         if pending["to_person"] != actor.name:
             raise UserError(f"{role_name} is offered to {pending['to_person']}, not to you")
         if slot["version"] != pending["role_version"] or slot["holder"] != pending["from_person"]:
-            who = _holder_text(slot) if slot["holder"] else f"{role_name} is vacant"
+            who = _holder_text(slot, now) if slot["holder"] else f"{role_name} is vacant"
             raise Conflict(f"{role_name} changed since the offer: {who}")
         store.update("handovers", {"id": pending["id"]}, status=HandoverStatus.ACCEPTED,
                      closed_at=now, closed_by=actor.name)
@@ -322,7 +322,7 @@ def release_role(
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
-        slot = role_row(store, incident, role_name)
+        slot = role_row(store, incident, role_name, now)
         key = incident["key"]
         if slot["holder"] != actor.name:
             who = f"{slot['holder']} holds it" if slot["holder"] else "it is vacant"

@@ -64,7 +64,8 @@ def text(policy: Policy, incident: sqlite3.Row, now: datetime, audience: Audienc
     if chosen is None:
         return Text(known, unknown, next_steps)
     message = templates.compose(chosen, fields, known=known, unknown=unknown,
-                                next_steps=next_steps, next_update_at=next_update_at, now=now)
+                                next_steps=next_steps, next_update_at=next_update_at, now=now,
+                                zone=templates.customer_zone(incident))
     _no_blank(chosen, message)
     return Text(known, unknown, next_steps, chosen, message)
 
@@ -178,7 +179,8 @@ def _usable(store: Store, row: sqlite3.Row, now: datetime) -> None:
     if status != ApprovalStatus.APPROVED:
         raise UserError(f"approval #{number} was {status}; only a granted statement goes out")
     if row["posted_at"]:
-        raise UserError(f"approval #{number} was posted at {local_hm(from_db(row['posted_at']))}"
+        posted = local_hm(from_db(row["posted_at"]), now)
+        raise UserError(f"approval #{number} was posted at {posted}"
                         f" by {row['posted_by']}; an approved statement goes out once: request "
                         "approval of the next one")
 

@@ -32,7 +32,8 @@ def add_milestone(
                               milestone_id=milestone_id, number=number, name=name, owner=owner,
                               due_at=due_at)
     return Done(event, incident["key"],
-                f"milestone #{number} '{name}' due {local_hm(due_at)}, owner {owner}", number)
+                f"milestone #{number} '{name}' due {local_hm(due_at, now)}, owner {owner}",
+                number)
 
 
 def complete_milestone(
@@ -76,7 +77,8 @@ def move_milestone(
             reason=reason,
             owner=owner or row["owner"], was_owner=row["owner"],
         )
-    return Done(event, incident["key"], f"milestone #{number} now due {local_hm(due_at)}")
+    return Done(event, incident["key"],
+                f"milestone #{number} now due {local_hm(due_at, now)}")
 
 
 def raise_blocker(

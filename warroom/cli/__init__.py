@@ -14,10 +14,11 @@ import os
 import sys
 
 from warroom.cli.common import EXIT_USER_ERROR, Context, Parser, os_user
-from warroom.clock import FrozenClock, parse_at, utcnow
+from warroom.clock import FrozenClock, parse_at, use_zone, utcnow, viewer_zone
 from warroom.errors import WarroomError
 from warroom.records import Actor, valid_name
 from warroom.rules.people import load as load_people
+from warroom.text import CleanWriter
 
 
 def build_parser(*, only_run: bool = False) -> Parser:
@@ -27,10 +28,20 @@ def build_parser(*, only_run: bool = False) -> Parser:
     modules = [dashboard]
     if not only_run:
         from warroom.cli import (
-            changes, drill, incident, mine, playbook, reports, roles, timeline, work,
+            changes,
+            drill,
+            incident,
+            integrity,
+            mine,
+            playbook,
+            reports,
+            roles,
+            timeline,
+            work,
         )
 
-        modules += [incident, changes, roles, work, timeline, mine, drill, playbook, reports]
+        modules += [incident, changes, roles, work, timeline, mine, drill, playbook, reports,
+                    integrity]
 
     common = _identity_options(Parser(add_help=False), "")
     reading = Parser(add_help=False)
@@ -68,6 +79,11 @@ def _identity_options(parser: Parser, prefix: str) -> Parser:
         "--as", dest=f"{prefix}as_name", metavar="NAME", default=None,
         help="the name you go by in the room (default: your OS user)",
     )
+    parser.add_argument(
+        "--tz", dest=f"{prefix}tz", metavar="ZONE", default=None,
+        help="the time zone times are shown and typed in, e.g. Europe/Berlin (default: "
+        "$WARROOM_TZ, then your system's zone, $TZ)",
+    )
     return parser
 
 
@@ -94,7 +110,7 @@ def _verb_in(argv: list[str]) -> str | None:
         arg = argv[i]
         if arg in ("-h", "--help"):
             return ""
-        if arg in ("--db", "--as"):
+        if arg in ("--db", "--as", "--tz"):
             i += 2
         elif arg.startswith("-"):
             i += 1
@@ -117,8 +133,22 @@ def _joined_at(argv: list[str]) -> list[str]:
     return out
 
 
+def _unusable(argv: list[str]) -> str | None:
+    """Why an argument cannot be used (not UTF-8, a NUL), or None; on the rare bad one,
+    :mod:`warroom.cli.failsafe` words it."""
+    if all(arg.isprintable() for arg in argv):
+        return None
+    from warroom.cli import failsafe
+
+    return failsafe.bad_argument(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = _joined_at(sys.argv[1:] if argv is None else list(argv))
+    bad = _unusable(argv)
+    if bad is not None:
+        print(f"warroom: error: {bad}", file=sys.stderr)
+        return EXIT_USER_ERROR
     verb = _verb_in(argv)
     if verb is None:
         verb, argv = "run", ["run", *argv]
@@ -128,9 +158,16 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already printed on one line
         return exc.code if isinstance(exc.code, int) else EXIT_USER_ERROR
+    before = None
     try:
+        # the zone first: --at and every time typed or shown is read in it
+        before = use_zone(viewer_zone(getattr(args, "tz", None) or args.global_tz))
         ctx = context(args)
-        code = args.handler(args, ctx)
+        raw, sys.stdout = sys.stdout, CleanWriter(sys.stdout)  # stored text, shown clean
+        try:
+            code = args.handler(args, ctx)
+        finally:
+            sys.stdout = raw
         if code == 0 and ctx.dated():
             print(ctx.dated())
         return code
@@ -141,6 +178,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - the one place every other failure ends
+        from warroom.cli import failsafe
+
+        line = failsafe.explained(exc, getattr(args, "db", None) or getattr(
+            args, "global_db", None) or os.environ.get("WARROOM_DB"))
+        if line is None:
+            return failsafe.crashed(exc, argv, args.verb)
+        print(f"warroom {args.verb}: error: {line}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    finally:
+        use_zone(before)  # main() may run again in this process (the tests)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import argparse
 import json
 import os
 import pwd
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,6 +58,16 @@ class Context:
         from warroom.db.store import Store
 
         return Store(self.db, create=create)
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number from 1, in ASCII digits (``٣`` is refused), small
+    enough for the database; the bad value is quoted cut short."""
+    if not re.fullmatch(r"[0-9]{1,9}", text.strip()) or int(text) < 1:
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a number like 3 (the #N shown by "
+                                         "show)")
+    return int(text)
 
 
 def print_done(done) -> int:

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from warroom.cli.common import Context, Parser, print_done, print_json, verb
-from warroom.clock import day_hm, local_stamp, parse_when, span
+from warroom.clock import day_hm, parse_when, span, stamp_zoned
 from warroom.errors import UserError
 
 
@@ -27,10 +27,15 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
                                       file=sys.stderr),
         title=args.title, severity=severity, service=args.service, tier=args.tier,
         name=args.playbook, today=now.date())
+    from warroom.cli.reports import past_time
+
+    impact = (past_time(args.impact_start, now, "--impact-start")
+              if args.impact_start is not None else None)
     with ctx.store(create=True) as store:
         done = actions.open_incident(
             store, ctx.actor, title=args.title, customer=args.customer, severity=severity,
-            service=args.service, tier=args.tier, clock=ctx.clock, **chosen.applied(),
+            service=args.service, tier=args.tier, impact_start=impact, clock=ctx.clock,
+            **chosen.applied(),
         )
     print_done(done)
     print(f"  playbook: {chosen.playbook or 'none (built-in defaults)'}: {chosen.why}")
@@ -68,23 +73,31 @@ def cmd_ls(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_show(args: argparse.Namespace, ctx: Context) -> int:
     from warroom.db import queries
-    from warroom.records import to_json
-    from warroom.render.show import render_show
+    from warroom.render.show import render_show, show_json
 
     with ctx.store() as store:
         view = queries.incident_view(store, args.incident)
+        broken = queries.journal_break(store, args.incident)
     if args.json:
-        print_json(to_json(view))
-    else:
-        print(render_show(view, ctx.clock()))
+        data = show_json(view, ctx.clock())
+        data["journal_altered"] = None if broken is None else {
+            "event_id": broken.event_id, "problem": broken.problem}
+        print_json(data)
+        return 0
+    if broken is not None:
+        print(f"JOURNAL ALTERED at event {broken.event_id}: {broken.problem} (warroom verify)")
+    print(render_show(view, ctx.clock()))
     return 0
 
 
 def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     from warroom.db import queries
-    from warroom.journal import happened_order, line
+    from warroom.journal import backfilled, describe, happened_order
     from warroom.records import to_json
     from warroom.rules.people import unusual, usual_names
+
+    def describe_line(e) -> str:
+        return describe(e).replace("\n", " ") + backfilled(e)
 
     with ctx.store() as store:
         events = happened_order(queries.events_after(store, args.after, args.incident))
@@ -97,7 +110,7 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
         odd = unusual(e.os_user, e.display_name, usual)
         user = f" [{odd}]" if odd else (
             f" [{e.os_user}]" if e.display_name and e.display_name != e.os_user else "")
-        print(f"{local_stamp(e.at)} {key}#{e.id} {line(e).split(' ', 1)[1]}{user}")
+        print(f"{stamp_zoned(e.at)} {key}#{e.id} {describe_line(e)}{user}")
     return 0
 
 
@@ -203,6 +216,10 @@ def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p.add_argument("--playbooks", metavar="DIR",
                    help="a folder of your own playbooks, added to the shipped ones and "
                    "overriding them by name (default: $WARROOM_PLAYBOOKS)")
+    p.add_argument("--impact-start", metavar="TIME",
+                   help="when the customer impact began, if before the room opens: '40m "
+                   "ago', 13:20, 'yesterday 23:50' or an ISO time (the review sets it "
+                   "against the opening)")
 
     p = verb(sub, "ls", [common, reading], help="list open incidents",
              example="warroom ls --all", handler=cmd_ls)

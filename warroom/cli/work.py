@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from warroom.cli.common import Context, Parser, print_done, verb
+from warroom.cli.common import Context, Parser, positive, print_done, verb
 from warroom.clock import parse_when
 from warroom.errors import UserError
 
@@ -102,16 +102,10 @@ def _milestone_usage(args: argparse.Namespace, ctx: Context) -> int:
     raise UserError("say which: milestone add, milestone done or milestone move (see --help)")
 
 
-def _positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number like 3 (the #N shown by show)")
-    return int(text)
-
-
 def _item_verb(sub, name, parents, *, help, example, handler, what) -> Parser:
     p = verb(sub, name, parents, help=help, example=example, handler=handler)
     p.add_argument("incident", help="incident key (INC-1001) or number (1001)")
-    p.add_argument("id", type=_positive, help=f"the {what}'s number (#N in show and log)")
+    p.add_argument("id", type=positive, help=f"the {what}'s number (#N in show and log)")
     return p
 
 
@@ -161,7 +155,7 @@ def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p.add_argument("--kind", default="change",
                    help="a kind of change the incident's playbook defines (see 'warroom "
                    "playbook show NAME'); other kinds are refused (default: change)")
-    p.add_argument("--needed", type=_positive, help="approvals needed (at least the policy's)")
+    p.add_argument("--needed", type=positive, help="approvals needed (at least the policy's)")
     p.add_argument("--eligible", action="append", metavar="ROLE_OR_NAME",
                    help="who may approve: a role the rule allows (decider) or a person "
                    "holding one; repeatable; only narrows the rule (default: its roles)")

@@ -150,3 +150,28 @@ def events_before(store: Store, before_id: int, ref: str | None, limit: int) -> 
     with store.read():
         incident_id = store.find_incident(ref)["id"] if ref else None
         return [to_event(r) for r in store.events_before(before_id, incident_id, limit)]
+
+
+def journal_break(store: Store, ref: str):
+    """The first of an incident's journal events that was altered after it was written
+    (:func:`warroom.db.chain.check_incident`), or None."""
+    from warroom.db import chain
+
+    with store.read():
+        return chain.check_incident(store.conn, store.find_incident(ref)["id"])
+
+
+def chain_head(store: Store) -> tuple[int, str | None]:
+    """The last event's id and hash: where a dashboard starts checking new events."""
+    with store.read():
+        row = store.conn.execute("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1"
+                                 ).fetchone()
+    return (0, None) if row is None else (row[0], row[1])
+
+
+def chain_step(store: Store, after_id: int, prev: str | None):
+    """Check the events written after ``after_id`` (:func:`warroom.db.chain.step`)."""
+    from warroom.db import chain
+
+    with store.read():
+        return chain.step(store.conn, after_id, prev)

@@ -177,7 +177,26 @@ def _v7(db) -> None:
     db.execute("CREATE INDEX events_incident_happened ON events(incident_id, at, id)")
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
+def _chained(db) -> None:
+    """Events are chained by hash (:mod:`warroom.db.chain`): ``prev_hash`` and ``hash``,
+    filled for the events written before, in id order, with the append-only trigger lifted
+    for this one pass."""
+    from warroom.db import chain
+
+    db.execute("ALTER TABLE events ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE events ADD COLUMN hash TEXT")
+    db.execute("DROP TRIGGER IF EXISTS events_no_update")
+    chain.fill(db.conn)
+    db.execute(chain.GUARDS["events_no_update"])
+
+
+def _customer_tz(db) -> None:
+    """An incident may record its customer's time zone (``customer_tz``, an IANA name; NULL:
+    UTC): customer-facing text gives its times in that zone."""
+    db["incidents"].add_column("customer_tz", str)
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _chained, _customer_tz]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -215,8 +234,11 @@ def inspect_file(path: Path) -> int:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise DatabaseError(f"{path} is not a warroom database ({exc})") from None
+    except sqlite3.DatabaseError as exc:  # the file, its folder or the disk, else not ours
+        from warroom.db.failures import worded
+
+        error = worded(exc, path)
+        raise (error or DatabaseError(f"{path} is not a warroom database ({exc})")) from None
     if app_id != APPLICATION_ID:
         if app_id == 0 and tables == 0:
             return 0

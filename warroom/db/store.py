@@ -25,29 +25,26 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from warroom.db.schema import (  # re-exported: these were always importable from here
-    APPLICATION_ID as APPLICATION_ID,
-)
-from warroom.db.schema import (
-    MIGRATIONS as MIGRATIONS,
-)
-from warroom.db.schema import (
-    SCHEMA_VERSION as SCHEMA_VERSION,
-)
-from warroom.db.schema import (
-    SQLITE_MAGIC as SQLITE_MAGIC,
-)
-from warroom.db.schema import (
-    _create_file,
-)
-from warroom.db.schema import (
-    inspect_file as inspect_file,
-)
 from warroom.clock import local_stamp
+from warroom.db import chain
+from warroom.db.events import JournalReads
+from warroom.db.failures import plainly
+from warroom.db.order import refuse_out_of_order
+from warroom.db.schema import (  # the first four re-exported: always importable from here
+    APPLICATION_ID,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SQLITE_MAGIC,
+    _create_file,
+    inspect_file,
+)
 from warroom.errors import Busy, DatabaseError, NotFound, UserError
-from warroom.journal import known
+from warroom.journal import Kind, known
 from warroom.records import Actor
+from warroom.text import cut
 
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "Store",
+           "from_db", "inspect_file", "json_default", "recording_time", "to_db"]
 BUSY_TIMEOUT_MS = 5000
 WRITE_WAIT_S = 15.0
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -72,7 +69,7 @@ def recording_time() -> datetime | None:
     return datetime.now(timezone.utc)
 
 
-class Store:
+class Store(JournalReads):
     """A connection to one warroom database, with the write discipline built in."""
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
@@ -95,12 +92,17 @@ class Store:
             check_same_thread=False,
         )
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        if version < SCHEMA_VERSION:
-            self._migrate()
-        else:
-            self._ensure_wal()
+        try:
+            with plainly(self.path):
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self.conn.execute("PRAGMA synchronous=FULL")
+                if version < SCHEMA_VERSION:
+                    self._migrate()
+                else:
+                    self._ensure_wal()
+        except BaseException:
+            self.conn.close()
+            raise
 
     def _ensure_wal(self) -> None:
         mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -170,7 +172,7 @@ class Store:
     @contextmanager
     def write(self) -> Iterator["Store"]:
         """One write transaction: everything inside commits together or not at all."""
-        with self._immediate():
+        with plainly(self.path), self._immediate():
             yield self
 
     @contextmanager
@@ -179,11 +181,12 @@ class Store:
         if self.conn.in_transaction:
             yield self
             return
-        self.conn.execute("BEGIN")
-        try:
-            yield self
-        finally:
-            self.conn.execute("COMMIT")
+        with plainly(self.path):
+            self.conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                self.conn.execute("COMMIT")
 
     def data_version(self) -> int:
         """Changes when another connection commits (``PRAGMA data_version``)."""
@@ -250,11 +253,22 @@ class Store:
         if opened is not None and at < opened:
             raise UserError(f"{row['key']} opened at {local_stamp(opened)}: nothing can be "
                             f"recorded as happening before that")
-        return self.insert(
-            "events", incident_id=incident_id, at=at, os_user=actor.os_user,
-            display_name=actor.display, kind=kind, recorded_at=recording_time(),
-            payload=json.dumps(payload, default=json_default, sort_keys=True),
-        )
+        if row:
+            refuse_out_of_order(self.conn, row["key"], incident_id, at, kind, payload)
+        restored = chain.restore_guards(self.conn)
+        if restored:  # dropped outside warroom: put back, and said in the journal
+            self._append(actor, recording_time() or at, Kind.JOURNAL_GUARDED, None,
+                         {"restored": restored})
+        return self._append(actor, at, kind, incident_id, payload)
+
+    def _append(self, actor: Actor, at: datetime, kind: str, incident_id: int | None,
+                payload: dict[str, Any]) -> int:
+        """Insert one event, linked to the one before it (:mod:`warroom.db.chain`)."""
+        values = {"incident_id": incident_id, "at": to_db(at), "os_user": actor.os_user,
+                  "display_name": actor.display, "kind": kind,
+                  "recorded_at": to_db(recording_time()),
+                  "payload": json.dumps(payload, default=json_default, sort_keys=True)}
+        return self.insert("events", **values, **chain.link(self.conn, values))
 
     # -- queries ----------------------------------------------------------------------
 
@@ -269,7 +283,7 @@ class Store:
         """The incident ``ref`` names, or a NotFound that says how to list them."""
         row = self.incident_row(ref)
         if row is None:
-            raise NotFound(f"no incident {ref.strip()!r}: 'warroom ls' lists them")
+            raise NotFound(f"no incident {cut(ref.strip())!r}: 'warroom ls' lists them")
         return row
 
     def next_incident_key(self) -> str:
@@ -315,60 +329,6 @@ class Store:
             "ORDER BY posted_at DESC, id DESC LIMIT 1",
             (incident_id, audience),
         ).fetchone()
-
-    def last_event_id(self) -> int:
-        return self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-
-    def events_after(
-        self, after_id: int = 0, incident_id: int | None = None, limit: int | None = None
-    ) -> list[sqlite3.Row]:
-        """Journal events with id above ``after_id``, oldest first."""
-        sql = (
-            "SELECT e.*, i.key AS incident_key FROM events e "
-            "LEFT JOIN incidents i ON i.id = e.incident_id WHERE e.id > ?"
-        )
-        params: list[Any] = [after_id]
-        if incident_id is not None:
-            sql += " AND e.incident_id = ?"
-            params.append(incident_id)
-        sql += " ORDER BY e.id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return self.conn.execute(sql, params).fetchall()
-
-    def events_before(
-        self, before_id: int, incident_id: int | None, limit: int
-    ) -> list[sqlite3.Row]:
-        """Up to ``limit`` journal events with id below ``before_id``, newest first."""
-        sql = (
-            "SELECT e.*, i.key AS incident_key FROM events e "
-            "LEFT JOIN incidents i ON i.id = e.incident_id WHERE e.id < ?"
-        )
-        params: list[Any] = [before_id]
-        if incident_id is not None:
-            sql += " AND e.incident_id = ?"
-            params.append(incident_id)
-        sql += " ORDER BY e.id DESC LIMIT ?"
-        params.append(limit)
-        return self.conn.execute(sql, params).fetchall()
-
-    def journal_stream(self, incident_id: int | None = None) -> Iterator[tuple]:
-        """Journal events in the order they happened (``at``, then id: an event recorded
-        late takes its place in time) as plain tuples ``(id, incident_id, at, os_user,
-        display_name, kind, payload)`` (payload as JSON text), through one cursor: memory
-        stays flat however long the journal. Call inside :meth:`read` for one snapshot."""
-        cur = self.conn.cursor()
-        cur.row_factory = None
-        sql = "SELECT id, incident_id, at, os_user, display_name, kind, payload FROM events"
-        if incident_id is None:
-            cur.execute(sql + " ORDER BY at, id")
-        else:
-            cur.execute(sql + " WHERE incident_id = ? ORDER BY at, id", (incident_id,))
-        try:
-            yield from cur
-        finally:
-            cur.close()
 
 
 def _param(value: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from warroom.clock import day_hm, local_hm, span
+from warroom.clock import day_hm, local_hm, span, zone_label
 from warroom.records import ApprovalStatus, IncidentView, Stage
 
 # Tones: "" plain, "muted", "ok", "warn", "alarm", "strong".
@@ -69,6 +69,7 @@ def header_line(view: IncidentView, now: datetime, wall: bool = False) -> Line:
     else:
         cells += [Cell(f"  {day_hm(end, now)}, after ", "muted"),
                   Cell(mins(end - inc.opened_at))]
+    cells += [Cell(f"  times {zone_label(now)}", "muted")]  # the zone every time is in
     if wall:
         cells += [Cell("  "), Cell(" WALL ", "muted")]
     return tuple(cells)
@@ -115,7 +116,7 @@ def cadence_lines(view: IncidentView, now: datetime) -> list[Line]:
             state = Cell("no more due", "muted")
         else:
             state = _until(due, now)
-        posted = f"  last {local_hm(last.posted_at)} {last.author}" if last else "  none yet"
+        posted = f"  last {local_hm(last.posted_at, now)} {last.author}" if last else "  none yet"
         lines.append((head, state, Cell(posted, "muted")))
     return lines
 
@@ -142,8 +143,8 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
             state = Cell("open at resolution", "muted")
         else:
             state = _until(m.due_at, now)
-        lines.append((Cell(f"#{m.number} "), state, Cell(f"  {local_hm(m.due_at)} {m.owner}", "muted"),
-                      Cell(f"  {m.name}")))
+        lines.append((Cell(f"#{m.number} "), state,
+                      Cell(f"  {local_hm(m.due_at, now)} {m.owner}", "muted"), Cell(f"  {m.name}")))
     hidden = ordered[len(shown):]
     if hidden:
         done = sum(1 for m in hidden if m.done_at)

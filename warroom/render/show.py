@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.clock import day_hm, local_hm, local_stamp, span
+from warroom.clock import day_hm, local_hm, span, zone_label, zone_note
 from warroom.records import ApprovalStatus, IncidentView, Statement
 
 
@@ -25,9 +25,11 @@ def render_show(view: IncidentView, now: datetime) -> str:
         f"customer {inc.customer}" + (f" ({inc.tier} tier)" if inc.tier else "")
         + (f", also affecting {', '.join(inc.customers)}" if inc.customers else "")
         + (f", service {inc.service}" if inc.service else "")
-        + f"; stage {inc.stage.value}; opened {local_stamp(inc.opened_at)} by {inc.opened_by}"
+        + (f", customer times in {inc.customer_tz}" if inc.customer_tz else "")
+        + f"; stage {inc.stage.value}; opened {day_hm(inc.opened_at, now)} by {inc.opened_by}"
         + f" ({span(now - inc.opened_at)} ago)"
         + (f"; playbook {inc.playbook}" if inc.playbook else ""),
+        zone_note(now),
         "",
         "Roles",
     ]
@@ -36,7 +38,7 @@ def render_show(view: IncidentView, now: datetime) -> str:
     width = max([10] + [len(slot.role) for slot in view.roles])
     for slot in view.roles:
         if slot.holder:
-            text = f"  {slot.role:<{width}} {slot.holder} (since {local_hm(slot.since)}, " \
+            text = f"  {slot.role:<{width}} {slot.holder} (since {local_hm(slot.since, now)}, " \
                    f"{span(now - slot.since)})"
         else:
             since = f" for {span(now - slot.vacant_since)}" if slot.vacant_since else ""
@@ -55,13 +57,13 @@ def render_show(view: IncidentView, now: datetime) -> str:
     for audience in ("customer", "internal"):
         last = getattr(view, f"last_{audience}_update")
         due = getattr(inc, f"next_{audience}_due")
-        posted = f"last {local_hm(last.posted_at)} by {last.author}" if last else "none yet"
+        posted = f"last {local_hm(last.posted_at, now)} by {last.author}" if last else "none yet"
         out.append(f"  {audience:<10} next {due_words(due, now)}; {posted}; "
                    f"every {view.cadence_minutes[audience]}m")
     if view.milestones:
         out += ["", "Milestones"]
         for m in view.milestones:
-            state = f"done {local_hm(m.done_at)} by {m.done_by}" if m.done_at else due_words(
+            state = f"done {local_hm(m.done_at, now)} by {m.done_by}" if m.done_at else due_words(
                 m.due_at, now)
             out.append(f"  #{m.number} {m.name} (owner {m.owner}, due {day_hm(m.due_at, now)}): "
                        f"{state}")
@@ -79,7 +81,7 @@ def render_show(view: IncidentView, now: datetime) -> str:
             extra = f"; expires {due_words(a.expires_at, now)}" if a in pending else ""
             eligible = ", ".join(a.eligible_roles + a.eligible_people) or "nobody"
             if a.posted_at:
-                extra += f"; posted {local_hm(a.posted_at)} by {a.posted_by}"
+                extra += f"; posted {local_hm(a.posted_at, now)} by {a.posted_by}"
             out.append(f"  #{a.number} {a.change} ({a.kind}, {a.risk.value} risk): "
                        f"{status.upper()}, {len(a.approvals)} of {a.needed} [{votes}]"
                        f"{', decider required' if a.decider_required else ''}; eligible "
@@ -98,3 +100,53 @@ def statement_lines(statement: Statement, indent: str = "  ") -> list[str]:
     if statement.template:
         out.append(f"{indent}template: {statement.template}")
     return out
+
+
+JSON_VERSION = 2
+"""The version of ``warroom show --json`` (docs/json.md): 2 added the derived status of
+every part. A field is never renamed or removed without a new version."""
+
+
+def milestone_status(m, now: datetime, end: datetime | None) -> str:
+    """``met`` (done on or before its due time), ``missed`` (done late, or past due and not
+    done when the incident resolved), ``overdue`` (past due, not done, still running) or
+    ``open``."""
+    if m.done_at is not None:
+        return "met" if m.done_at <= m.due_at else "missed"
+    if m.due_at < (end or now):
+        return "missed" if end else "overdue"
+    return "open"
+
+
+def cadence_status(due: datetime | None, now: datetime, running: bool) -> str:
+    """``due`` (not yet), ``overdue`` (past its due time) or ``none`` (no update is due:
+    the incident is resolved)."""
+    if due is None or not running:
+        return "none"
+    return "due" if due >= now else "overdue"
+
+
+def show_json(view: IncidentView, now: datetime) -> dict:
+    """The state of an incident for ``warroom show --json``: the stored fields (times in
+    ISO 8601 UTC) with the status the dashboard derives at ``now`` beside them."""
+    from warroom.render.board import ended
+    from warroom.records import to_json
+
+    end = ended(view)
+    at = end or now  # from the resolution on, nothing expires and nothing falls due
+    data = {"schema_version": JSON_VERSION, "now": to_json(now),
+            "zone": zone_label(now), **to_json(view)}
+    running = end is None
+    data["updates"] = {
+        audience: {"due_at": to_json(getattr(view.incident, f"next_{audience}_due")),
+                   "status": cadence_status(getattr(view.incident, f"next_{audience}_due"),
+                                            now, running),
+                   "every_minutes": view.cadence_minutes[audience]}
+        for audience in ("customer", "internal")
+    }
+    for item, m in zip(data["milestones"], view.milestones):
+        item["status"] = milestone_status(m, now, end)
+    for item, a in zip(data["approvals"], view.approvals):
+        item["stored_status"] = item["status"]
+        item["status"] = a.effective_status(at).value
+    return data

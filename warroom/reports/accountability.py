@@ -233,6 +233,16 @@ def approval_cause(m: IncidentMetrics, a: ApprovalRec, status: str, wait: float,
             return (f"{head}; the decider was vacant for {dur(lost)} of it: {fix}",
                     "contacts" if backup else "playbook", a.requester)
         return f"{head}: {PAGE}", "contacts", a.requester
+    if status == "pending" and m.resolved is not None:  # carried: open at resolution
+        end = m.resolved
+        head += (f" was open at resolution after {dur(end - a.requested)} with {_got(a)}, "
+                 f"short of {_missing(a)}")
+        could = could_vote(m, a, a.requested, end)
+        if not could:
+            cause, fix, area = _nobody(m, a, a.requested, end)
+            return f"{head}; {cause}: {fix}", area, a.requester
+        return (f"{head}; {_people(could, 'and')} could have approved it and did not: {PAGE}",
+                "contacts", a.requester)
     if status == "pending":
         head += f" has waited {dur(wait)} with {_got(a)}, short of {_missing(a)}"
         now = could_vote(m, a, m.now, m.now)

@@ -1,5 +1,13 @@
 """The records :mod:`warroom.reports.metrics` folds the journal into, and the figures derived from
 them. Times are POSIX seconds; durations are seconds; ``None`` means "not (yet) happened".
+
+Durations end where the incident ends: a wait, a vacancy or anything else still open runs
+until the resolution, never until the moment the figures are read (which may be years
+later); what was open then is listed by :meth:`IncidentMetrics.open_at_resolution` with its
+time open until then. A reopened incident counts again from the reopening: the stretch it
+spent resolved is left out (:meth:`IncidentMetrics.running`). Who held a role runs until
+the close (:meth:`IncidentMetrics.tenure_end`). Only an incident still running is measured
+to ``now``.
 """
 
 from __future__ import annotations
@@ -7,15 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from warroom.records import TRIO, ApprovalStatus, HandoverStatus, MilestoneStatus
+from warroom.reports.cadence import CadenceRec, missed_dues
 
-
-def missed_dues(due: float, until: float, period: float) -> int:
-    """How many updates fell due and were missed: dues at ``due``, ``due + period``, ...
-    strictly before ``until`` (an update posted exactly at a due time is on time)."""
-    if until <= due or period <= 0:
-        return 0
-    whole, rest = divmod(until - due, period)
-    return int(whole) + (1 if rest else 0)
+__all__ = [  # CadenceRec and missed_dues live in reports/cadence.py, with the rule
+    "ApprovalRec", "BlockerRec", "CadenceRec", "DisputeRec", "FollowUp", "HandoverRec",
+    "IncidentMetrics", "MilestoneRec", "Tenure", "Unfinished", "VoteRec", "missed_dues",
+]
 
 
 @dataclass
@@ -54,81 +59,12 @@ class HandoverRec:
 
 
 @dataclass
-class CadenceRec:
-    """Status updates of one audience against the cadence (minutes between updates).
-
-    ``next_due`` is the due time in force (the clock restarts at each post); ``floor`` is
-    the last due time counted (the first due time until one is): an update meets the due
-    in force only when it is posted after it. See :mod:`warroom.reports.metrics` for the rules.
-    """
-
-    minutes: float
-    next_due: float | None
-    due: int = 0  # due times counted: met or missed
-    on_time: int = 0  # of those, met
-    posts: int = 0
-    late_posts: int = 0
-    first: float | None = None
-    floor: float | None = None
-    # the due times missed, as runs (first, how many): first, first + period, ...
-    missed: list[tuple[float, int]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if self.floor is None:
-            self.floor = self.next_due
-
-    @property
-    def period(self) -> float:
-        return self.minutes * 60
-
-    def posted(self, t: float, due: float | None) -> None:
-        """Count an update posted at ``t`` while ``due`` was in force (None: nothing due)."""
-        if due is None:
-            return
-        if t > due:  # late: every due time that passed before it is missed
-            missed = missed_dues(due, t, self.period) if self.period else 1
-            self.due += missed
-            self.missed.append((due, missed))
-            self.floor = due + (missed - 1) * self.period
-            if self.period and t == due + missed * self.period:
-                # exactly on a due time rolled forward by the silence: that one is met
-                self.due += 1
-                self.on_time += 1
-                self.floor = t
-        elif self.floor is not None and t > self.floor:  # the first since the last counted
-            self.due += 1
-            self.on_time += 1
-            self.floor = due
-        elif self.floor is None:  # the first due time of an audience with no cadence
-            self.floor = due
-        # else: posted before the previous due time even came: it only restarts the clock
-
-    def lapse(self, until: float) -> None:
-        """The incident ends (resolution) or is measured (now): every due time that passed
-        before ``until`` with no update is missed; nothing is due after that."""
-        if self.next_due is not None:
-            missed = (missed_dues(self.next_due, until, self.period) if self.period
-                      else int(self.next_due < until))
-            self.due += missed
-            if missed:
-                self.missed.append((self.next_due, missed))
-        self.next_due = None
-
-    def missed_times(self, limit: int) -> tuple[list[float], int]:
-        """The first ``limit`` due times missed, in order, and how many were missed."""
-        times: list[float] = []
-        for first, count in self.missed:
-            times += [first + k * self.period for k in range(min(count, limit - len(times)))]
-        return times, sum(count for _, count in self.missed)
-
-
-@dataclass
 class MilestoneRec:
     name: str
     owner: str
     due: float | None
     id: int | None = None
-    added: float | None = None
+    added: float | None = None  # None: opened with the incident
     done: float | None = None
     done_by: str | None = None
     moves: int = 0
@@ -199,13 +135,19 @@ class ApprovalRec:
         self.status, self.decided = ApprovalStatus.WITHDRAWN, t
         self.withdrawn_by, self.reason = who, p.get("reason")
 
-    def outcome(self, now: float) -> tuple[ApprovalStatus, float]:
-        """The final status (``expired`` once past expiry undecided) and how long it waited."""
-        if self.decided is not None:
-            return self.status, self.decided - self.requested
-        if self.expires is not None and self.expires <= now:
-            return ApprovalStatus.EXPIRED, self.expires - self.requested
-        return ApprovalStatus.PENDING, now - self.requested
+    def ended(self, end: float) -> tuple[ApprovalStatus, float]:
+        """Its status at ``end`` (``expired`` once past expiry undecided; ``pending`` if
+        decided only after ``end``) and when it stopped waiting (``end`` if pending)."""
+        if self.decided is not None and self.decided <= end:
+            return self.status, self.decided
+        if self.expires is not None and self.expires <= end:
+            return ApprovalStatus.EXPIRED, self.expires
+        return ApprovalStatus.PENDING, end
+
+    def outcome(self, end: float) -> tuple[ApprovalStatus, float]:
+        """Its status at ``end`` and how long it waited (see :meth:`ended`)."""
+        status, stop = self.ended(end)
+        return status, stop - self.requested
 
 
 @dataclass
@@ -215,6 +157,19 @@ class BlockerRec:
     owner: str
     raised: float
     cleared: float | None = None
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """One thing still open when the incident was resolved, and for how long it had been
+    open by then (the running time: a stretch spent resolved before a reopening is left
+    out). ``sort`` is blocker, milestone, approval, handover or dispute; ``record`` its
+    record; ``since`` when it opened."""
+
+    sort: str
+    record: object
+    since: float
+    open_for: float
 
 
 @dataclass
@@ -249,6 +204,8 @@ class IncidentMetrics:
     csat_comment: str | None = None
     owned_at: float | None = None
     now: float = 0.0
+    # (resolved, reopened): each stretch spent resolved before a reopening
+    pauses: list[tuple[float, float]] = field(default_factory=list)
     tenures: dict[str, list[Tenure]] = field(default_factory=dict)
     disputes: dict = field(default_factory=dict)
     handovers: dict = field(default_factory=dict)
@@ -274,6 +231,20 @@ class IncidentMetrics:
     def end(self) -> float:
         """The end of the measured span: resolution, or now for an unresolved incident."""
         return self.resolved if self.resolved is not None else self.now
+
+    @property
+    def books_closed(self) -> float:
+        """When roles stop counting: the close, else the resolution, else now."""
+        return self.closed if self.closed is not None else self.end
+
+    def running(self, start: float, stop: float | None = None) -> float:
+        """Seconds from ``start`` to ``stop`` (at most the end of the measured span) while
+        the incident ran: the stretches it spent resolved before a reopening are left out."""
+        stop = self.end if stop is None else min(stop, self.end)
+        total = stop - start
+        for resolved, reopened in self.pauses:
+            total -= max(min(reopened, stop) - max(resolved, start), 0.0)
+        return max(total, 0.0)
 
     @property
     def final(self) -> bool:
@@ -303,10 +274,15 @@ class IncidentMetrics:
         for role in self.roles:
             for t in self.tenures.get(role, []):
                 if t.holder is None:
-                    length = min(t.end if t.end is not None else self.end, self.end) - t.start
+                    length = self.running(t.start, t.end)
                     if length > 0:
                         out.append((t, length))
         return out
+
+    def tenure_end(self, t: Tenure) -> float:
+        """When a stretch of a role ended: its own end, else the close (the resolution for
+        an incident resolved but not closed, now for one still running)."""
+        return t.end if t.end is not None else max(self.books_closed, t.start)
 
     def vacant(self, role: str) -> float:
         """Seconds ``role`` was vacant between opening and resolution (or now)."""
@@ -369,6 +345,12 @@ class IncidentMetrics:
         due = self.updates_due
         return self.updates_on_time / due if due else None
 
+    def adherence(self, audience: str) -> float | None:
+        """Due times met over due times counted for ``audience`` (customer or internal), by
+        the rule of :mod:`warroom.reports.cadence`; None when none was counted."""
+        c = self.cadence.get(audience)
+        return None if c is None else c.adherence
+
     def milestone_counts(self) -> dict[str, int]:
         counts = {status.value: 0 for status in MilestoneStatus}
         for ms in self.milestones:
@@ -376,9 +358,38 @@ class IncidentMetrics:
         return counts
 
     def approval_outcomes(self) -> list[tuple[ApprovalRec, str, float]]:
-        """Each approval request with its final status and wait (to decision, expiry or now)."""
-        return [(a, *a.outcome(self.now)) for a in self.approvals.values()]
+        """Each approval request with its status at the end of the measured span and its
+        wait: to its decision or expiry, else (pending) to the resolution, or now while the
+        incident runs."""
+        out = []
+        for a in self.approvals.values():
+            status, stop = a.ended(self.end)
+            out.append((a, status, self.running(a.requested, stop)))
+        return out
 
     def blocker_waits(self) -> list[tuple[BlockerRec, float]]:
-        return [(b, (b.cleared if b.cleared is not None else self.now) - b.raised)
-                for b in self.blockers.values()]
+        """Each blocker with its wait: to its clearing, else to the resolution (or now)."""
+        return [(b, self.running(b.raised, b.cleared)) for b in self.blockers.values()]
+
+    def open_at_resolution(self) -> list[Unfinished]:
+        """What was still open when the incident was (finally) resolved, in this order:
+        blockers not cleared, milestones not done, approval requests pending (neither
+        decided nor expired), handovers offered and disputes unsettled by then; each with
+        its time open until the resolution. Empty while the incident runs."""
+        end = self.resolved
+        if end is None:
+            return []
+
+        def still(closed: float | None) -> bool:
+            return closed is None or closed > end
+
+        items = [("blocker", b, b.raised) for b in self.blockers.values() if still(b.cleared)]
+        items += [("milestone", ms, self.opened if ms.added is None else ms.added)
+                  for ms in self.milestones if still(ms.done)]
+        items += [("approval", a, a.requested) for a in self.approvals.values()
+                  if a.ended(end)[0] == ApprovalStatus.PENDING]
+        items += [("handover", h, h.offered) for h in self.handovers.values()
+                  if still(h.closed)]
+        items += [("dispute", d, d.opened) for d in self.disputes.values() if still(d.settled)]
+        return [Unfinished(sort, rec, since, self.running(since, end))
+                for sort, rec, since in items if since <= end]

@@ -65,15 +65,28 @@ def within(actual: float | None, limit: float | None, elapsed: float,
     return PENDING if not final and elapsed <= limit else MISSED
 
 
-def ownership_target(m: IncidentMetrics) -> float | None:
+def first_minutes(m: IncidentMetrics, audience: str,
+                  opening: dict[str, float] | None = None) -> float:
+    """Minutes from opening to the first ``audience`` update's due time: the cadence the
+    incident opened with (``opening``, as the journal's opening event gives it), else the
+    one in force at the end (a severity change since switched it)."""
+    if opening and opening.get(audience):
+        return float(opening[audience])
+    c = m.cadence.get(audience)
+    return c.minutes if c else 0
+
+
+def ownership_target(m: IncidentMetrics,
+                     opening: dict[str, float] | None = None) -> float | None:
     """Seconds after opening by which the trio should be held: the first customer due."""
-    c = m.cadence.get("customer")
-    return c.minutes * 60 if c and c.minutes else None
+    minutes = first_minutes(m, "customer", opening)
+    return minutes * 60 if minutes else None
 
 
-def ownership_state(m: IncidentMetrics) -> str:
+def ownership_state(m: IncidentMetrics, opening: dict[str, float] | None = None) -> str:
     """The ownership target judged: met, missed or pending (without a target: held or not)."""
-    state = within(m.time_to_ownership, ownership_target(m), m.end - m.opened, m.final)
+    state = within(m.time_to_ownership, ownership_target(m, opening), m.end - m.opened,
+                   m.final)
     if state is None:
         return MET if m.time_to_ownership is not None else (MISSED if m.final else PENDING)
     return state
@@ -106,13 +119,14 @@ def owner_text(m: IncidentMetrics, owner: str, at: float | None = None) -> str:
     return f"{owner} ({accountability.holder(m, owner, m.end if at is None else at)})"
 
 
-def checks(m: IncidentMetrics) -> list[Check]:
+def checks(m: IncidentMetrics, opening: dict[str, float] | None = None) -> list[Check]:
     """The scorecard: ownership, disputes, vacancies, updates, milestones, approvals,
-    handovers."""
+    handovers. ``opening``: the cadence the incident opened with (see
+    :func:`first_minutes`)."""
     out = []
-    target = ownership_target(m)
+    target = ownership_target(m, opening)
     tto, elapsed = m.time_to_ownership, m.end - m.opened
-    state = ownership_state(m)
+    state = ownership_state(m, opening)
     if tto is not None:
         evidence = f"all three roles held {dur(tto)} after opening"
     elif state == PENDING:
@@ -165,28 +179,37 @@ def kept_disputes(m: IncidentMetrics) -> list[str]:
             for d in m.disputes.values() if d.kept is not None and d.settled is not None]
 
 
-def improvements(m: IncidentMetrics) -> list[Improvement]:
-    """Concrete changes drawn from what happened, most structural first."""
+def improvements(m: IncidentMetrics, cadence: dict[str, str] | None = None,
+                 opening: dict[str, float] | None = None) -> list[Improvement]:
+    """Concrete changes drawn from what happened, most structural first. ``cadence`` words
+    each audience's cadence as it was in force (``every 30m (SEV1), 60m (SEV2) from ...``,
+    the review's, for the audiences whose cadence changed); without it, the cadence in force
+    at the end. ``opening``: the cadence the incident opened with, for the first update (see
+    :func:`first_minutes`)."""
+    changed = cadence or {}
     out = _role_gaps(m)
     for audience, c in sorted(m.cadence.items()):
         first = m.first_update(audience)
-        limit = c.minutes * 60 if c.minutes else None
+        minutes = first_minutes(m, audience, opening)
+        limit = minutes * 60 if minutes else None
         if audience == "customer" and within(first, limit, m.end - m.opened,
                                              m.final) == MISSED:
             when = "never came" if first is None else f"came {dur(first)} after opening"
-            due = m.opened + c.minutes * 60
+            due = m.opened + minutes * 60
             owners = (f", at {hm(due, m.opened)} with "  # its owners then, if it ran that long
                       f"{accountability.update_owners(m, audience, due)}" if due <= m.end
                       else "")
             out.append(Improvement(
-                f"the first customer update {when} (due within {c.minutes:g}m{owners}): keep "
+                f"the first customer update {when} (due within {minutes:g}m{owners}): keep "
                 "an acknowledgement template ready to send as soon as comms is named",
                 "templates", person(m, "comms", due)))
         if c.due > c.on_time:
             missed = accountability.missed_dues(m, audience, c)
             out.append(Improvement(
-                f"{audience} updates: {c.on_time} of {c.due} due times met at a "
-                f"{c.minutes:g}m cadence" + (f" ({missed})" if missed else "") + ": set a "
+                f"{audience} updates: {c.on_time} of {c.due} due times met "
+                + (f"({changed[audience]})" if audience in changed
+                   else f"at a {c.minutes:g}m cadence")
+                + (f" ({missed})" if missed else "") + ": set a "
                 f"reminder for the {audience} update owner, or change the {audience} "
                 "cadence in the playbook if it cannot be kept", "cadence", person(m, "comms")))
     for h in m.unaccepted_handovers():

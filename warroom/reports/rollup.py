@@ -2,29 +2,42 @@
 
 For each group: how many incidents opened in the period and, for each measure, the median,
 the 90th percentile (nearest rank) and the change of the median against the previous period
-of the same length. Calendar weeks give the trends: ISO weeks, from Monday 00:00 UTC, from
-the week the period starts in to the current one (so every point but the current week is a
-whole week, counting all its incidents, also those opened just before the period began).
-Drill incidents are left out (and counted as left out). Everything comes from
-:mod:`warroom.reports.metrics`, so from the journal alone.
+of the same length. Customer and internal updates on time are two measures, never pooled.
+
+The period is the last stretch up to now (``(now - since, now]``) or whole UTC days
+(``[first 00:00, day after last 00:00)``, cut at now). A customer scope keeps only the
+incidents that customer is affected by (main customer or one of the others), and then names
+no other customer: the customer dimension holds that one, the incidents counted list it
+alone, and another customer's name in a title is replaced (:mod:`warroom.reports.scope`).
+
+The trend covers only the stretch that has incidents, from the calendar week (ISO, Monday
+00:00 UTC) of the period's first incident to that of its last, by month instead when that
+stretch is longer than :data:`WEEKLY_UP_TO`. Every bucket but the last is whole: the first
+also counts incidents opened in it just before the period began. Drill incidents are left
+out (and counted as left out). Everything comes from :mod:`warroom.reports.metrics`, so from
+the journal alone, and the customers an incident affects from its row.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from warroom.reports.figures import IncidentMetrics
 from warroom.reports.metrics import all_incidents, paused_gc
+from warroom.reports.scope import Scope
+from warroom.reports.trend import WEEKLY_UP_TO, Bucket, buckets, month_start, week_start
+from warroom.rules.people import same_name
 
 DIMENSIONS = ("all", "severity", "customer", "playbook")
 MAX_PERIOD = timedelta(days=3660)  # ten years: two periods back stay far from year 1
-WEEK = timedelta(days=7)
 NO_PLAYBOOK = "(no playbook)"
 ALL = "all incidents"
+AUDIENCES = ("customer", "internal")
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,17 @@ class Measure:
 
 def _one(value: float | None) -> list[float]:
     return [] if value is None else [value]
+
+
+def on_time(m: IncidentMetrics, audience: str) -> tuple[int, int] | None:
+    """(met, due) of one audience's due times, or None when none fell due."""
+    c = m.cadence.get(audience)
+    return None if c is None or not c.due else (c.on_time, c.due)
+
+
+def _ratio(m: IncidentMetrics, audience: str) -> list[float]:
+    counts = on_time(m, audience)
+    return [] if counts is None else [counts[0] / counts[1]]
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -57,7 +81,10 @@ MEASURES: tuple[Measure, ...] = (
             lambda m: m.dispute_times()),
     Measure("handovers_unaccepted", "Handovers never accepted", "count",
             lambda m: [len(m.unaccepted_handovers())]),
-    Measure("cadence", "Updates on time", "ratio", lambda m: _one(m.cadence_adherence)),
+    Measure("customer_on_time", "Customer updates on time", "ratio",
+            lambda m: _ratio(m, "customer")),
+    Measure("internal_on_time", "Internal updates on time", "ratio",
+            lambda m: _ratio(m, "internal")),
     Measure("milestones_missed", "Milestones missed", "count",
             lambda m: [m.milestone_counts()["missed"]]),
     Measure("approval_wait", "Approval wait", "duration",
@@ -65,6 +92,9 @@ MEASURES: tuple[Measure, ...] = (
     Measure("csat", "CSAT", "score", lambda m: _one(m.csat)),
 )
 BY_NAME = {m.name: m for m in MEASURES}
+# the figures the list of incidents counted gives for each incident
+LISTED = ("time_to_ownership", "first_customer_update", "time_to_resolution",
+          "customer_on_time", "internal_on_time")
 
 
 @dataclass(frozen=True)
@@ -120,77 +150,159 @@ class Group:
         return None if now is None or before is None else now - before
 
 
-@dataclass
-class Week:
+@dataclass(frozen=True)
+class Period:
+    """Incidents opened from ``start`` to ``end``; each end included or not."""
+
     start: datetime
     end: datetime
-    cell: Cell
+    closed_start: bool = False
+    closed_end: bool = True
+
+    @classmethod
+    def last(cls, now: datetime, since: timedelta) -> "Period":
+        """``(now - since, now]``."""
+        return cls(now - since, now)
+
+    @classmethod
+    def days(cls, first: datetime, after_last: datetime | None, now: datetime) -> "Period":
+        """Whole days from midnight ``first`` to midnight ``after_last`` (excluded), or to
+        ``now`` (included) when that comes sooner or is not given."""
+        if after_last is None or after_last > now:
+            return cls(first, now, True, True)
+        return cls(first, after_last, True, False)
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+    def previous(self) -> "Period":
+        """The same length just before, meeting this one without overlap."""
+        return Period(self.start - self.length, self.start, self.closed_start,
+                      not self.closed_start)
+
+    def test(self) -> Callable[[float], bool]:
+        """Whether a POSIX time falls in the period (bounds computed once)."""
+        lo, hi = self.start.timestamp(), self.end.timestamp()
+        if self.closed_start:
+            return (lambda t: lo <= t <= hi) if self.closed_end else (lambda t: lo <= t < hi)
+        return (lambda t: lo < t <= hi) if self.closed_end else (lambda t: lo < t < hi)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """One incident the period counted, for the list: who it is and its key figures."""
+
+    key: str
+    title: str
+    severity: str
+    customers: tuple[str, ...]
+    opened: float
+    figures: dict[str, float | None]  # LISTED measures
+    updates: dict[str, tuple[int, int] | None]  # audience -> (met, due)
 
 
 @dataclass
 class Snapshot:
-    """The leadership snapshot: groups for the period, weekly trends, what was left out."""
+    """The leadership snapshot: groups for the period, the incidents counted, the trend,
+    what was left out."""
 
-    now: datetime
-    since: timedelta
+    period: Period
     groups: list[Group]
-    weeks: list[Week]
+    trend: list[Bucket]
+    trend_unit: str = "week"  # week or month
+    incidents: list[Counted] = field(default_factory=list)
+    customer: str | None = None  # the one customer it is for, as recorded
+    measured: datetime | None = None  # figures of open incidents run to this time
     drills_left_out: int = 0
     truncated: dict[str, int] = field(default_factory=dict)  # dimension: groups not shown
 
     @property
+    def now(self) -> datetime:
+        """The period's end."""
+        return self.period.end
+
+    @property
+    def since(self) -> timedelta:
+        return self.period.length
+
+    @property
     def start(self) -> datetime:
-        return self.now - self.since
+        return self.period.start
 
     @property
     def previous_start(self) -> datetime:
-        return self.now - 2 * self.since
+        return self.period.previous().start
+
+    @property
+    def to_now(self) -> bool:
+        """Whether the period runs up to the time the figures were taken."""
+        return self.measured is None or self.period.end >= self.measured
 
     def dimension(self, name: str) -> list[Group]:
         return [g for g in self.groups if g.dimension == name]
 
 
-def _key(m: IncidentMetrics, dimension: str) -> str:
+def _keys(m: IncidentMetrics, dimension: str, scope: Scope) -> Sequence[str]:
+    """The groups of one dimension ``m`` counts in: one, but a customer each."""
     if dimension == "severity":
-        return m.severity
+        return (m.severity,)
     if dimension == "customer":
-        return m.customer
+        return scope.groups(m)
     if dimension == "playbook":
-        return m.playbook or NO_PLAYBOOK
-    return ALL
+        return (m.playbook or NO_PLAYBOOK,)
+    return (ALL,)
 
 
 def summarise(
-    incidents: Iterable[IncidentMetrics], now: datetime, since: timedelta,
-    *, limit: int | None = None,
+    incidents: Iterable[IncidentMetrics], now: datetime, since: timedelta | None = None, *,
+    period: Period | None = None, limit: int | None = None, customer: str | None = None,
+    customers: Mapping[int, Sequence[str]] | None = None,
 ) -> Snapshot:
-    """The snapshot of the period ``(now - since, now]`` against the one before it.
+    """The snapshot of ``period`` (default ``(now - since, now]``) against the one before.
 
-    Incidents count in the period they were opened in; drills are left out. ``limit``
-    keeps the busiest groups of each dimension (severity is never cut).
+    Incidents count in the period they were opened in; drills are left out. ``customer``
+    keeps the incidents that customer is affected by, matched with ``same_name`` against
+    ``customers`` (incident id -> every customer it affects, main first; an incident not in
+    it affects its main customer only). ``limit`` keeps the busiest groups of each
+    dimension (severity is never cut). ``now`` is when the figures were taken.
     """
-    if not timedelta() < since <= MAX_PERIOD:
+    period = period or Period.last(now, since or timedelta())
+    if not timedelta() < period.length <= MAX_PERIOD:
         raise ValueError(f"the period must be positive and at most {MAX_PERIOD.days} days")
-    end, start, before = now.timestamp(), (now - since).timestamp(), (now - 2 * since).timestamp()
-    first_week = week_start(now - since).timestamp()
+    incidents = list(incidents)
+    scope = Scope.of(customer, customers or {}, incidents)
+    in_period, in_previous = period.test(), period.previous().test()
+    end = period.end.timestamp()
+    first_bucket = min(week_start(period.start), month_start(period.start)).timestamp()
     current: list[tuple[IncidentMetrics, list]] = []
     previous: list[tuple[IncidentMetrics, list]] = []
     trend: list[tuple[float, list]] = []
     drills = 0
     for m in incidents:
-        if m.opened > end or (m.opened <= before and m.opened < first_week):
+        if m.opened > end or not scope.affects(m):
             continue
+        now_in, before_in = in_period(m.opened), in_previous(m.opened)
         if m.drill:
-            drills += m.opened > start
+            drills += now_in
+            continue
+        if not (now_in or before_in or m.opened >= first_bucket):
             continue
         row = [measure.values(m) for measure in MEASURES]
-        if m.opened >= first_week:
+        if now_in:
+            current.append((m, row))
+        elif before_in:
+            previous.append((m, row))
+        if m.opened >= first_bucket:  # the period, and the start of its first week or month
             trend.append((m.opened, row))
-        if m.opened > before:
-            (current if m.opened > start else previous).append((m, row))
-    snap = Snapshot(now, since, [], _weeks(trend, now, since), drills)
+    unit, points = buckets(trend, [m.opened for m, _ in current], period)
+    snap = Snapshot(period, [], [Bucket(s, e, Cell.of(rows)) for s, e, rows in points],
+                    unit, [_counted(m, row, scope) for m, row in current], scope.customer,
+                    now, drills)
+    for m, _ in current + previous:  # a main customer's spelling names its group
+        scope.spelling(m.customer)
     for dimension in DIMENSIONS:
-        groups = _groups(dimension, current, previous)
+        groups = _groups(dimension, current, previous, scope)
         if limit is not None and dimension != "severity" and len(groups) > limit:
             snap.truncated[dimension] = len(groups) - limit
             groups = groups[:limit]
@@ -198,52 +310,75 @@ def summarise(
     return snap
 
 
-def week_start(at: datetime) -> datetime:
-    """Monday 00:00 UTC of the ISO week ``at`` falls in."""
-    day = at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    return day - timedelta(days=day.weekday())
+def _counted(m: IncidentMetrics, row: list[list[float]], scope: Scope) -> Counted:
+    values = {measure.name: values for measure, values in zip(MEASURES, row)}
+    return Counted(
+        m.key, scope.title(m.title), m.severity, scope.named(m), m.opened,
+        {name: (values[name][0] if values[name] else None) for name in LISTED},
+        {audience: on_time(m, audience) for audience in AUDIENCES})
 
 
-def _groups(dimension: str, current: list, previous: list) -> list[Group]:
+def _groups(dimension: str, current: list, previous: list, scope: Scope) -> list[Group]:
     """Every group of one dimension seen in either period: severity in order, others
-    busiest first."""
+    busiest first. An incident affecting several customers counts in each one's group."""
     now_rows: dict[str, list] = {}
     old_rows: dict[str, list] = {}
     for rows, into in ((current, now_rows), (previous, old_rows)):
         for m, row in rows:
-            into.setdefault(_key(m, dimension), []).append(row)
+            for key in _keys(m, dimension, scope):
+                into.setdefault(key, []).append(row)
     names = set(now_rows) | set(old_rows)
     if dimension == "all":
         names = {ALL}
+    elif dimension == "customer" and scope.customer:
+        names = {scope.customer}  # shown even with no incident: never another name
     order = sorted(names) if dimension == "severity" else sorted(
         names, key=lambda n: (-len(now_rows.get(n, [])), -len(old_rows.get(n, [])), n))
     return [Group(dimension, n, Cell.of(now_rows.get(n, [])), Cell.of(old_rows.get(n, [])))
             for n in order]
 
 
-def _weeks(trend: list[tuple[float, list]], now: datetime, since: timedelta) -> list[Week]:
-    """ISO weeks from the one the period starts in to the current one (cut at ``now``),
-    each with the incidents opened in it."""
-    first = week_start(now - since)
-    count = max(1, math.ceil((now - first) / WEEK))
-    buckets: list[list] = [[] for _ in range(count)]
-    origin = first.timestamp()
-    for opened, row in trend:
-        buckets[min(count - 1, int((opened - origin) // WEEK.total_seconds()))].append(row)
-    return [Week(first + i * WEEK, min(first + (i + 1) * WEEK, now), Cell.of(rows))
-            for i, rows in enumerate(buckets)]
+def customers_of(store) -> dict[int, tuple[str, ...]]:
+    """Every incident's customers (the main one first, then the others it affects)."""
+    with store.read():
+        rows = store.incidents()
+    return {r["id"]: (r["customer"], *_names(r["customers"])) for r in rows}
 
 
-def snapshot(store, now: datetime, since: timedelta, *, limit: int | None = None) -> Snapshot:
+def _names(raw: str | None) -> list[str]:
+    """The others an incident row lists (a JSON list of names); none if unreadable."""
+    try:
+        names = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def find_customer(customers: Mapping[int, Sequence[str]], name: str) -> str | None:
+    """``name`` as an incident recorded it (``same_name``), or None if none did."""
+    for names in customers.values():
+        for recorded in names:
+            if same_name(recorded, name):
+                return recorded
+    return None
+
+
+def snapshot(store, now: datetime, since: timedelta | None = None, *,
+             period: Period | None = None, limit: int | None = None,
+             customer: str | None = None) -> Snapshot:
     """Fold the journal (only incidents opened in the two periods, or in the first week of
-    the trend) and summarise it."""
-    opened_from = min(now - 2 * since, week_start(now - since))
+    the trend) and summarise it. The figures of open incidents run to ``now``."""
+    period = period or Period.last(now, since or timedelta())
+    opened_from = min(period.previous().start, week_start(period.start))
+    customers = customers_of(store)
     incidents = all_incidents(store, now, drills=True, opened_from=opened_from)
     # all_incidents pauses the collector for the fold only; the summary keeps its records
     # alive too (without this pause: 0.7 s more at a million events, and not linear)
     with paused_gc():
-        return summarise(incidents, now, since, limit=limit)
+        return summarise(incidents, now, period=period, limit=limit, customer=customer,
+                         customers=customers)
 
 
-__all__ = ["MEASURES", "BY_NAME", "Snapshot", "Group", "Cell", "Stat", "Week", "summarise",
-           "snapshot", "p90", "week_start", "MAX_PERIOD"]
+__all__ = ["MEASURES", "BY_NAME", "LISTED", "Snapshot", "Group", "Cell", "Stat", "Bucket",
+           "Period", "Counted", "summarise", "snapshot", "customers_of", "find_customer",
+           "p90", "week_start", "month_start", "MAX_PERIOD", "WEEKLY_UP_TO"]

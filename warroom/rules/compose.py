@@ -44,5 +44,7 @@ def preview(store: Store, ref: str, audience: Audience | str, name: str | None,
         row = store.find_incident(ref)
         chosen = templates.choose(policy_of(row).templates, name, audience)
         fields = templates.incident_fields(row, now)
+        zone = templates.customer_zone(row)
     values = templates.filled(chosen, fields, parts)
-    return templates.compose(chosen, fields, next_update_at=next_update_at, now=now, **values)
+    return templates.compose(chosen, fields, next_update_at=next_update_at, now=now,
+                             zone=zone, **values)

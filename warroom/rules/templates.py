@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
@@ -26,6 +27,7 @@ from pydantic import (
     field_validator,
 )
 
+from warroom import clock
 from warroom.errors import UserError
 from warroom.models import Body, Line
 from warroom.records import Audience, Stage
@@ -105,14 +107,24 @@ def fill(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(lambda m: values.get(m[1], m[0]), text)
 
 
-def when(at: datetime | None, now: datetime) -> str:
-    """A time for a customer, who may live anywhere: ``14:30 UTC``, with the day if not today."""
+def customer_zone(incident: Any) -> str | None:
+    """The customer's time zone an incident records (an IANA name), else None (UTC); from a
+    record or a row (a row from before the column existed has none)."""
+    if hasattr(incident, "keys"):
+        return incident["customer_tz"] if "customer_tz" in incident.keys() else None
+    return getattr(incident, "customer_tz", None)
+
+
+def when(at: datetime | None, now: datetime, zone: str | None = None) -> str:
+    """A time for a customer, in their zone (``zone``, an IANA name; else UTC), always
+    named: ``14:30 UTC``, ``09:30 EST``; with the day when not today there
+    (``Wed 25 Nov 16:00 UTC``)."""
     if at is None:
         return "the next scheduled update"
-    at, now = at.astimezone(timezone.utc), now.astimezone(timezone.utc)
-    if at.date() == now.date():
-        return at.strftime("%H:%M UTC")
-    return at.strftime("%a %d %b %H:%M UTC")
+    there = ZoneInfo(zone) if zone else timezone.utc
+    text = clock.when(at, now, there)
+    label = clock.zone_label(at, there)
+    return text if text.endswith(f" {label}") else f"{text} {label}"
 
 
 def incident_fields(incident: Any, now: datetime) -> dict[str, str]:
@@ -125,7 +137,8 @@ def incident_fields(incident: Any, now: datetime) -> dict[str, str]:
     return {
         "key": get("key"), "title": get("title"), "customer": get("customer"),
         "service": get("service") or "our service",
-        "severity": getattr(severity, "value", severity), "opened": when(opened, now),
+        "severity": getattr(severity, "value", severity),
+        "opened": when(opened, now, customer_zone(incident)),
     }
 
 
@@ -149,11 +162,13 @@ def _sentence(text: str) -> str:
 
 
 def compose(template: Template, fields: dict[str, str], *, known: str, unknown: str,
-            next_steps: str, next_update_at: datetime | None, now: datetime) -> str:
-    """The whole message: the parts, as sentences, inside the template's narrative."""
+            next_steps: str, next_update_at: datetime | None, now: datetime,
+            zone: str | None = None) -> str:
+    """The whole message: the parts, as sentences, inside the template's narrative; the
+    next update's time in the customer's ``zone`` (:func:`customer_zone`)."""
     values = fields | {
         "known": _sentence(known), "unknown": _sentence(unknown),
-        "next_steps": _sentence(next_steps), "next_update": when(next_update_at, now),
+        "next_steps": _sentence(next_steps), "next_update": when(next_update_at, now, zone),
     }
     return fill(template.message, values)
 

@@ -88,6 +88,10 @@ class DashboardScreen(Screen[None]):
     def _header(self, view: IncidentView, now) -> list[board.Line]:
         """The incident's line, then (for a person, not the wall) what waits on them."""
         head = board.header_line(view, now, self.wall)
+        broken = self.app.journal_break
+        if broken is not None:  # edited after the fact: said before anything else
+            head = (board.Cell(f" JOURNAL ALTERED at event {broken.event_id} ", "alarm"),
+                    *head)
         if self.wall:
             return [head]
         items = waiting.for_person(view, self.app.actor.name, now)
@@ -127,6 +131,7 @@ class DashboardScreen(Screen[None]):
         now = self.app.clock()
         for pane in self._panes:
             pane.tick(now)
+        self.query_one(Timeline).tick(now)  # a new day: times gain their date
         self._ring_for_new()
 
     def apply(self, view: IncidentView, events: list[Event]) -> None:

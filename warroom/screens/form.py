@@ -9,7 +9,9 @@ other way out, escape included.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from warroom.actions import Done
+from warroom.clock import FrozenClock, local_stamp, parse_at
 from warroom.errors import WarroomError
 
 
@@ -34,6 +37,10 @@ class Field:
     placeholder: str = ""
     choices: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (label, value)
     required: bool = True
+
+
+WHEN = Field("when", "When it happened (empty: now; or -10m, 14:05, yesterday 23:50)",
+             placeholder="now", required=False)
 
 
 class FormModal(ModalScreen[Done | None]):
@@ -65,13 +72,20 @@ class FormModal(ModalScreen[Done | None]):
         *, intro: str = "", submit_label: str = "Submit",
         on_choice: Callable[[str, dict[str, str]], dict[str, str]] | None = None,
         preview: Callable[[dict[str, str]], str] | None = None, preview_label: str = "",
-        preview_after: str | None = None,
+        preview_after: str | None = None, backfill: bool = True,
     ) -> None:
         """``on_choice(field, values)`` runs when a choice changes and returns values to put
         in other fields (a template filling the parts of an update); ``preview(values)``
         is plain text shown under the field ``preview_after`` (default: the last) and
-        recomputed as the fields change."""
+        recomputed as the fields change.
+
+        Once the app gives the form its ``session`` (the store, who, the clock), the form
+        ends with a "when it happened" line, as ``--at`` on the command line: left empty,
+        the action happens now; filled in, the action runs with a clock fixed at that past
+        time (``backfill=False`` leaves the line out)."""
         super().__init__()
+        self.session: Any = None  # set by the app before the form is shown
+        self._backfill = backfill
         self.form_title = title
         self.fields = fields
         self._submit = submit
@@ -96,6 +110,9 @@ class FormModal(ModalScreen[Done | None]):
                     if self._preview is not None and f.name == self._preview_after:
                         yield Label(Content(self._preview_label), classes="field-label")
                         yield Static("", id="form-preview")
+                if self._backfills:
+                    yield Label(WHEN.label, classes="field-label")
+                    yield self._widget(WHEN)
             yield Static("", id="form-error", classes="-empty")
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="cancel", variant="default")
@@ -175,6 +192,17 @@ class FormModal(ModalScreen[Done | None]):
                 out[f.name] = widget.value
         return out
 
+    @property
+    def _backfills(self) -> bool:
+        return self._backfill and self.session is not None
+
+    def _happened(self) -> datetime | None:
+        """The past time typed in the "when" line, or None (now); a bad one raises."""
+        if not self._backfills:
+            return None
+        text = self.query_one(f"#field-{WHEN.name}", Input).value.strip()
+        return parse_at(text, self.session.clock()) if text else None
+
     def show_error(self, message: str) -> None:
         error = self.query_one("#form-error", Static)
         error.update(Content(message))
@@ -188,7 +216,17 @@ class FormModal(ModalScreen[Done | None]):
             self.show_error(f"{missing[0]} is required")
             return
         try:
-            done = self._submit(values)
+            at = self._happened()
+            if at is None:
+                done = self._submit(values)
+            else:  # the action runs with a clock fixed at when it happened
+                now, self.session.clock = self.session.clock, FrozenClock(at)
+                try:
+                    done = self._submit(values)
+                finally:
+                    self.session.clock = now
+                done = replace(done, message=f"{done.message} (recorded as happening "
+                                              f"{local_stamp(at)})")
         except WarroomError as exc:
             self.show_error(str(exc))
             return

@@ -3,10 +3,12 @@
 The figures come from :func:`warroom.reports.rollup.snapshot` (the journal, folded), computed in a
 worker thread on its own connection so a long journal never freezes the room's screen. The
 table is bounded: every severity, and the busiest groups of the other dimensions, under a
-row naming each dimension. It fits 80 columns: there each figure is the median; from
-:data:`WIDE` columns on, the 90th percentile and the change against the previous period
-are shown too. Trends plot calendar weeks; a week without a value (no incident, or none with
-that figure) is left out of a median's sparkline rather than drawn as zero.
+row naming each dimension. Customer and internal updates on time are two columns, never
+pooled. It fits 80 columns: there each figure is the median; from :data:`WIDE` columns on,
+the 90th percentile and the change against the previous period are shown too. Trends plot
+the snapshot's calendar weeks (months over a long stretch), from the first incident's to
+the last's; a week without a value (no incident, or none with that figure) is left out of a
+median's sparkline rather than drawn as zero.
 """
 
 from __future__ import annotations
@@ -23,27 +25,32 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from warroom.reports import rollup
 from warroom.reports.snapshot import change, count_change, value
+from warroom.text import clean_line
 from warroom.widgets.footer import IdentityFooter
 
 PERIODS = (30, 90, 180)  # days; p cycles through them
 GROUPS_SHOWN = 6  # per dimension (severity is never cut)
 WIDE = 120  # from this many columns on, the table shows p90 and changes
-GROUP_WIDTH = 18  # a group name (user text, indented under its dimension) is cut to this
+# a group name (user text, indented under its dimension) is cut to this, narrow and wide
+GROUP_WIDTH = {False: 15, True: 18}
 SECTIONS = {"all": None, "severity": "By severity", "customer": "By customer",
             "playbook": "By playbook"}
 # (measure, label, label when wide): None is the incident count; labels take two lines
 COLUMNS = (
     (None, "Incidents\n(change)", None),
-    ("time_to_ownership", "Time to\nownership", "Time to ownership\nmedian / p90"),
-    ("first_customer_update", "First update\nto customer", None),
-    ("time_to_resolution", "Time to\nresolve", "Time to resolution\nmedian / p90"),
-    ("cadence", "Updates\non time", None),
-    ("csat", "CSAT\n(1-5)", None),
+    ("time_to_ownership", "Owned\nafter", "Owned after\nmedian / p90"),
+    ("first_customer_update", "First to\ncustomer", None),
+    ("time_to_resolution", "Time to\nresolve", "Resolved after\nmedian / p90"),
+    ("customer_on_time", "Customer\non time", None),
+    ("internal_on_time", "Internal\non time", None),
+    ("csat", "CSAT", "CSAT\n(1-5)"),
 )
 PAIRED = {"time_to_ownership", "time_to_resolution"}  # median / p90 and change when wide
-# (measure, label): None is the incident count
-TRENDS = ((None, "Incidents a week"), ("time_to_ownership", "Ownership (med.)"),
-          ("time_to_resolution", "Resolution (med.)"), ("cadence", "On time (med.)"))
+# (measure, label): None is the incident count (a week or a month, as the snapshot's trend)
+TRENDS = ((None, "Incidents a {unit}"), ("time_to_ownership", "Ownership (med.)"),
+          ("time_to_resolution", "Resolution (med.)"),
+          ("customer_on_time", "Customer on time"))
+UNIT_SHORT = {"week": "wk", "month": "mo"}
 
 
 def columns(wide: bool) -> list[tuple[str, str]]:
@@ -74,9 +81,10 @@ def _figure(group: rollup.Group, key: str, wide: bool) -> str:
 def row_cells(group: rollup.Group, wide: bool = True) -> list[Text]:
     """One table row as rich Text, which DataTable measures to size its columns (a Content
     cell measures one cell wide). The group name is user text: plain, never markup."""
-    name = Text(group.name if group.dimension == "all" else "  " + group.name,
+    shown = clean_line(group.name)  # stored text: escape sequences never reach the terminal
+    name = Text(shown if group.dimension == "all" else "  " + shown,
                 no_wrap=True, overflow="ellipsis")
-    name.truncate(GROUP_WIDTH, overflow="ellipsis")
+    name.truncate(GROUP_WIDTH[wide], overflow="ellipsis")
     return [name] + [Text(_figure(group, key, wide), justify="right")
                      for key, _ in columns(wide)[1:]]
 
@@ -86,17 +94,18 @@ def section_cells(dimension: str, wide: bool) -> list[Text]:
 
 
 def trend(snap: rollup.Snapshot, measure: str | None) -> tuple[list[float], str]:
-    """Values for a sparkline and a short caption. Counts plot every week; a median plots
-    only the weeks that have one (a week with no incident is no data, not zero)."""
-    weeks = len(snap.weeks)
+    """Values for a sparkline and a short caption. Counts plot every week (or month) of the
+    trend; a median plots only those that have one (no incident is no data, not zero).
+    ``last`` is the trend's last week, the one of the period's latest incident."""
+    buckets = len(snap.trend)
     if measure is None:
-        data = [float(w.cell.count) for w in snap.weeks]
-        now = f"{data[-1]:g}" if data else "-"
-        return data, f"now {now}, max {max(data, default=0):g}"
-    medians = [w.cell.stats[measure].median for w in snap.weeks]
+        data = [float(b.cell.count) for b in snap.trend]
+        last = f"{data[-1]:g}" if data else "-"
+        return data, f"last {last}, max {max(data, default=0):g}"
+    medians = [b.cell.stats[measure].median for b in snap.trend]
     data = [m for m in medians if m is not None]
-    return data, f"now {value(measure, medians[-1] if medians else None)}, " \
-        f"{len(data)}/{weeks} wk"
+    return data, f"last {value(measure, medians[-1] if medians else None)}, " \
+        f"{len(data)}/{buckets} {UNIT_SHORT[snap.trend_unit]}"
 
 
 class MetricsScreen(Screen[None]):
@@ -134,7 +143,8 @@ class MetricsScreen(Screen[None]):
         with Horizontal(id="metrics-trends"):
             for index, (_, label) in enumerate(TRENDS):
                 with Vertical(classes="trend"):
-                    yield Static(Content(label), id=f"trend-label-{index}",
+                    yield Static(Content(label.format(unit="week")),
+                                 id=f"trend-label-{index}",
                                  classes="trend-label")
                     yield Sparkline([], id=f"trend-{index}")
         yield IdentityFooter(self.app.identity_text)
@@ -189,7 +199,7 @@ class MetricsScreen(Screen[None]):
             data, caption = trend(snap, measure)
             self.query_one(f"#trend-{index}", Sparkline).data = data
             self.query_one(f"#trend-label-{index}", Static).update(
-                Content(f"{label}\n{caption}"))
+                Content(f"{label.format(unit=snap.trend_unit)}\n{caption}"))
 
     def action_period(self) -> None:
         self.days = PERIODS[(PERIODS.index(self.days) + 1) % len(PERIODS)] \

@@ -1,5 +1,11 @@
 """The timeline: the journal in plain words, newest first, in a bounded window.
 
+Events are kept in the order they happened (``at``, then id), as ``warroom log`` and the
+metrics read them: an event recorded late (``--at``) takes its place in time, marked
+``[backfilled HH:MM]``, wherever it arrives from. Each time carries its date when it is not
+today (and its zone when it differs from now's); the lines are worded again when the
+viewer's day or zone changes.
+
 Measured here, growing widgets are expensive (a DataTable of 10,000 rows takes 2 s to
 refresh, a RichLog fed 10,000 writes 2.5 s), so the timeline is a line-API scroll view: one
 row per event, cropped to the pane's width with an ellipsis, and a new event costs the few
@@ -8,6 +14,9 @@ visible rows. It keeps at most :data:`MAX_KEPT` events; older ones are paged in 
 
 from __future__ import annotations
 
+from bisect import bisect
+from datetime import datetime
+
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
@@ -15,6 +24,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from warroom.clock import local, utcnow, zone_label
 from warroom.journal import line
 from warroom.records import Event
 from warroom.text import clean_line
@@ -34,14 +44,55 @@ class Timeline(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = "Timeline (newest first)"
-        self._events: list[Event] = []  # newest first
+        self._events: list[Event] = []  # newest first, in the order they happened
         self._lines: list[str] = []  # the same, in words
+        self._ids: set[int] = set()
+        self._floor: int | None = None  # the lowest event id read: older pages start below
+        self._day: tuple | None = None  # (local date, zone) the lines were worded for
         self.more_older = True
         self._base: Style | None = None  # rich_style is costly to compute per row
 
     @property
     def oldest_id(self) -> int | None:
-        return self._events[-1].id if self._events else None
+        """Where the next page of older events starts (pages go by id, the journal's
+        order of recording; each event read takes its place in time)."""
+        return self._floor
+
+    def _now(self) -> datetime:
+        return getattr(self.app, "clock", utcnow)()  # the app's clock (frozen in tests)
+
+    def _word(self, event: Event, now: datetime) -> str:
+        return clean_line(line(event, now))
+
+    def tick(self, now: datetime) -> None:
+        """A new day or a change of zone (DST): times are worded again (a time of today
+        loses nothing, yesterday's gains its date). Costs nothing otherwise."""
+        day = (local(now).date(), zone_label(now))
+        if self._day is not None and day != self._day and self._events:
+            self._lines = [self._word(e, now) for e in self._events]
+            self.refresh()
+        self._day = day
+
+    def _insert(self, events: list[Event]) -> int:
+        """Put each new event in its place in time; returns how many landed above the
+        current scroll position."""
+        now = self._now()
+        self._day = (local(now).date(), zone_label(now))
+        above = 0
+        for e in events:
+            if e.id in self._ids:
+                continue
+            self._ids.add(e.id)
+            self._floor = e.id if self._floor is None else min(self._floor, e.id)
+            if not self._events or (e.at, e.id) > (self._events[0].at, self._events[0].id):
+                index = 0  # the usual case: it happened after everything shown
+            else:
+                index = bisect(self._events, (-e.at.timestamp(), -e.id),
+                               key=lambda x: (-x.at.timestamp(), -x.id))
+            self._events.insert(index, e)
+            self._lines.insert(index, self._word(e, now))
+            above += index < self.scroll_y
+        return above
 
     @property
     def full(self) -> bool:
@@ -65,14 +116,19 @@ class Timeline(ScrollView, can_focus=True):
         """
         if not events:
             return
-        self._events[:0] = reversed(events)
-        self._lines[:0] = [clean_line(line(e)) for e in reversed(events)]
+        above = self._insert(events)
         if len(self._events) > MAX_KEPT:
-            del self._events[MAX_KEPT:], self._lines[MAX_KEPT:]
+            self._trim()
             self.more_older = True
         self._changed()
-        if self.scroll_y > 0:
-            self.scroll_to(y=self.scroll_y + len(events), animate=False, immediate=True)
+        if self.scroll_y > 0 and above:
+            self.scroll_to(y=self.scroll_y + above, animate=False, immediate=True)
+
+    def _trim(self) -> None:
+        """Keep the :data:`MAX_KEPT` that happened last."""
+        for e in self._events[MAX_KEPT:]:
+            self._ids.discard(e.id)
+        del self._events[MAX_KEPT:], self._lines[MAX_KEPT:]
 
     def add_older(self, events: list[Event], *, complete: bool) -> None:
         """A page of older events (newest first); ``complete`` when none are left.
@@ -80,8 +136,9 @@ class Timeline(ScrollView, can_focus=True):
         Paging stops at :data:`MAX_KEPT` events; the hint then points to ``warroom log``.
         """
         room = MAX_KEPT - len(self._events)
-        self._events.extend(events[:room])
-        self._lines.extend(clean_line(line(e)) for e in events[:room])
+        self._insert(events[:room])
+        if events[room:]:  # not kept, but read: the next page starts below them
+            self._floor = min([e.id for e in events[room:]] + [self._floor or events[-1].id])
         self.more_older = not complete or len(events) > room
         self._changed()
 

@@ -1,0 +1,163 @@
+"""The journal's hash chain and its guards: what makes an edit after the fact visible.
+
+Each event stores ``prev_hash``, the hash of the event before it (in id order), and ``hash``,
+the SHA-256 of its own content together with ``prev_hash``. Changing, removing or inserting
+an event with any tool but warroom breaks the chain at that event or the next one; removing
+the last events leaves the table's AUTOINCREMENT counter ahead of the last id. Two triggers
+refuse UPDATE and DELETE; a write that finds them dropped puts them back (the store journals
+that it did).
+
+What this cannot do: everyone who may write the file can also run warroom's own code, so a
+determined member of the group could rebuild the whole chain after editing, or delete the
+file. The chain catches edits made with other tools and accidents; backups (``warroom
+backup``) are what protect against loss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+"""The ``prev_hash`` of the first event."""
+
+CONTENT = ("incident_id", "at", "recorded_at", "os_user", "display_name", "kind", "payload")
+"""The columns an event's hash covers (with its ``prev_hash``), as stored."""
+
+GUARDS = {
+    name: f"CREATE TRIGGER {name} BEFORE {verb} ON events "
+          "BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END"
+    for name, verb in (("events_no_update", "UPDATE"), ("events_no_delete", "DELETE"))
+}
+"""The triggers that keep the journal append-only, by name."""
+
+
+def digest(prev_hash: str, values: dict[str, Any]) -> str:
+    """The hash of an event: SHA-256 over its previous hash and its content as stored."""
+    content = [prev_hash, *(values.get(name) for name in CONTENT)]
+    text = json.dumps(content, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def head(conn: sqlite3.Connection) -> str:
+    """The hash the next event links to: the last event's, or :data:`GENESIS`."""
+    row = conn.execute("SELECT hash FROM events ORDER BY id DESC LIMIT 1").fetchone()
+    return GENESIS if row is None else (row[0] or GENESIS)
+
+
+def link(conn: sqlite3.Connection, values: dict[str, Any]) -> dict[str, str]:
+    """The chain columns of a new event with ``values`` (as stored); call inside the write
+    transaction, so that no other event slips in between."""
+    prev = head(conn)
+    return {"prev_hash": prev, "hash": digest(prev, values)}
+
+
+def missing_guards(conn: sqlite3.Connection) -> list[str]:
+    """The append-only triggers that are not in the schema (dropped outside warroom)."""
+    present = {row[0] for row in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
+    return [name for name in GUARDS if name not in present]
+
+
+def restore_guards(conn: sqlite3.Connection) -> list[str]:
+    """Put back the append-only triggers that are missing; returns their names."""
+    missing = missing_guards(conn)
+    for name in missing:
+        conn.execute(GUARDS[name])
+    return missing
+
+
+@dataclass(frozen=True)
+class Break:
+    """Where the journal stops being what warroom wrote: the first event that does not
+    check out (``event_id``; 0 for the journal as a whole) and what is wrong with it."""
+
+    event_id: int
+    problem: str
+
+
+def _rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+    columns = ", ".join(("id", "prev_hash", "hash", *CONTENT))
+    cursor = conn.execute(f"SELECT {columns} FROM events ORDER BY id")
+    cursor.row_factory = sqlite3.Row
+    yield from cursor
+
+
+def check(conn: sqlite3.Connection) -> tuple[int, Break | None]:
+    """Walk the chain in id order: how many events check out, and the first break."""
+    prev, last_id, count = GENESIS, 0, 0
+    for row in _rows(conn):
+        values = dict(row)
+        if row["prev_hash"] != prev:
+            what = ("an event before it was removed or changed" if row["prev_hash"]
+                    else "it was written outside warroom (no chain)")
+            return count, Break(row["id"], what)
+        if row["hash"] != digest(prev, values):
+            return count, Break(row["id"], "its content was changed after it was written")
+        prev, last_id, count = row["hash"], row["id"], count + 1
+    seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    if seq is not None and seq[0] > last_id:
+        return count, Break(last_id + 1, f"events {last_id + 1} to {seq[0]} were removed")
+    return count, None
+
+
+def fill(conn: sqlite3.Connection) -> None:
+    """Chain the events written before the chain existed, in id order (the migration)."""
+    prev = GENESIS
+    for row in list(_rows(conn)):
+        h = digest(prev, dict(row))
+        conn.execute("UPDATE events SET prev_hash = ?, hash = ? WHERE id = ?",
+                     (prev, h, row["id"]))
+        prev = h
+
+
+def _links(conn: sqlite3.Connection, row: sqlite3.Row, prev: str | None) -> Break | None:
+    """Whether one event checks out: linked to ``prev`` (the hash of the event before it)
+    and hashing to what it says."""
+    if not row["prev_hash"]:
+        return Break(row["id"], "it was written outside warroom (no chain)")
+    if prev is not None and row["prev_hash"] != prev:
+        return Break(row["id"], "an event before it was removed or changed")
+    if row["hash"] != digest(row["prev_hash"], dict(row)):
+        return Break(row["id"], "its content was changed after it was written")
+    return None
+
+
+def step(conn: sqlite3.Connection, after_id: int, prev: str | None
+         ) -> tuple[int, str | None, Break | None]:
+    """Check the events after ``after_id`` as they arrive: each links to the one before
+    (the first to ``prev``, the hash last seen) and hashes to what it says. Returns the last
+    id and hash seen, and the first break (then the walk stops there)."""
+    columns = ", ".join(("id", "prev_hash", "hash", *CONTENT))
+    cursor = conn.execute(f"SELECT {columns} FROM events WHERE id > ? ORDER BY id",
+                          (after_id,))
+    cursor.row_factory = sqlite3.Row
+    for row in cursor:
+        broken = _links(conn, row, prev)
+        if broken is not None:
+            return row["id"], prev, broken
+        after_id, prev = row["id"], row["hash"]
+    return after_id, prev, None
+
+
+def check_incident(conn: sqlite3.Connection, incident_id: int) -> Break | None:
+    """The first of one incident's events that does not check out (its content, its link to
+    the event before it, an event removed before it), without walking the whole journal."""
+    columns = ", ".join(("id", "prev_hash", "hash", *CONTENT))
+    cursor = conn.execute(f"SELECT {columns} FROM events WHERE incident_id = ? ORDER BY id",
+                          (incident_id,))
+    cursor.row_factory = sqlite3.Row
+    for row in cursor:
+        before = conn.execute("SELECT id, hash FROM events WHERE id < ? ORDER BY id DESC "
+                              "LIMIT 1", (row["id"],)).fetchone()
+        expected = GENESIS if before is None else before[1]
+        if before is not None and before[0] != row["id"] - 1:
+            return Break(row["id"], "an event before it was removed or changed")
+        broken = _links(conn, row, expected)
+        if broken is not None:
+            return broken
+    return None
