@@ -294,3 +294,13 @@ def test_a_past_time_out_of_range_is_one_line_never_a_traceback(text):
 
     with pytest.raises(UserError, match="out of range"):
         parse_at(text, utcnow())
+
+
+def test_an_impact_start_is_typed_like_any_past_time(db, capsys):
+    """``--impact-start -40m`` reads as forty minutes ago, as ``--at -40m`` does."""
+    assert main(["open", "Checkout failing", "--customer", "Acme", "--severity", "SEV2",
+                 "--impact-start", "-40m", "--as", "sam"]) == 0
+    opened = journal(db)[0]
+    assert opened.payload["impact_start"] is not None
+    impact = datetime.fromisoformat(opened.payload["impact_start"])
+    assert timedelta(minutes=39) < opened.at - impact < timedelta(minutes=41)

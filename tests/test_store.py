@@ -75,10 +75,14 @@ def test_a_new_database_is_created_0660(tmp_path, umask):
     assert stat.S_IMODE(os.stat(tmp_path / "new.db").st_mode) == 0o660
 
 
-def test_an_empty_file_becomes_a_warroom_database(tmp_path):
+def test_an_empty_file_becomes_a_warroom_database_for_a_writer_only(tmp_path):
     path = tmp_path / "empty.db"
     path.touch()
-    with Store(path) as store:
+    with pytest.raises(DatabaseError, match="holds no warroom database yet"):
+        Store(path)  # a reader (show, log, the dashboard) writes nothing, not even the schema
+    assert path.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty.db"]
+    with Store(path, create=True) as store:
         assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

@@ -249,3 +249,13 @@ def test_customer_zone_from_the_command_line(capsys, db):
     code, _, err = run(capsys, "customers", "INC-1001", "--customer-tz", "Europe/Lisbon",
                        "--tier", "gold", "--as", "sam")
     assert code == 2 and "on its own" in err
+
+
+def test_the_customer_zone_can_be_given_at_the_opening(capsys, db):
+    code, _, err = run(capsys, "open", "Checkout failing", "--customer", "Acme",
+                       "--severity", "SEV3", "--customer-tz", "Mars/Olympus", "--as", "sam")
+    assert code == 2 and "--customer-tz 'Mars/Olympus' is not a time zone" in err
+    assert run(capsys, "open", "Checkout failing", "--customer", "Acme", "--severity", "SEV3",
+               "--customer-tz", "America/New_York", "--as", "sam")[0] == 0
+    code, out, _ = run(capsys, "show", "INC-1001")
+    assert "America/New_York" in out

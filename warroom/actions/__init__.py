@@ -23,7 +23,13 @@ from warroom.actions.ownership import (
     release_role,
     settle_dispute,
 )
-from warroom.actions.review import add_follow_up
+from warroom.actions.review import (
+    add_factor,
+    add_follow_up,
+    complete_follow_up,
+    record_root_cause,
+    set_impact_start,
+)
 from warroom.actions.work import (
     add_milestone,
     clear_blocker,
@@ -40,4 +46,5 @@ __all__ = [
     "add_milestone", "complete_milestone", "move_milestone", "raise_blocker", "clear_blocker",
     "request_approval", "approve", "reject", "withdraw", "add_note", "add_follow_up",
     "change_severity", "retitle", "change_customers", "change_customer_zone",
+    "complete_follow_up", "record_root_cause", "add_factor", "set_impact_start",
 ]

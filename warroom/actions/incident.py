@@ -10,7 +10,7 @@ from warroom.actions.lifecycle import resolution
 from warroom.actions.promises import next_due
 from warroom.actions.statements import approved_text, granted, spend, text
 from warroom.actions.work import meet
-from warroom.clock import Clock, said_day_hm, utcnow
+from warroom.clock import Clock, said_day_hm, utcnow, zone_named
 from warroom.db.store import Store, from_db
 from warroom.errors import UserError
 from warroom.journal import Kind
@@ -37,9 +37,13 @@ def open_incident(
     milestones: list[tuple[str, str, timedelta]] | None = None,
     drill: bool = False,
     impact_start: datetime | None = None,
+    customer_tz: str | None = None,
     clock: Clock = utcnow,
 ) -> Done:
     """Open an incident with its roles vacant (or assigned), under ``policy``.
+
+    ``customer_tz`` (an IANA zone) is the customer's: customer-facing text gives its times
+    in it (default UTC; :func:`warroom.actions.change_customer_zone` changes it later).
 
     ``impact_start``, when the customer impact began (at or before the opening), is kept
     in the opening event for the review to set against the room's opening.
@@ -53,6 +57,7 @@ def open_incident(
     service = valid(Name, service, "service") if service is not None else None
     tier = valid(Name, tier, "tier").lower() if tier is not None else None
     severity = severity if isinstance(severity, Severity) else Severity.parse(severity)
+    customer_tz = zone_named(customer_tz, "--customer-tz").key if customer_tz else None
     assign = {valid(RoleName, r, "role"): valid(Name, h, "holder") for r, h in (assign or {}).items()}
     unknown = set(assign) - set(policy.roles)
     if unknown:
@@ -67,7 +72,7 @@ def open_incident(
         incident_id = store.insert(
             "incidents", key=key, title=title, customer=customer, service=service, tier=tier,
             severity=severity, stage=Stage.TRIAGE, playbook=playbook, drill=drill,
-            opened_at=now, opened_by=actor.name,
+            opened_at=now, opened_by=actor.name, customer_tz=customer_tz,
             next_customer_due=now + timedelta(minutes=cadence.customer),
             next_internal_due=now + timedelta(minutes=cadence.internal),
             policy=policy.model_dump_json(),
@@ -96,6 +101,7 @@ def open_incident(
             contingency=policy.contingency, teams=policy.teams,
             **({"speed": policy.speed} if policy.speed != 1 else {}),
             **({"impact_start": impact_start} if impact_start is not None else {}),
+            **({"customer_tz": customer_tz} if customer_tz else {}),
         )
         if all(assign.get(role) for role in TRIO):  # opened with the trio held
             meet(store, actor, store.row("incidents", id=incident_id), now, "trio-held")

@@ -119,15 +119,20 @@ def _verb_in(argv: list[str]) -> str | None:
     return None
 
 
+PAST_TIMES = ("--at", "--impact-start")
+"""Options that take a past time, which people write as ``-10m``."""
+
+
 def _joined_at(argv: list[str]) -> list[str]:
-    """``--at -10m`` as ``--at=-10m``: argparse takes a value starting with "-" for an
-    option and would refuse the most natural way to say "ten minutes ago"."""
+    """``--at -10m`` as ``--at=-10m`` (and ``--impact-start``): argparse takes a value
+    starting with "-" for an option and would refuse the most natural way to say "ten
+    minutes ago"."""
     out: list[str] = []
     for i, arg in enumerate(argv):
         if arg == "--":
             return out + argv[i:]
-        if out and out[-1] == "--at":
-            out[-1] = f"--at={arg}"
+        if out and out[-1] in PAST_TIMES:
+            out[-1] = f"{out[-1]}={arg}"
         else:
             out.append(arg)
     return out

@@ -9,9 +9,11 @@ import json
 import os
 import pwd
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from warroom.clock import Clock, local_stamp, utcnow
@@ -54,10 +56,25 @@ class Context:
             return ""
         return f"  recorded as happening {local_stamp(self.at)} (not today)"
 
-    def store(self, create: bool = False):
+    @contextmanager
+    def store(self, create: bool = False) -> Iterator[Any]:
+        """The database, open for this verb. One it had to create (``create``) is removed
+        again when the verb is refused before writing anything: a refusal leaves the
+        folder as it was."""
+        from warroom.db.schema import holds_events
         from warroom.db.store import Store
 
-        return Store(self.db, create=create)
+        path = Path(self.db)
+        fresh = create and not path.exists()
+        store = Store(path, create=create)
+        try:
+            with store:
+                yield store
+        except BaseException:
+            if fresh and not holds_events(path):
+                for leftover in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
+                    leftover.unlink(missing_ok=True)
+            raise
 
 
 def positive(text: str) -> int:

@@ -34,7 +34,8 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store(create=True) as store:
         done = actions.open_incident(
             store, ctx.actor, title=args.title, customer=args.customer, severity=severity,
-            service=args.service, tier=args.tier, impact_start=impact, clock=ctx.clock,
+            service=args.service, tier=args.tier, impact_start=impact,
+            customer_tz=args.customer_tz, clock=ctx.clock,
             **chosen.applied(),
         )
     print_done(done)
@@ -216,6 +217,9 @@ def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p.add_argument("--playbooks", metavar="DIR",
                    help="a folder of your own playbooks, added to the shipped ones and "
                    "overriding them by name (default: $WARROOM_PLAYBOOKS)")
+    p.add_argument("--customer-tz", metavar="ZONE",
+                   help="the customer's time zone (IANA, e.g. America/New_York): customer "
+                   "updates give their times in it (default UTC)")
     p.add_argument("--impact-start", metavar="TIME",
                    help="when the customer impact began, if before the room opens: '40m "
                    "ago', 13:20, 'yesterday 23:50' or an ISO time (the review sets it "

@@ -240,7 +240,7 @@ def inspect_file(path: Path) -> int:
         error = worded(exc, path)
         raise (error or DatabaseError(f"{path} is not a warroom database ({exc})")) from None
     if app_id != APPLICATION_ID:
-        if app_id == 0 and tables == 0:
+        if app_id == 0 and tables == 0 and version == 0:  # an empty SQLite file
             return 0
         raise DatabaseError(f"{path} is an SQLite database but not a warroom one")
     if version > SCHEMA_VERSION:
@@ -249,3 +249,16 @@ def inspect_file(path: Path) -> int:
             f"{SCHEMA_VERSION}); upgrade warroom to open it"
         )
     return version
+
+
+def holds_events(path: Path) -> bool:
+    """Whether the database at ``path`` holds any journal event (read only; a file that
+    cannot be read counts as holding some, so that nothing removes it)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True

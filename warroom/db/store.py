@@ -87,6 +87,9 @@ class Store(JournalReads):
             except OSError as exc:
                 raise DatabaseError(f"cannot create {self.path}: {exc.strerror}") from None
         version = inspect_file(self.path)
+        if version == 0 and not create:  # read verbs never write: not even the schema
+            raise DatabaseError(f"{self.path} holds no warroom database yet: 'warroom open' "
+                                "makes it one")
         self.conn = sqlite3.connect(
             self.path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
             check_same_thread=False,
