@@ -168,6 +168,21 @@ def test_text_stored_by_another_program_reaches_no_terminal_raw(room, capsys):
 
 def test_look_alike_names_are_one_person(room, capsys):
     assert main(["claim", "INC-1001", "lead", "--as", "sam"]) == 0
-    for alike in ("sa\u200dm", "\uff53\uff41\uff4d", "sam\u202e"):
+    for alike in ("sa\u200dm", "\uff53\uff41\uff4d", "sam\u202e", "Sam", "SAM"):
         assert main(["claim", "INC-1001", "lead", "--as", alike]) == 2
         assert "you already hold lead" in one_line(capsys)
+
+
+def test_a_handover_to_a_look_alike_goes_to_the_person_in_the_room(room, capsys):
+    assert main(["claim", "INC-1001", "lead", "--as", "sam"]) == 0
+    assert main(["claim", "INC-1001", "comms", "--as", "dana"]) == 0
+    assert main(["handover", "INC-1001", "lead", "--to", "DANA", "--as", "sam",
+                 "--done", "checked the gateway", "--remaining", "vendor call",
+                 "--dependencies", "vendor", "--risks", "none"]) == 0
+    assert main(["accept", "INC-1001", "lead", "--as", "Dana"]) == 0
+    capsys.readouterr()
+    assert main(["show", "INC-1001", "--json"]) == 0
+    import json
+
+    roles = {r["role"]: r["holder"] for r in json.loads(capsys.readouterr().out)["roles"]}
+    assert roles["lead"] == roles["comms"] == "dana"

@@ -14,12 +14,14 @@ from datetime import datetime
 from warroom.actions._common import Done, live_incident, role_row
 from warroom.actions.work import meet
 from warroom.clock import Clock, local_hm, utcnow
+from warroom.db.queries import known_names
 from warroom.db.store import Store, from_db
 from warroom.errors import Conflict, UserError
 from warroom.journal import Kind
 from warroom.models import Body, Line, Name, RoleName, valid
 from warroom.records import TRIO, Actor, HandoverStatus
 from warroom.rules.disputes import settle_refusal, who_settles
+from warroom.rules.people import spelled_as_known
 
 VACANT = object()
 
@@ -155,7 +157,7 @@ def settle_dispute(
     review.
     """
     role_name = valid(RoleName, role, "role")
-    winner = valid(Name, winner, "winner")
+    winner = spelled_as_known(valid(Name, winner, "winner"), known_names(store))
     reason = valid(Line, reason, "reason") if reason else None
     now = clock()
     with store.write():
@@ -207,7 +209,7 @@ def offer_handover(
     """Offer a held role to someone, with the handover note. The role moves only when they
     accept; until then the offerer still owns it."""
     role_name = valid(RoleName, role, "role")
-    to = valid(Name, to, "the incoming person")
+    to = spelled_as_known(valid(Name, to, "the incoming person"), known_names(store))
     note = {
         "done": valid(Body, done, "done"),
         "remaining": valid(Body, remaining, "remaining"),

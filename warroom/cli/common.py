@@ -11,7 +11,7 @@ import pwd
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,18 @@ class Context:
             return ""
         return f"  recorded as happening {local_stamp(self.at)} (not today)"
 
+    def _known_as(self, store) -> None:
+        """Act under the spelling the room already knows (``--as Sam`` where "sam" holds a
+        role is sam): names are one person after Unicode normalisation and case folding."""
+        if self.actor.display is None or self.actor.strict:
+            return
+        from warroom.db.queries import known_names
+        from warroom.rules.people import spelled_as_known
+
+        known = spelled_as_known(self.actor.display, known_names(store))
+        if known != self.actor.display:
+            self.actor = replace(self.actor, display=known)
+
     @contextmanager
     def store(self, create: bool = False) -> Iterator[Any]:
         """The database, open for this verb. One it had to create (``create``) is removed
@@ -69,6 +81,7 @@ class Context:
         store = Store(path, create=create)
         try:
             with store:
+                self._known_as(store)
                 yield store
         except BaseException:
             if fresh and not holds_events(path):

@@ -175,3 +175,14 @@ def chain_step(store: Store, after_id: int, prev: str | None):
 
     with store.read():
         return chain.step(store.conn, after_id, prev)
+
+
+def known_names(store: Store) -> list[str]:
+    """The names people already go by in this database: role holders, claimants, handover
+    parties, approval requesters and voters (the spellings actions compare against)."""
+    with store.read():
+        rows = store.conn.execute(
+            "SELECT holder FROM roles UNION SELECT claimant FROM disputes "
+            "UNION SELECT from_person FROM handovers UNION SELECT to_person FROM handovers "
+            "UNION SELECT requester FROM approvals UNION SELECT voter FROM votes").fetchall()
+    return sorted(r[0] for r in rows if r[0])

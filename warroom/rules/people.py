@@ -39,6 +39,13 @@ def same_name(a: str, b: str) -> bool:
     return _key(a) == _key(b)
 
 
+def spelled_as_known(name: str, known: list[str]) -> str:
+    """``name`` as the room already spells it: the first of ``known`` that is the same name
+    (:func:`same_name`: "Sam", "sam" and "s\u200bam" are one person), else ``name``. So
+    a look-alike spelling acts as the person already in the room, never as a second one."""
+    return next((k for k in known if k and same_name(k, name)), name)
+
+
 def _key(name: str) -> str:
     text = unicodedata.normalize("NFKC", name)
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
