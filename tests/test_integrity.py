@@ -192,3 +192,13 @@ def test_show_names_an_altered_event(room, capsys):
     assert capsys.readouterr().out.startswith(
         "JOURNAL ALTERED at event 2: its content was changed after it was written "
         "(warroom verify)\n")
+
+
+def test_the_review_opens_with_the_alteration(room, capsys):
+    assert main(["review", "INC-1001"]) == 0
+    assert "JOURNAL ALTERED" not in capsys.readouterr().out
+    tamper(room, "DROP TRIGGER events_no_update", "UPDATE events SET payload = "
+                 "'{\"text\": \"all fine\"}' WHERE id = 4")
+    assert main(["review", "INC-1001"]) == 0
+    assert capsys.readouterr().out.startswith(
+        "> **JOURNAL ALTERED at event 4**: its content was changed after it was written")

@@ -297,8 +297,16 @@ def for_review(store, ref: str, now: datetime) -> tuple[IncidentMetrics, list[Ev
 
 
 def review(store, ref: str, now: datetime) -> str:
-    """The review of the incident ``ref`` in the database, as of ``now``."""
-    return render(*for_review(store, ref, now))
+    """The review of the incident ``ref`` in the database, as of ``now``; it opens with a
+    warning when the incident's journal was altered after the fact."""
+    from warroom.db.queries import journal_break
+
+    doc = render(*for_review(store, ref, now))
+    broken = journal_break(store, ref)
+    if broken is None:
+        return doc
+    return (f"> **JOURNAL ALTERED at event {broken.event_id}**: {broken.problem}; the figures "
+            "below may not be what happened (`warroom verify` says more).\n\n" + doc)
 
 
 def _decisions(events: list[Event]) -> list[str]:
