@@ -161,3 +161,18 @@ async def test_every_form_backfills_through_its_when_line(tmp_path, clock):
             ("role.claimed", START + timedelta(minutes=5))]
         assert queries.incident_view(store, key).role("lead").since == START + timedelta(
             minutes=5)
+
+
+def test_an_update_may_precede_a_later_change_of_a_role_that_does_not_decide_it(store):
+    """A customer update is decided by comms (and its stand-in): the decider taking office
+    later does not stop it being recorded in its place; comms changing hands later does."""
+    key = _open(store)
+    actions.claim_role(store, alex, key, "comms", clock=at(1))
+    actions.claim_role(store, pat, key, "decider", clock=at(30))
+    body = dict(known="k", unknown="u", next_steps="n",
+                next_update_at=START + timedelta(minutes=40))
+    actions.post_update(store, alex, key, audience="customer", clock=at(20), **body)
+    actions.release_role(store, alex, key, "comms", clock=at(35))
+    refused(store, lambda: actions.post_update(store, alex, key, audience="customer",
+                                               clock=at(25), **body),
+            "at 2026-11-24 14:35, alex released comms")

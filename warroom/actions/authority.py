@@ -49,6 +49,16 @@ def allowed_roles(policy: Policy, holders: dict[str, str | None],
     return [r for r in policy.internal_updates if r in holders]
 
 
+def authority_roles(policy: Policy, audience: Audience, override: bool) -> list[str]:
+    """The roles whose holders decide whether someone may post an ``audience`` update:
+    comms and its stand-in, or the internal posters; the decider too for an override. A
+    backfilled update may not precede a later change of any of them
+    (:mod:`warroom.rules.backfill`)."""
+    roles = ([COMMS, policy.comms_stand_in] if audience is Audience.CUSTOMER
+             else list(policy.internal_updates))
+    return sorted(set(roles) | ({DECIDER} if override else set()))
+
+
 def _refusal(key: str, me: str, holders: dict[str, str | None], audience: Audience,
              allowed: list[str]) -> str:
     """One line: who posts ``audience`` updates on ``key`` now, and how to become them."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from warroom.actions._common import Done, in_order, live_incident
-from warroom.actions.authority import update_authority
+from warroom.actions.authority import authority_roles, update_authority
 from warroom.actions.lifecycle import resolution
 from warroom.actions.promises import next_due
 from warroom.actions.statements import approved_text, granted, spend, text
@@ -148,8 +148,10 @@ def post_update(
         raise UserError("the next update time must be in the future")
     with store.write():
         incident = live_incident(store, ref)
-        in_order(store, incident, now, Kind.UPDATE_POSTED, audience=audience.value)
         policy = policy_of(incident)
+        deciding = authority_roles(policy, audience, override is not None)
+        in_order(store, incident, now, Kind.UPDATE_POSTED, audience=audience.value,
+                 authority_roles=deciding)
         authority = update_authority(store, incident, policy, actor.name, audience, override)
         parts = {"known": known, "unknown": unknown, "next_steps": next_steps}
         grant = granted(store, incident, policy, audience, approval, parts, template, now)
@@ -180,7 +182,7 @@ def post_update(
             actor, now, Kind.UPDATE_POSTED, incident["id"], update_id=update_id,
             audience=audience, known=known, unknown=unknown, next_steps=next_steps,
             next_update_at=next_update_at, next_due=due, was_due=previous_due, late=late,
-            **extra, **authority,
+            authority_roles=deciding, **extra, **authority,
         )
         meet(store, actor, incident, now, f"{audience.value}-update")
     when = f"; next due {said_day_hm(due, now)}" if due else ""

@@ -17,8 +17,10 @@ What an event touches, its *subjects*:
   nothing about an item can be backfilled to before it existed);
 - the updates of one audience, for an update; resolution, reopening and a severity change
   touch both audiences (they move the due times every later update is judged against);
-- every role, for an update and a vote on an approval: who may post or approve is judged by
-  the roles held, so neither may precede a later change of holder;
+- the roles that decide who may post an update (comms and its stand-in, or the internal
+  posters; the decider for an override: ``authority_roles`` in its payload), and every role
+  for a vote on an approval: who may post or approve is judged by the roles held, so
+  neither may precede a later change of one of those holders;
 - the stage, for a stage move, resolution, closing and reopening;
 - one field (title, customers, tier, severity) for a change of it.
 """
@@ -28,7 +30,9 @@ from __future__ import annotations
 from typing import Any
 
 Subject = tuple[str, ...]
-ANY_ROLE: Subject = ("role", "*")
+READS = "reads role"
+"""An update or a vote only reads who holds a role: ``(READS, role)``, ``(READS, "*")`` for
+every role. Reads conflict with a change of that role, never with each other."""
 
 _ROLE_KINDS = {"role.claimed", "role.disputed", "dispute.settled", "handover.offered",
                "handover.accepted", "handover.declined", "role.released"}
@@ -48,10 +52,12 @@ def subjects(kind: str, payload: dict[str, Any]) -> set[Subject]:
         return out
     family = kind.split(".", 1)[0]
     if family in _ITEMS:
-        voted = {ANY_ROLE} if kind in ("approval.approved", "approval.rejected") else set()
+        voted = {(READS, "*")} if kind in ("approval.approved", "approval.rejected") else set()
         return {(family, str(payload.get(_ITEMS[family])))} | voted
-    if kind == "update.posted":
-        return {("updates", str(payload.get("audience"))), ANY_ROLE}
+    if kind == "update.posted":  # the roles that decide who may post it (every one, if unsaid)
+        roles = payload.get("authority_roles")
+        return {("updates", str(payload.get("audience")))} | (
+            {(READS, str(r)) for r in roles} if roles is not None else {(READS, "*")})
     if kind in _STAGE:
         return {("stage",)} | _STAGE[kind]
     if kind == "incident.changed":
@@ -60,13 +66,15 @@ def subjects(kind: str, payload: dict[str, Any]) -> set[Subject]:
     return set()
 
 
+def _reads_a_change(reads: set[Subject], changes: set[Subject]) -> bool:
+    """Whether a role ``reads`` names (or every role) is one ``changes`` changes."""
+    changed = {s[1] for s in changes if s[0] == "role"}
+    return any(s[0] == READS and (s[1] == "*" and changed or s[1] in changed) for s in reads)
+
+
 def conflicts(kind: str, payload: dict[str, Any], later_kind: str,
               later_payload: dict[str, Any]) -> bool:
     """Whether an event may not be recorded as happening before ``later``."""
     mine, theirs = subjects(kind, payload), subjects(later_kind, later_payload)
-    if (mine & theirs) - {ANY_ROLE}:  # two updates read the roles; neither changes them
-        return True
-    def held(subjects: set[Subject]) -> bool:  # a change to a named role
-        return any(s[0] == "role" and s != ANY_ROLE for s in subjects)
-
-    return (ANY_ROLE in mine and held(theirs)) or (ANY_ROLE in theirs and held(mine))
+    shared = {s for s in mine & theirs if s[0] != READS}
+    return bool(shared) or _reads_a_change(mine, theirs) or _reads_a_change(theirs, mine)
