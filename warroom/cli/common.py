@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from warroom.clock import Clock, local_stamp, utcnow
+from warroom.clock import Clock, local, local_stamp, utcnow
 from warroom.records import Actor
 
 EXIT_USER_ERROR = 2
@@ -52,8 +52,8 @@ class Context:
 
     def dated(self) -> str:
         """The date ``--at`` recorded it on, echoed when that is not today; else ""."""
-        if self.at is None or self.at.astimezone().date() == utcnow().astimezone().date():
-            return ""
+        if self.at is None or local(self.at).date() == local(utcnow()).date():
+            return ""  # (today in the zone times are shown in: --tz, $WARROOM_TZ, $TZ)
         return f"  recorded as happening {local_stamp(self.at)} (not today)"
 
     def _known_as(self, store) -> None:
