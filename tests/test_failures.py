@@ -51,6 +51,9 @@ def events(path) -> int:
     (["block", "INC-1001", "x", "--waiting-on", "y", "--owner", "z", "--at", "-99999999d"],
      "'-99999999d' is out of range for a time"),
     (["show", "INC-" + "9" * 100_000], "no incident"),
+    (["block", "INC-1001", "x", "--waiting-on", "y", "--owner", "z" * 100_000], "owner"),
+    (["metrics", "--format", "x" * 100_000], "invalid choice: 'xxxxxxxx"),
+    (["stage", "INC-1001", "--to", "S" * 100_000], "unrecognized arguments: --to SSS"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(room, capsys, argv, said):
     before = events(room)

@@ -18,7 +18,7 @@ from warroom.clock import FrozenClock, parse_at, use_zone, utcnow, viewer_zone
 from warroom.errors import WarroomError
 from warroom.records import Actor, valid_name
 from warroom.rules.people import load as load_people
-from warroom.text import CleanWriter
+from warroom.text import CleanWriter, cut
 
 
 def build_parser(*, only_run: bool = False) -> Parser:
@@ -119,6 +119,9 @@ def _verb_in(argv: list[str]) -> str | None:
     return None
 
 
+ERROR_LIMIT = 400
+"""An error line is cut here: a pasted 100,000-character value is not echoed in full."""
+
 PAST_TIMES = ("--at", "--impact-start")
 """Options that take a past time, which people write as ``-10m``."""
 
@@ -177,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
             print(ctx.dated())
         return code
     except WarroomError as exc:
-        print(f"warroom {args.verb}: error: {exc}", file=sys.stderr)
+        print(f"warroom {args.verb}: error: {cut(str(exc), ERROR_LIMIT)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130

@@ -26,6 +26,8 @@ class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line, like every other user error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        # a value argparse quotes back is cut short: the line stays one readable line
+        message = re.sub(r"(\S{40})\S{2,}", "\\1…", message)
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see --help)\n")
 
 
