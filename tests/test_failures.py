@@ -189,3 +189,24 @@ def test_a_handover_to_a_look_alike_goes_to_the_person_in_the_room(room, capsys)
 
     roles = {r["role"]: r["holder"] for r in json.loads(capsys.readouterr().out)["roles"]}
     assert roles["lead"] == roles["comms"] == "dana"
+
+
+@pytest.mark.anyio
+async def test_the_dashboard_shows_stored_escape_codes_as_nothing(room, clock):
+    """An OSC title written into a holder's name by another program retitled the terminal
+    through the dashboard; the view the dashboard reads is cleaned."""
+    from app_helpers import app_for, pane
+
+    tamper = __import__("sqlite3").connect(room)
+    tamper.execute("UPDATE roles SET holder = ?, since = '2026-11-24T14:00:00.000000+00:00' "
+                   "WHERE role = 'lead'", (HOSTILE,))
+    tamper.execute("UPDATE incidents SET title = ?", ("Checkout " + HOSTILE,))
+    tamper.commit()
+    tamper.close()
+    app = app_for(room, clock, name="alex")
+    async with app.run_test(size=(120, 35)):
+        for name in ("header", "roles"):
+            text = pane(app, name)
+            assert "sam" in text
+            for raw in ("\x1b", "\x07", "\u202e", "\u200d"):
+                assert raw not in text, (name, raw)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from contextvars import ContextVar
+from typing import Any
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ESC \), DCS/SOS/PM/APC strings, and any
 # other two-character ESC sequence. The 8-bit C1 forms (0x9b, 0x9d...) are covered below.
@@ -114,3 +116,23 @@ class CleanWriter(io.TextIOBase):
     @property
     def encoding(self):  # type: ignore[override]
         return getattr(self.stream, "encoding", "utf-8")
+
+
+EXACT: ContextVar[bool] = ContextVar("warroom_exact_text", default=False)
+"""Set while a JSON output is made: stored text then reaches it exactly as stored (JSON
+escapes every control); otherwise :func:`displayed` cleans it on its way to a screen."""
+
+
+def displayed(value: Any) -> Any:
+    """``value`` read from the database for a screen or a text output: every string in it
+    (also inside lists and dicts) passed through :func:`shown`, unless :data:`EXACT` is set.
+    Another program may have written anything into the file."""
+    if EXACT.get():
+        return value
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, list):
+        return [displayed(v) for v in value]
+    if isinstance(value, dict):
+        return {k: displayed(v) for k, v in value.items()}
+    return value

@@ -18,7 +18,7 @@ from warroom.clock import FrozenClock, parse_at, use_zone, utcnow, viewer_zone
 from warroom.errors import WarroomError
 from warroom.records import Actor, valid_name
 from warroom.rules.people import load as load_people
-from warroom.text import CleanWriter, cut
+from warroom.text import EXACT, CleanWriter, cut
 
 
 def build_parser(*, only_run: bool = False) -> Parser:
@@ -172,10 +172,12 @@ def main(argv: list[str] | None = None) -> int:
         before = use_zone(viewer_zone(getattr(args, "tz", None) or args.global_tz))
         ctx = context(args)
         raw, sys.stdout = sys.stdout, CleanWriter(sys.stdout)  # stored text, shown clean
+        exact = EXACT.set(bool(getattr(args, "json", False)))  # JSON: exactly as stored
         try:
             code = args.handler(args, ctx)
         finally:
             sys.stdout = raw
+            EXACT.reset(exact)
         if code == 0 and ctx.dated():
             print(ctx.dated())
         return code

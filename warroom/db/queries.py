@@ -33,6 +33,7 @@ from warroom.records import (
     role_title,
 )
 from warroom.rules import stored
+from warroom.text import displayed
 
 
 @cache
@@ -62,7 +63,7 @@ def _record(cls, row: sqlite3.Row, **extra):
     for name, convert in _converters(cls).items():
         if name in values or name not in columns:
             continue
-        value = row[name]
+        value = displayed(row[name])
         values[name] = convert(value) if convert is not None and value is not None else value
     return cls(**values)
 
@@ -130,8 +131,9 @@ def list_incidents(store: Store, include_closed: bool = True) -> list[IncidentSu
 def to_event(row: sqlite3.Row) -> Event:
     return Event(
         id=row["id"], incident_id=row["incident_id"], incident_key=row["incident_key"],
-        at=from_db(row["at"]), os_user=row["os_user"], display_name=row["display_name"],
-        kind=row["kind"], payload=json.loads(row["payload"]),
+        at=from_db(row["at"]), os_user=displayed(row["os_user"]),
+        display_name=displayed(row["display_name"]), kind=row["kind"],
+        payload=displayed(json.loads(row["payload"])),
         recorded_at=from_db(row["recorded_at"]),
     )
 
