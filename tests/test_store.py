@@ -124,3 +124,24 @@ def test_a_version_1_database_gains_the_tier_column(tmp_path):
     with Store(path) as store:
         assert store.incident_row("INC-1001")["tier"] is None
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_refused_file_in_wal_mode_leaves_no_wal_or_shm_beside_it(tmp_path):
+    """Reading a foreign or newer file in WAL mode makes SQLite create -wal and -shm files;
+    refusing it removes them again: the folder is as it was."""
+    import sqlite3
+
+    for name, version in (("foreign.db", 0), ("newer.db", 999)):
+        path = tmp_path / name
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA journal_mode=WAL")
+        if version:
+            conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version={version}")
+        conn.execute("CREATE TABLE t (x)")
+        conn.commit()
+        conn.close()
+        before = sorted(p.name for p in tmp_path.iterdir())
+        with pytest.raises(DatabaseError):
+            Store(path)
+        assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -212,9 +212,21 @@ def _create_file(path: Path) -> None:
 def inspect_file(path: Path) -> int:
     """Check that ``path`` holds a warroom database this program can use; return its version.
 
-    Reads only: a foreign or newer file is left exactly as it was. An empty file counts as a
-    new database (version 0).
+    Reads only: a foreign or newer file is left exactly as it was, and so is its folder (the
+    ``-wal`` and ``-shm`` files SQLite makes to read a file in WAL mode are removed again
+    when the file is refused). An empty file counts as a new database (version 0).
     """
+    sidecars = [Path(f"{path}{end}") for end in ("-wal", "-shm")]
+    there = {p for p in sidecars if p.exists()}
+    try:
+        return _inspect(path)
+    except DatabaseError:
+        for made in (p for p in sidecars if p not in there):
+            made.unlink(missing_ok=True)
+        raise
+
+
+def _inspect(path: Path) -> int:
     if path.is_dir():
         raise DatabaseError(f"{path} is a folder, not a warroom database")
     try:
