@@ -279,3 +279,18 @@ def test_a_customer_update_made_from_a_template_is_listed_as_the_message_sent():
     comms = _section(review.render(m, j.events), "Customer communications")
     assert ("1. 2026-11-24 14:10, alex, 10m after the opening, next promised for 2026-11-24 "
             "14:40: What we know: k. Next update by 14:40 UTC.") in comms
+
+
+def test_a_follow_up_cannot_be_marked_done_before_it_was_recorded(tmp_path, capsys,
+                                                                  monkeypatch):
+    from warroom.cli import main
+
+    monkeypatch.setenv("WARROOM_DB", str(tmp_path / "f.db"))
+    assert main(["open", "Checkout failing", "--customer", "Acme", "--severity", "SEV2",
+                 "--as", "sam", "--at", "-2h"]) == 0
+    assert main(["review", "INC-1001", "--action", "Add alerting", "--owner", "lee",
+                 "--as", "sam"]) == 0
+    capsys.readouterr()
+    assert main(["review", "INC-1001", "--done", "1", "--as", "lee", "--at", "-30m"]) == 2
+    assert "recorded a follow-up #1" in capsys.readouterr().err
+    assert main(["review", "INC-1001", "--done", "1", "--as", "lee"]) == 0

@@ -391,3 +391,19 @@ async def test_a_playbook_without_the_rule_keeps_the_plain_form(db, clock):
         assert isinstance(app.screen, DashboardScreen)
     with Store(db) as store:
         assert posted(store).payload["known"] == DRAFT["known"]
+
+
+def test_a_statement_cannot_be_backdated_to_before_its_grant(store, key, clock):
+    """Posting the granted statement "as of" a moment before it was approved would tell the
+    review that the customer heard an unapproved text: refused, naming the approval."""
+    from warroom.clock import FrozenClock
+
+    request(store, key, clock)
+    clock.advance(minutes=20)
+    actions.approve(store, lee, key, 1, clock=clock)
+    clock.advance(minutes=10)
+    actions.approve(store, person("pat"), key, 1, clock=clock)
+    earlier = FrozenClock(clock() - timedelta(minutes=25))
+    refused(store, lambda: post(store, key, earlier, approval=1),
+            "cannot record this as happening at .*: after that, at .*, lee approved")
+    post(store, key, clock, approval=1)

@@ -22,7 +22,9 @@ What an event touches, its *subjects*:
   for a vote on an approval: who may post or approve is judged by the roles held, so
   neither may precede a later change of one of those holders;
 - the stage, for a stage move, resolution, closing and reopening;
-- one field (title, customers, tier, severity) for a change of it.
+- one field (title, customers, tier, severity) for a change of it;
+- the approval request a gated customer statement spends (it cannot be posted before the
+  request was granted); one follow-up of the review, for recording it and marking it done.
 """
 
 from __future__ import annotations
@@ -56,8 +58,12 @@ def subjects(kind: str, payload: dict[str, Any]) -> set[Subject]:
         return {(family, str(payload.get(_ITEMS[family])))} | voted
     if kind == "update.posted":  # the roles that decide who may post it (every one, if unsaid)
         roles = payload.get("authority_roles")
-        return {("updates", str(payload.get("audience")))} | (
+        statement = ({("approval", str(payload["approval_id"]))}
+                     if payload.get("approval_id") is not None else set())
+        return {("updates", str(payload.get("audience")))} | statement | (
             {(READS, str(r)) for r in roles} if roles is not None else {(READS, "*")})
+    if kind in ("review.action", "review.done"):
+        return {("follow-up", str(payload.get("number")))}
     if kind in _STAGE:
         return {("stage",)} | _STAGE[kind]
     if kind == "incident.changed":
