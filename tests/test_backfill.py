@@ -304,3 +304,17 @@ def test_an_impact_start_is_typed_like_any_past_time(db, capsys):
     assert opened.payload["impact_start"] is not None
     impact = datetime.fromisoformat(opened.payload["impact_start"])
     assert timedelta(minutes=39) < opened.at - impact < timedelta(minutes=41)
+
+
+def test_a_stated_time_gets_no_grace_before_a_later_change(db, capsys):
+    """The minute's grace is for two people acting at once; a time typed with --at that
+    lands before a later update of the same audience is refused, however close."""
+    assert main(["open", "Checkout failing", "--customer", "Acme", "--severity", "SEV2",
+                 "--as", "sam", "--at", "-20m"]) == 0
+    assert main(["claim", "INC-1001", "comms", "--as", "alex", "--at", "-15m"]) == 0
+    body = ["--known", "k", "--unknown", "u", "--next-steps", "n", "--as", "alex"]
+    assert main(["update", "INC-1001", "customer", "--next", "30m", *body]) == 0
+    capsys.readouterr()
+    assert main(["update", "INC-1001", "customer", "--next", "50m", "--at", "-40s",
+                 *body]) == 2
+    assert "cannot record this as happening at" in capsys.readouterr().err

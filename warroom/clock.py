@@ -10,12 +10,19 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.errors import UserError
 
 Clock = Callable[[], datetime]
+
+
+STATED: ContextVar[bool] = ContextVar("warroom_stated_time", default=False)
+"""Set while an action runs at a time the user stated (``--at``, a form's "When it
+happened"): its order against later events is then checked without the grace that covers
+two people acting at the same moment (:mod:`warroom.db.order`)."""
 
 
 def utcnow() -> datetime:

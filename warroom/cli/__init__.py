@@ -14,7 +14,7 @@ import os
 import sys
 
 from warroom.cli.common import EXIT_USER_ERROR, Context, Parser, os_user
-from warroom.clock import FrozenClock, parse_at, use_zone, utcnow, viewer_zone
+from warroom.clock import STATED, FrozenClock, parse_at, use_zone, utcnow, viewer_zone
 from warroom.errors import WarroomError
 from warroom.records import Actor, valid_name
 from warroom.rules.people import load as load_people
@@ -173,11 +173,13 @@ def main(argv: list[str] | None = None) -> int:
         ctx = context(args)
         raw, sys.stdout = sys.stdout, CleanWriter(sys.stdout)  # stored text, shown clean
         exact = EXACT.set(bool(getattr(args, "json", False)))  # JSON: exactly as stored
+        stated = STATED.set(ctx.at is not None)  # --at: ordered without the grace
         try:
             code = args.handler(args, ctx)
         finally:
             sys.stdout = raw
             EXACT.reset(exact)
+            STATED.reset(stated)
         if code == 0 and ctx.dated():
             print(ctx.dated())
         return code

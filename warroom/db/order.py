@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from warroom.clock import local_stamp
+from warroom.clock import STATED, local_stamp
 from warroom.errors import UserError
 from warroom.journal import BACKFILL_GRACE, describe
 from warroom.records import Event
@@ -26,14 +26,15 @@ def refuse_out_of_order(conn: sqlite3.Connection, key: str, incident_id: int, at
     made against a state that did not exist yet at ``at``. Events in order (the usual case)
     find nothing later, through the ``(incident_id, at, id)`` index.
 
-    Later means later by more than :data:`~warroom.journal.BACKFILL_GRACE`, the margin that
-    also tells a backfilled event: two people acting at once each take the time before
-    waiting for the write lock, so the one who waited writes a time a moment before the
-    other's. Their actions are checked against the state the lock shows, as ever."""
+    For an action at the time it runs, later means later by more than
+    :data:`~warroom.journal.BACKFILL_GRACE`: two people acting at once each take the time
+    before waiting for the write lock, so the one who waited writes a time a moment before
+    the other's, and is checked against the state the lock shows, as ever. A time the user
+    stated (:data:`warroom.clock.STATED`) gets no grace: any later change refuses it."""
+    grace = timedelta() if STATED.get() else BACKFILL_GRACE
     rows = conn.execute(
         "SELECT id, at, os_user, display_name, kind, payload FROM events "
-        "WHERE incident_id = ? AND at > ? ORDER BY at, id",
-        (incident_id, _stored(at + BACKFILL_GRACE)))
+        "WHERE incident_id = ? AND at > ? ORDER BY at, id", (incident_id, _stored(at + grace)))
     for later in rows:
         later_payload = json.loads(later["payload"] or "{}")
         if not conflicts(kind, payload, later["kind"], later_payload):
