@@ -259,3 +259,26 @@ def test_the_customer_zone_can_be_given_at_the_opening(capsys, db):
                "--customer-tz", "America/New_York", "--as", "sam")[0] == 0
     code, out, _ = run(capsys, "show", "INC-1001")
     assert "America/New_York" in out
+
+
+@pytest.mark.parametrize("zone_flag", [None, "Europe/Berlin"])
+def test_a_time_of_day_typed_on_a_dst_day_takes_that_times_offset(monkeypatch, zone_flag):
+    """On the day summer time starts (29 March 2026 in Berlin, 02:00 CET -> 03:00 CEST),
+    01:30 is CET (00:30 UTC) and 10:00 CEST (08:00 UTC), with $TZ alone or with --tz."""
+    import time
+
+    from warroom.clock import parse_at, parse_when, use_zone, viewer_zone
+
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    before = use_zone(viewer_zone(zone_flag))
+    try:
+        now = datetime(2026, 3, 29, 8, 0, tzinfo=timezone.utc)  # 10:00 CEST
+        assert parse_at("01:30", now) == datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)
+        autumn = datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc)  # 02:30 CEST
+        assert parse_when("05:00", autumn) == datetime(2026, 10, 25, 4, 0,
+                                                       tzinfo=timezone.utc)
+    finally:
+        use_zone(before)
+        monkeypatch.setenv("TZ", "UTC")  # as the suite runs (conftest)
+        time.tzset()

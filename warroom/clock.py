@@ -155,7 +155,9 @@ def _parse_when(text: str, now: datetime) -> datetime:
         if hour > 23 or minute > 59:
             raise UserError(f"{text!r} is not a time of day")
         local_now = local(now)
-        at = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        # the wall-clock time today, with the offset of that time (DST), not of now
+        at = _localize(local_now.replace(hour=hour, minute=minute, second=0, microsecond=0,
+                                         tzinfo=None))
         if match[1] == "tomorrow":
             at = _days_on(at, 1)
         elif match[1] is None and at <= local_now:
@@ -195,8 +197,8 @@ def _parse_at(text: str, now: datetime) -> datetime:
     elif day:
         if int(day[2]) > 23 or int(day[3]) > 59:
             raise UserError(f"{text!r} is not a time of day")
-        at = local(now).replace(hour=int(day[2]), minute=int(day[3]), second=0,
-                                      microsecond=0)
+        at = _localize(local(now).replace(hour=int(day[2]), minute=int(day[3]), second=0,
+                                          microsecond=0, tzinfo=None))  # that time's offset
         if day[1] == "yesterday":
             at = _days_on(at, -1)
     elif cleaned.startswith("+") or re.fullmatch(r"\d+|(\d+[dhms])+", cleaned):
