@@ -246,3 +246,13 @@ def test_cli_metrics_refuses_bad_scopes_in_one_line_and_writes_nothing(
     assert main(["metrics", "--db", str(db), "--out", str(out), *argv]) == 2
     assert capsys.readouterr().err == f"warroom metrics: error: {error}\n"
     assert not out.exists()
+
+
+def test_a_name_that_contains_the_scoped_one_is_still_replaced():
+    """Scoped to "Acme", the title "Acme Health records exposed" must not name Acme Health."""
+    from warroom.reports.scope import ANOTHER, Scope
+
+    scope = Scope.of("Acme", {1: ["Acme"], 2: ["Acme Health"]}, [])
+    assert scope.title("Acme Health records exposed; Acme affected too") == (
+        f"{ANOTHER} records exposed; Acme affected too")
+    assert scope.title("ACME outage") == "ACME outage"

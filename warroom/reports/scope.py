@@ -36,8 +36,8 @@ class Scope:
 
     customer: str | None
     customers: Mapping[int, Sequence[str]]  # incident id -> its customers, main first
-    others: re.Pattern[str] | None = None
-    own: re.Pattern[str] | None = None
+    others: re.Pattern[str] | None = None  # any other customer's name
+    own: re.Pattern[str] | None = None  # any customer's name, the scope's own included
     spellings: dict[str, str] = field(default_factory=dict, compare=False)
 
     @classmethod
@@ -48,7 +48,8 @@ class Scope:
         names = {n for names in customers.values() for n in names}
         names |= {m.customer for m in incidents}
         return cls(customer, customers,
-                   _words(n for n in names if not same_name(n, customer)), _words([customer]))
+                   _words(n for n in names if not same_name(n, customer)),
+                   _words([*names, customer]))
 
     def names(self, m: IncidentMetrics) -> Sequence[str]:
         """Every customer ``m`` affects, main first."""
@@ -78,13 +79,10 @@ class Scope:
         return known
 
     def title(self, text: str) -> str:
-        """``text`` with every other customer's name replaced (the scope's own kept, even
-        where another's name is part of it)."""
-        if self.others is None:
+        """``text`` with every other customer's name replaced: one pass over every name,
+        the longest first, so "Acme Health" goes as a whole where the scope is "Acme", and
+        the scope's own name is kept."""
+        if self.others is None or self.own is None:
             return text
-        parts = self.own.split(text) if self.own else [text]
-        kept = self.own.findall(text) if self.own else []
-        out = [self.others.sub(ANOTHER, parts[0])]
-        for own, part in zip(kept, parts[1:]):
-            out += [own, self.others.sub(ANOTHER, part)]
-        return "".join(out)
+        return self.own.sub(lambda found: found[0] if same_name(found[0], self.customer)
+                            else ANOTHER, text)
