@@ -171,7 +171,8 @@ def test_text_stored_by_another_program_reaches_no_terminal_raw(room, capsys):
 
 def test_look_alike_names_are_one_person(room, capsys):
     assert main(["claim", "INC-1001", "lead", "--as", "sam"]) == 0
-    for alike in ("sa\u200dm", "\uff53\uff41\uff4d", "sam\u202e", "Sam", "SAM"):
+    for alike in ("sa\u200dm", "\uff53\uff41\uff4d", "sam\u202e", "Sam", "SAM", "sam\ufe0f",
+                  "s\u034fam", "sam\U000e0100"):
         assert main(["claim", "INC-1001", "lead", "--as", alike]) == 2
         assert "you already hold lead" in one_line(capsys)
 

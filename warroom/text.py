@@ -28,8 +28,11 @@ _ESCAPES = re.compile(
 # C0 controls except tab and newline, DEL, C1 controls, and the invisible format
 # characters that reorder or hide text: bidi embeddings, overrides and isolates
 # (U+202A-202E, U+2066-2069), marks (U+200E/F, U+061C), zero-width characters (U+200B-200D,
-# U+2060-2064, U+FEFF) and the soft hyphen: "sa\u200dm" would look exactly like "sam".
-_INVISIBLE = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+# U+2060-2064, U+FEFF), variation selectors (U+FE00-FE0F, U+E0100-E01EF), tags, the
+# Hangul fillers and the soft hyphen: "sa\u200dm" or "lee\ufe0f" would look like "sam", "lee".
+_INVISIBLE = ("\u00ad\u034f\u061c\u115f\u1160\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+              "\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+              "\U000e0000-\U000e0fff")
 _CONTROLS = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
 _CONTROLS_ONE_LINE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from warroom.errors import UserError
-from warroom.text import clean_line
+from warroom.text import clean_line, clean_name
 
 CONTACTS = ("phone", "email", "chat", "pager")
 
@@ -47,7 +47,7 @@ def spelled_as_known(name: str, known: list[str]) -> str:
 
 
 def _key(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name)
+    text = clean_name(name)  # NFKC, controls and invisible characters gone
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
     return " ".join(text.casefold().split())
 
