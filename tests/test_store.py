@@ -145,3 +145,15 @@ def test_a_refused_file_in_wal_mode_leaves_no_wal_or_shm_beside_it(tmp_path):
         with pytest.raises(DatabaseError):
             Store(path)
         assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+@pytest.mark.parametrize("name", ["room#1.db", "room?.db", "room%20x.db"])
+def test_a_database_name_with_uri_characters_opens(tmp_path, name):
+    """#, ? and % in a file name: the read-only checks open the same file, not a cut one."""
+    path = tmp_path / name
+    with Store(path, create=True):
+        pass
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))
+                  ) == [name]

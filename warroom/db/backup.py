@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from warroom.db import chain
-from warroom.db.schema import inspect_file
+from warroom.db.schema import inspect_file, read_only_uri
 from warroom.errors import DatabaseError, UserError
 
 
@@ -45,7 +45,7 @@ def _summary(conn: sqlite3.Connection, where: Path) -> Copied:
 
 @contextmanager
 def _read_only(path: Path) -> Iterator[sqlite3.Connection]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(read_only_uri(path), uri=True)
     conn.row_factory = sqlite3.Row
     try:
         yield conn

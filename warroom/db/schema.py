@@ -209,6 +209,12 @@ def _create_file(path: Path) -> None:
         os.close(fd)
 
 
+def read_only_uri(path: Path) -> str:
+    """The SQLite URI that opens ``path`` read-only; ``#``, ``?`` and ``%`` in a file name
+    are escaped (a bare ``file:`` + path would cut the name there)."""
+    return Path(path).resolve().as_uri() + "?mode=ro"
+
+
 def inspect_file(path: Path) -> int:
     """Check that ``path`` holds a warroom database this program can use; return its version.
 
@@ -239,7 +245,7 @@ def _inspect(path: Path) -> int:
     if not header.startswith(SQLITE_MAGIC):
         raise DatabaseError(f"{path} is not a warroom database (not an SQLite file)")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -267,7 +273,7 @@ def holds_events(path: Path) -> bool:
     """Whether the database at ``path`` holds any journal event (read only; a file that
     cannot be read counts as holding some, so that nothing removes it)."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             return conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
         finally:
