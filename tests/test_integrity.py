@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
 from conftest import person
@@ -48,8 +49,19 @@ def verify(capsys) -> tuple[int, str]:
 
 
 def test_an_untouched_journal_verifies(room, capsys):
+    with Store(room) as store:
+        head = chain.head(store.conn)
     assert verify(capsys) == (0, "journal intact: 4 events chained, guards in place, stored "
-                                 "state agrees\n")
+                                 f"state agrees; last event's hash {head[:16]} (compare with "
+                                 "a copy kept elsewhere: removing the last events and the "
+                                 "counter together is seen only there)\n")
+
+
+def test_the_counter_removed_with_the_last_event_is_named(room, capsys):
+    tamper(room, "DROP TRIGGER events_no_delete", "DELETE FROM events WHERE id = 4",
+           "DELETE FROM sqlite_sequence WHERE name = 'events'")
+    rc, out = verify(capsys)
+    assert rc == 1 and "JOURNAL ALTERED at event 4: the journal's counter was removed" in out
 
 
 def test_replace_into_an_event_is_named(room, capsys):
@@ -136,8 +148,11 @@ def test_backup_copies_a_live_database_and_checks_it(room, tmp_path, capsys):
     with Store(room) as writer:  # a writer holds the database open, with a WAL
         actions.add_note(writer, dana, "INC-1001", text="in the WAL")
         assert main(["backup", str(tmp_path / "copy.db")]) == 0
-    assert capsys.readouterr().out == (
-        f"backed up 5 events of 1 incident(s) to {tmp_path / 'copy.db'}; the copy checks out\n")
+    assert capsys.readouterr().out.startswith(
+        f"backed up 5 events of 1 incident(s) to {tmp_path / 'copy.db'}; the copy checks out "
+        "(last event ")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(("copy", ".copy"))
+                  ) == ["copy.db"]  # no -wal, -shm or temporary file beside it
     assert stat.S_IMODE(os.stat(tmp_path / "copy.db").st_mode) == 0o640
     with Store(tmp_path / "copy.db") as copy:
         assert chain.check(copy.conn) == (5, None)
@@ -202,3 +217,54 @@ def test_the_review_opens_with_the_alteration(room, capsys):
     assert main(["review", "INC-1001"]) == 0
     assert capsys.readouterr().out.startswith(
         "> **JOURNAL ALTERED at event 4**: its content was changed after it was written")
+
+
+def test_restore_holds_the_write_lock_from_its_check_to_the_replacement(room, tmp_path,
+                                                                        monkeypatch, capsys):
+    """No one can commit between restore's "nothing newer would be lost" and its replacing
+    the content: a write that tries is kept waiting (and then lands after the restore)."""
+    from warroom.db import backup
+
+    assert main(["backup", str(tmp_path / "copy.db")]) == 0
+    seen = []
+    replace = backup._replace_content
+
+    def meanwhile(live):
+        other = sqlite3.connect(room, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            seen.append(str(exc))
+        finally:
+            other.close()
+        replace(live)
+
+    monkeypatch.setattr(backup, "_replace_content", meanwhile)
+    assert main(["restore", str(tmp_path / "copy.db")]) == 0
+    assert seen == ["database is locked"]
+
+
+def test_backup_still_copies_a_journal_whose_chain_broke(room, tmp_path, capsys):
+    tamper(room, "DROP TRIGGER events_no_update",
+           "UPDATE events SET display_name = 'mallory' WHERE id = 3")
+    assert main(["backup", str(tmp_path / "copy.db")]) == 1
+    assert "WARNING: the journal's chain breaks at event 3" in capsys.readouterr().out
+    with Store(tmp_path / "copy.db") as copy:
+        assert copy.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 4
+
+
+def test_restore_force_moves_a_damaged_database_aside(room, tmp_path, capsys):
+    assert main(["backup", str(tmp_path / "copy.db")]) == 0
+    data = bytearray(room.read_bytes())
+    data[100:] = b"\xff" * (len(data) - 100)
+    for sidecar in ("-wal", "-shm"):
+        Path(f"{room}{sidecar}").unlink(missing_ok=True)
+    room.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert main(["restore", str(tmp_path / "copy.db")]) == 2
+    assert "--force moves it aside" in capsys.readouterr().err
+    assert main(["restore", str(tmp_path / "copy.db"), "--force"]) == 0
+    kept = capsys.readouterr().out.split("kept as ")[1].strip()
+    assert Path(kept).read_bytes() == bytes(data)  # nothing deleted
+    with Store(room) as store:
+        assert chain.check(store.conn) == (4, None)

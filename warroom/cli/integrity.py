@@ -19,6 +19,7 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         with store.read():
             count, broken = chain.check(store.conn)
             missing = chain.missing_guards(store.conn)
+            head = chain.head(store.conn)
         differences = agreement.differences(store, ctx.clock())
     problems = []
     if broken is not None:
@@ -33,7 +34,9 @@ def cmd_verify(args: argparse.Namespace, ctx: Context) -> int:
         print(f"{len(problems)} problem(s); {count} events check out before the first break"
               if broken else f"{len(problems)} problem(s)")
         return EXIT_ALTERED
-    print(f"journal intact: {count} events chained, guards in place, stored state agrees")
+    print(f"journal intact: {count} events chained, guards in place, stored state agrees; "
+          f"last event's hash {head[:16]} (compare with a copy kept elsewhere: removing the "
+          "last events and the counter together is seen only there)")
     return 0
 
 
@@ -43,8 +46,13 @@ def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
     with ctx.store() as store:
         with store.read():
             copied = backup.backup(store.conn, store.path, Path(args.dest), force=args.force)
+    if copied.broken is not None:
+        print(f"backed up {copied.events} events of {copied.incidents} incident(s) to "
+              f"{args.dest}; WARNING: the journal's chain breaks at event "
+              f"{copied.broken.event_id} ({copied.broken.problem}): warroom verify says more")
+        return EXIT_ALTERED
     print(f"backed up {copied.events} events of {copied.incidents} incident(s) to "
-          f"{args.dest}; the copy checks out")
+          f"{args.dest}; the copy checks out (last event {copied.head[:12]})")
     return 0
 
 

@@ -3,7 +3,9 @@
 Each event stores ``prev_hash``, the hash of the event before it (in id order), and ``hash``,
 the SHA-256 of its own content together with ``prev_hash``. Changing, removing or inserting
 an event with any tool but warroom breaks the chain at that event or the next one; removing
-the last events leaves the table's AUTOINCREMENT counter ahead of the last id. Two triggers
+the last events leaves the table's AUTOINCREMENT counter ahead of the last id (or removed).
+Removing the last events and lowering the counter too is seen only against a copy kept
+elsewhere: ``warroom verify`` prints the last event's hash to compare. Two triggers
 refuse UPDATE and DELETE; a write that finds them dropped puts them back (the store journals
 that it did).
 
@@ -100,6 +102,9 @@ def check(conn: sqlite3.Connection) -> tuple[int, Break | None]:
             return count, Break(row["id"], "its content was changed after it was written")
         prev, last_id, count = row["hash"], row["id"], count + 1
     seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    if seq is None and last_id:
+        return count, Break(last_id + 1, "the journal's counter was removed: events after "
+                            f"{last_id} may have been removed with it")
     if seq is not None and seq[0] > last_id:
         return count, Break(last_id + 1, f"events {last_id + 1} to {seq[0]} were removed")
     return count, None
