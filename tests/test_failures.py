@@ -211,3 +211,14 @@ async def test_the_dashboard_shows_stored_escape_codes_as_nothing(room, clock):
             assert "sam" in text
             for raw in ("\x1b", "\x07", "\u202e", "\u200d"):
                 assert raw not in text, (name, raw)
+
+
+def test_an_error_quoting_a_stored_name_carries_no_escape_codes(room, capsys):
+    tamper = __import__("sqlite3").connect(room)
+    tamper.execute("UPDATE roles SET holder = ?, since = '2026-11-24T14:00:00.000000+00:00' "
+                   "WHERE role = 'decider'", (HOSTILE,))
+    tamper.commit()
+    tamper.close()
+    assert main(["claim", "INC-1001", "decider", "--as", "bob"]) == 2
+    err = one_line(capsys)
+    assert "held by sam" in err and "\x1b" not in err and "\x07" not in err

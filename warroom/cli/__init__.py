@@ -152,6 +152,18 @@ def _unusable(argv: list[str]) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one verb. Everything it writes to the terminal, errors included, passes through
+    :class:`~warroom.text.CleanWriter`: an error quoting a stored name cannot carry escape
+    codes to the terminal (the dashboard draws on the real stream, untouched)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = CleanWriter(out), CleanWriter(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = _joined_at(sys.argv[1:] if argv is None else list(argv))
     bad = _unusable(argv)
     if bad is not None:
@@ -171,13 +183,11 @@ def main(argv: list[str] | None = None) -> int:
         # the zone first: --at and every time typed or shown is read in it
         before = use_zone(viewer_zone(getattr(args, "tz", None) or args.global_tz))
         ctx = context(args)
-        raw, sys.stdout = sys.stdout, CleanWriter(sys.stdout)  # stored text, shown clean
         exact = EXACT.set(bool(getattr(args, "json", False)))  # JSON: exactly as stored
         stated = STATED.set(ctx.at is not None)  # --at: ordered without the grace
         try:
             code = args.handler(args, ctx)
         finally:
-            sys.stdout = raw
             EXACT.reset(exact)
             STATED.reset(stated)
         if code == 0 and ctx.dated():
