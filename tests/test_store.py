@@ -157,3 +157,24 @@ def test_a_database_name_with_uri_characters_opens(tmp_path, name):
         assert store.conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))
                   ) == [name]
+
+
+def test_a_file_upgraded_by_a_newer_warroom_meanwhile_is_not_written(tmp_path):
+    """A dashboard left running through an upgrade must not write rows the new schema does
+    not expect (events without their hash): its next write is refused, in one line."""
+    import sqlite3
+
+    from warroom import actions
+    from warroom.records import Actor
+
+    path = tmp_path / "room.db"
+    with Store(path, create=True) as store:
+        newer = sqlite3.connect(path)
+        version = store.conn.execute("PRAGMA user_version").fetchone()[0]
+        newer.execute(f"PRAGMA user_version={version + 1}")
+        newer.commit()
+        newer.close()
+        with pytest.raises(DatabaseError, match="upgraded by a newer warroom while this one"):
+            actions.open_incident(store, Actor("sam"), title="t", customer="Acme",
+                                  severity="SEV2")
+        assert store.last_event_id() == 0

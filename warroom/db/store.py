@@ -174,8 +174,14 @@ class Store(JournalReads):
 
     @contextmanager
     def write(self) -> Iterator["Store"]:
-        """One write transaction: everything inside commits together or not at all."""
+        """One write transaction: everything inside commits together or not at all. A
+        file a newer warroom has upgraded since this process opened it is not written: its
+        schema (the journal's hash chain, for one) is one this code does not keep."""
         with plainly(self.path), self._immediate():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise DatabaseError(f"{self.path} was upgraded by a newer warroom while this "
+                                    "one ran: restart warroom (nothing was written)")
             yield self
 
     @contextmanager
