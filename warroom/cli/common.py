@@ -75,18 +75,18 @@ class Context:
         """The database, open for this verb. One it had to create (``create``) is removed
         again when the verb is refused before writing anything: a refusal leaves the
         folder as it was."""
-        from warroom.db.schema import holds_events
+        from warroom.db.schema import holds_events, in_use
         from warroom.db.store import Store
 
         path = Path(self.db)
-        fresh = create and not path.exists()
         store = Store(path, create=create)
         try:
             with store:
                 self._known_as(store)
                 yield store
         except BaseException:
-            if fresh and not holds_events(path):
+            # only a file this process made, still empty and unused by anyone else
+            if store.created and not holds_events(path) and not in_use(path):
                 for leftover in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
                     leftover.unlink(missing_ok=True)
             raise

@@ -280,3 +280,18 @@ def holds_events(path: Path) -> bool:
             conn.close()
     except sqlite3.Error:
         return True
+
+
+def in_use(path: Path) -> bool:
+    """Whether another connection is writing ``path`` right now (its write lock is taken),
+    or it cannot be told: then nothing removes it."""
+    try:
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("ROLLBACK")
+            return False
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True

@@ -74,6 +74,7 @@ class Store(JournalReads):
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
         self.path = Path(path)
+        self.created = False  # whether this process made the file (a refusal may remove it)
         if not self.path.exists():
             if not create:
                 raise DatabaseError(
@@ -82,6 +83,7 @@ class Store(JournalReads):
                 )
             try:
                 _create_file(self.path)
+                self.created = True
             except FileExistsError:
                 pass
             except OSError as exc:
