@@ -101,7 +101,7 @@ def test_the_requester_rejecting_their_own_request_withdraws_it(store, staffed, 
 
 
 @pytest.mark.anyio
-async def test_the_reject_form_says_a_requester_withdraws(tmp_path, clock):
+async def test_the_reject_form_sends_a_requester_to_withdraw(tmp_path, clock):
     from app_helpers import app_for, fill, open_incident
 
     from warroom.db.store import Store
@@ -112,10 +112,12 @@ async def test_the_reject_form_says_a_requester_withdraws(tmp_path, clock):
         request(s, person("sam"), "INC-1001", clock)
     app = app_for(db, clock, name="sam")
     async with app.run_test(size=(120, 35)) as pilot:
-        await pilot.press("x")
+        await pilot.press("x")  # nothing of someone else's to reject: withdraw is w
+        assert any("your own request is withdrawn, not rejected: press w" in n.message
+                   for n in app._notifications)
+        await pilot.press("w")
         field = next(f for f in app.screen.fields if f.name == "request")
-        assert [label for label, _ in field.choices] == [
-            "#1 Roll back deploy 412 (yours: this withdraws it)"]
+        assert [label for label, _ in field.choices] == ["#1 Roll back deploy 412"]
         await fill(pilot, request="1", reason="found the real cause")
     with Store(db) as s:
         assert queries.incident_view(s, "INC-1001").approvals[0].status == "withdrawn"

@@ -203,7 +203,7 @@ async def test_request_approve_and_reject(db, clock):
     async with app.run_test(size=(120, 35)) as pilot:
         await pilot.press("x")
         await fill(pilot, request="1", reason="no tested fallback")
-        assert pane(app, "approvals") == "no pending approvals"
+        assert pane(app, "approvals").startswith("no pending approvals")
     assert view(db).approvals[0].status == "rejected"
 
 

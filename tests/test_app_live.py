@@ -31,7 +31,7 @@ async def test_another_process_writes_and_the_app_shows_it(tmp_path, clock):
         await until(pilot, lambda: "Communications owner zoe" in roles.plain)
         assert "Communications owner zoe" in roles.plain
         timeline = app.screen.query_one(Timeline).plain_lines
-        assert "zoe took comms (was vacant)" in timeline[0]
+        assert "zoe took Communications owner (was vacant)" in timeline[0]  # never the id
 
 
 async def test_a_change_of_one_kind_updates_every_pane_it_affects(tmp_path, clock):

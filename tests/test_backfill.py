@@ -275,8 +275,9 @@ async def test_the_dashboard_timeline_marks_a_backfilled_entry(tmp_path, world):
     async with app.run_test(size=(120, 35)) as pilot:
         timeline = pilot.app.screen.query_one(Timeline)
         assert await until(pilot, lambda: timeline.oldest_id is not None), "no page loaded"
-        assert timeline.plain_lines[:2] == ["14:10 alex took comms (was vacant)",
-                                            "14:05 sam took lead (was vacant) [backfilled 14:10]"]
+        assert timeline.plain_lines[:2] == [  # role names, never ids
+            "14:10 alex took Communications owner (was vacant)",
+            "14:05 sam took Investigation lead (was vacant) [backfilled 14:10]"]
 
 
 @pytest.mark.parametrize("text", ["+9999999999d", "+99999999d", "0001-01-01T00:00",

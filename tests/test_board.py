@@ -50,7 +50,7 @@ def test_milestones_show_the_next_four_and_say_what_is_left_out(store, clock):
     lines = ["".join(c.text for c in line) for line in board.milestone_lines(view, clock())]
     assert [line.split("  ")[-1] for line in lines[:4]] == [
         "step 6", "step 5", "step 4", "step 3"]
-    assert lines[4] == "... 2 later and 1 done: warroom show INC-1001"
+    assert lines[4] == "+3 more (2 open, 1 done)  Enter: all"  # the drill-down lists them
     assert len(lines) == board.MILESTONES_SHOWN
 
 

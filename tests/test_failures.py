@@ -222,3 +222,56 @@ def test_an_error_quoting_a_stored_name_carries_no_escape_codes(room, capsys):
     assert main(["claim", "INC-1001", "decider", "--as", "bob"]) == 2
     err = one_line(capsys)
     assert "held by sam" in err and "\x1b" not in err and "\x07" not in err
+
+
+@pytest.mark.anyio
+async def test_a_database_failure_in_the_dashboard_is_a_notification(room, clock,
+                                                                     monkeypatch):
+    from app_helpers import app_for, until
+
+    from warroom.db import queries
+    from warroom.errors import DatabaseError
+
+    app = app_for(room, clock, name="alex")
+    async with app.run_test(size=(120, 35)) as pilot:
+        def locked(*args, **kw):
+            raise DatabaseError(f"{room} is locked by another program; close it and try again")
+
+        monkeypatch.setattr(queries, "events_after", locked)
+        app.call_later(app.db_changed)
+        assert await until(pilot, lambda: any("is locked by another program" in n.message
+                                              for n in app._notifications))
+        assert app.is_running and app.crash is None
+
+
+def test_a_crash_in_the_dashboard_is_one_line_and_a_report(room, clock, tmp_path,
+                                                           monkeypatch):
+    """What the app does with an unexpected error (Textual calls _handle_exception, then
+    _fatal_error): a crash report written, one line kept for the terminal instead of a
+    full-screen traceback, and run_app's exit code 70."""
+    from app_helpers import app_for
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    app = app_for(room, clock, name="alex")
+    monkeypatch.setattr(app, "_close_messages_no_wait", lambda: None)  # (not running)
+    monkeypatch.setattr(app, "bell", lambda: None)
+    try:
+        {}["not-a-user-mistake"]
+    except KeyError as exc:
+        app._handle_exception(exc)
+    assert isinstance(app.crash, KeyError) and app.return_code == 1
+    reports = list(tmp_path.glob("warroom-crash-*.txt"))
+    assert len(reports) == 1 and "Traceback" in reports[0].read_text()
+    assert [str(r) for r in app._exit_renderables] == [
+        f"warroom: crashed (KeyError: 'not-a-user-mistake'): a bug in warroom, not your "
+        f"input; the report to attach: {reports[0]}"]
+    app.store.close()
+
+
+def test_the_dashboard_acts_under_the_spelling_the_room_knows(room, clock):
+    from app_helpers import app_for
+
+    assert main(["claim", "INC-1001", "lead", "--as", "sam"]) == 0
+    app = app_for(room, clock, name="SAM")
+    assert app.actor.name == "sam"
+    app.store.close()

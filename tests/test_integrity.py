@@ -75,9 +75,10 @@ def test_replace_into_an_event_is_named(room, capsys):
 
 
 def test_a_forged_insert_is_named(room, capsys):
-    tamper(room, "INSERT INTO events (incident_id, at, os_user, display_name, kind, payload) "
-                 "VALUES (1, '2026-11-24T14:30:00.000000+00:00', 'dana', 'dana', "
-                 "'note.posted', '{\"text\": \"sam approved it\"}')")
+    tamper(room, "DROP TRIGGER events_chained",
+           "INSERT INTO events (incident_id, at, os_user, display_name, kind, payload) "
+           "VALUES (1, '2026-11-24T14:30:00.000000+00:00', 'dana', 'dana', "
+           "'note.posted', '{\"text\": \"sam approved it\"}')")
     rc, out = verify(capsys)
     assert rc == 1 and out.startswith("JOURNAL ALTERED at event 5: it was written outside "
                                       "warroom (no chain)")
@@ -186,9 +187,10 @@ async def test_the_dashboard_says_journal_altered_in_its_header(room, clock):
     app = app_for(room, clock, name="sam")
     async with app.run_test(size=(120, 35)) as pilot:
         assert "JOURNAL ALTERED" not in pane(app, "header")
-        tamper(room, "INSERT INTO events (incident_id, at, os_user, display_name, kind, "
-                     "payload) VALUES (1, '2026-11-24T14:30:00.000000+00:00', 'dana', 'dana', "
-                     "'note.posted', '{\"text\": \"forged\"}')")
+        tamper(room, "DROP TRIGGER events_chained",
+               "INSERT INTO events (incident_id, at, os_user, display_name, kind, "
+               "payload) VALUES (1, '2026-11-24T14:30:00.000000+00:00', 'dana', 'dana', "
+               "'note.posted', '{\"text\": \"forged\"}')")
         app.db_changed()  # what the change feed calls
         assert await until(pilot, lambda: "JOURNAL ALTERED at event 5" in pane(app, "header"))
     tamper(room, "DROP TRIGGER events_no_delete", "DELETE FROM events WHERE id = 5",
@@ -268,3 +270,10 @@ def test_restore_force_moves_a_damaged_database_aside(room, tmp_path, capsys):
     assert Path(kept).read_bytes() == bytes(data)  # nothing deleted
     with Store(room) as store:
         assert chain.check(store.conn) == (4, None)
+
+
+def test_an_event_without_its_hash_is_refused(room):
+    """What a process still running pre-chain code would write: refused by the database."""
+    with pytest.raises(sqlite3.IntegrityError, match="older than the database: restart it"):
+        tamper(room, "INSERT INTO events (incident_id, at, os_user, kind, payload) VALUES "
+                     "(1, '2026-11-24T14:30:00.000000+00:00', 'old', 'note.posted', '{}')")

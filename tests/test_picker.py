@@ -21,5 +21,5 @@ async def test_columns_fit_their_content_and_text_stays_literal(tmp_path, clock)
         widths = [c.get_render_width(table) - 2 * table.cell_padding for c in table.columns.values()]
         row = [str(cell) for cell in table.get_row("INC-1002")]
         assert row[:3] == ["INC-1002", "SEV2", "Invoices [bold]doubled[/] [@click=app.quit]"]
-        assert row[6] == "VACANT: lead, comms, decider"
+        assert row[6].startswith("VACANT: Investigation lead, Com")  # as people name them
         assert all(w >= len(text) for w, text in zip(widths, row))

@@ -61,9 +61,9 @@ async def test_the_panes_say_it_in_words(tmp_path, clock):
         panes = {p.id: p.plain for p in app.screen.query(LinesPane)}
     assert "Legal                VACANT 45m  call legal on call" in panes["roles"]
     assert "Scribe               VACANT 45m" in panes["roles"]
-    assert "#1 OVERDUE by 15m  14:30 scribe  Evidence preserved" in panes["milestones"]
+    assert "#1 OVERDUE by 15m  14:30 Scribe  Evidence preserved" in panes["milestones"]
     assert "rule customer-statement/medium of security-incident" in panes["approvals"]
-    assert "may approve: pat (decider), legal (vacant)" in panes["approvals"]
+    assert "may approve: pat (Decision-maker), Legal (vacant)" in panes["approvals"]
     assert START + timedelta(minutes=60) > clock()  # the customer update is not yet due
 
 

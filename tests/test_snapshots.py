@@ -102,18 +102,51 @@ def test_wall(snap_compare, tmp_path, clock):
 # Each form, opened by its key on a board where it has something to act on.
 FORM_USER = {"settle": "pat", "accept": "dana", "decline": "dana", "approve": "pat",
              "reject": "pat"}
+AFTER_RESOLVING = {"close", "reopen"}  # forms with something to act on once resolved
 
 
 @pytest.mark.parametrize("key, form", [(a[0], a[1]) for a in ACTIONS])
 def test_each_form(snap_compare, tmp_path, clock, key, form):
     db = tmp_path / "s.db"
     approval(db, clock)
+    if form in AFTER_RESOLVING:
+        act(db, actions.resolve, who("sam"), "INC-1001", summary="rolled back deploy 412",
+            confirm=True, skip=True, open_items="carry", clock=clock)
     act(db, actions.claim_role, who("kim"), "INC-1001", "comms", dispute="on call",
         clock=clock)
     app = app_for(db, clock, name=FORM_USER.get(form, "sam"))
     if form == "settle":
         app = app_for(db, clock, name="pat")
     assert snap_compare(app, press=[key], terminal_size=(120, 35))
+
+
+def test_a_form_with_an_error_beside_its_field(snap_compare, tmp_path, clock):
+    """The error under the field it names, the focus moved there (its cursor shows)."""
+    db = tmp_path / "s.db"
+    all_held(db, clock)
+
+    async def refuse(pilot):
+        await pilot.press("b", *"Prod DB write access", "tab", "tab", "enter")
+
+    assert snap_compare(app_for(db, clock, name="sam"), run_before=refuse,
+                        terminal_size=(120, 35))
+
+
+def test_wall_with_three_incidents(snap_compare, tmp_path, clock):
+    """One card each; the incident with a vacancy and a dispute stands out."""
+    db = tmp_path / "s.db"
+    all_held(db, clock)
+    open_incident(db, clock, title="Invoices emailed twice to every customer in the "
+                  "enterprise tier since the billing run", severity="SEV3",
+                  customer="Globex", staff=False)
+    act(db, actions.claim_role, who("kim"), "INC-1002", "lead", clock=clock)
+    act(db, actions.claim_role, who("lee"), "INC-1002", "lead", dispute="billing is mine",
+        clock=clock)
+    clock.advance(minutes=7)
+    open_incident(db, clock, title="Search results slow", severity="SEV2",
+                  customer="Initech")
+    clock.advance(minutes=2)
+    assert snap_compare(app_for(db, clock, wall=True), terminal_size=(120, 35))
 
 
 def test_across_a_dst_change_in_berlin(snap_compare, tmp_path, monkeypatch):
@@ -137,3 +170,37 @@ def test_across_a_dst_change_in_berlin(snap_compare, tmp_path, monkeypatch):
     act(db, actions.add_note, who("pat"), "INC-1001", text="vendor fix confirmed",
         clock=clock)
     assert snap_compare(app_for(db, clock), terminal_size=(120, 35))
+
+
+# A busy room at every size: twelve milestones, six blockers, a decided and a pending
+# approval, a playbook role beyond the trio (tests/busy_incident.py).
+@pytest.mark.parametrize("size", [(80, 24), (120, 35), (200, 60)])
+def test_busy_room_at_every_size(snap_compare, tmp_path, clock, size):
+    from busy_incident import busy
+
+    busy(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), terminal_size=size)
+
+
+def test_a_timeline_entry_opened_in_full(snap_compare, tmp_path, clock):
+    """6, then f (customer updates), then Enter: the message exactly as it went out."""
+    from busy_incident import busy
+
+    busy(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), press=["6", "f", "enter"],
+                        terminal_size=(120, 35))
+
+
+def test_the_approvals_pane_in_full(snap_compare, tmp_path, clock):
+    """5, then Enter: every request, decided ones too, with rationale and votes."""
+    from busy_incident import busy
+
+    busy(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock), press=["5", "enter"],
+                        terminal_size=(120, 35))
+
+
+def test_high_contrast_at_80x24(snap_compare, tmp_path, clock):
+    alarms(tmp_path / "s.db", clock)
+    assert snap_compare(app_for(tmp_path / "s.db", clock, theme="warroom-high-contrast"),
+                        terminal_size=(80, 24))

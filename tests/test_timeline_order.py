@@ -38,8 +38,8 @@ async def test_a_backfilled_event_lands_in_its_place(tmp_path, clock, monkeypatc
         pilot.app.db_changed()
         await pilot.pause()
         assert timeline.plain_lines[:4] == [
-            "14:13 alex took comms (was vacant)",
-            "14:10 sam took lead (was vacant)",
+            "14:13 alex took Communications owner (was vacant)",
+            "14:10 sam took Investigation lead (was vacant)",
             "14:05 pat noted: vendor paged [backfilled 14:12]",
             "14:00 sam opened INC-1001 (SEV1) Checkout failing for EU users for Acme",
         ]

@@ -15,20 +15,33 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
+from textual.theme import Theme
 
 from warroom.clock import Clock, utcnow
 from warroom.db import queries
 from warroom.db.feed import ChangeFeed
 from warroom.db.store import Store
-from warroom.errors import WarroomError
+from warroom.errors import UserError, WarroomError
 from warroom.records import Actor, Event
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.palette import WarroomCommands
+from warroom.text import shown
+from warroom.widgets.footer import update_footers
 
 if TYPE_CHECKING:
     from warroom.actions import Done
 
 PAGE = 100
+HIGH_CONTRAST = Theme(
+    # For a projector, a washed-out screen share or weak colour vision: white on black,
+    # pure hues, muted text still bright. Alarms are bold reverse words in every theme.
+    name="warroom-high-contrast", dark=True, primary="#ffff00", secondary="#00ffff",
+    accent="#00ffff", foreground="#ffffff", background="#000000", surface="#000000",
+    panel="#202020", boost="#303030", error="#ff2020", warning="#ffd000", success="#00ff60",
+    text_alpha=1.0, variables={"text-muted": "#e0e0e0", "footer-key-foreground": "#ffff00"},
+)
+GREETING_S = 6  # the greeting's toast: long enough to read, short enough not to hide panes
+NOTE_S = 30  # a note's toast (the demo's end): the footer keeps saying it after
 
 
 def _picker():
@@ -45,6 +58,12 @@ def _is_picker(screen: object) -> bool:
     return module is not None and isinstance(screen, module.PickerScreen)
 
 
+def _is_wall(screen: object) -> bool:
+    """Whether ``screen`` is the wall's overview, without importing it to ask."""
+    module = sys.modules.get("warroom.screens.wall")
+    return module is not None and isinstance(screen, module.WallScreen)
+
+
 class WarroomApp(App[None]):
     """The war-room dashboard over one shared database."""
 
@@ -57,15 +76,24 @@ class WarroomApp(App[None]):
         Binding("i", "pick", "Incidents", id="app.pick", show=False,
                 tooltip="Switch to another open incident"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave warroom"),
+        Binding("escape", "overview", "Overview", id="app.overview", show=False,
+                tooltip="The wall: back to the overview of every open incident"),
     ]
 
     def __init__(
         self, store: Store, actor: Actor, *, incident: str | None = None, wall: bool = False,
         clock: Clock = utcnow, live: bool = True, background: list[Callable[[], Awaitable]]
         | None = None, greeting: str | None = None, cursor_blink: bool = True,
-        bell: bool = True,
+        bell: bool = True, presence: bool | None = None, rotate: float | None = None,
+        theme: str | None = None,
     ) -> None:
         super().__init__()
+        self.register_theme(HIGH_CONTRAST)  # also offered by the palette's "Change theme"
+        if theme is not None:
+            if theme not in self.available_themes:
+                names = ", ".join(sorted(self.available_themes))
+                raise UserError(f"unknown theme {theme!r}: use one of {names}")
+            self.theme = theme
         self.bell_on = bell
         """Whether a new item waiting on the user rings the terminal bell (once)."""
         self.cursor_blink = cursor_blink
@@ -87,6 +115,14 @@ class WarroomApp(App[None]):
         self.identity_text = (f"{actor.name} ({actor.os_user})" if actor.display else actor.name) \
             + (" | WALL read-only" if wall else "")
         self._trace = os.environ.get("WARROOM_TRACE")
+        self.rotate = rotate
+        """The wall: seconds each page (the overview, then each dashboard) stays up."""
+        self.presence_on = live if presence is None else presence
+        """Whether this process says it has the room open (warroom.db.presence), and
+        shows who else has (the footer): on with the change feed unless told."""
+        self.present_names: list[str] = []
+        self.footer_note = ""
+        self._beacon = None
 
     # -- start-up -------------------------------------------------------------------
 
@@ -95,21 +131,82 @@ class WarroomApp(App[None]):
         if key is None:
             open_ = queries.list_incidents(self.store, include_closed=False)
             key = open_[0].key if len(open_) == 1 else None
-        if key is not None:
+        if self.wall and self.start_incident is None:
+            self._show_wall()
+        elif key is not None:
             self.open_incident(key)
         else:
-            self.push_screen(_picker()(queries.list_incidents(self.store, include_closed=False)))
+            self.push_screen(self._new_picker())
         if self.live:  # after the first paint: watchfiles' import is not free
             self._feed = ChangeFeed(self.store.path, self.store.data_version, self.db_changed)
             self.call_after_refresh(self.run_worker, self._feed.run(), name="change-feed")
+        if self.presence_on:
+            self._start_presence()
         for task in self.background:
             self.run_worker(task(), name="background")
         if self.greeting:
-            self.notify(self.greeting, markup=False, timeout=10)
+            self.notify(self.greeting, markup=False, timeout=GREETING_S)
+
+    # -- failures -------------------------------------------------------------------
+
+    crash: BaseException | None = None
+    """The unexpected error that ended the app (``run_app`` then exits 70)."""
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An error nothing handled: a crash (the failures a user can meet, such as the file
+        turning read-only or locked, are notifications where they happen: db_changed, the
+        forms)."""
+        self.crash = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """A crash: one line and a report the user can attach, instead of a full-screen
+        traceback (the report holds the traceback)."""
+        from rich.text import Text
+
+        from warroom.cli.failsafe import crash_report
+
+        error = self.crash or self._exception
+        try:
+            where = f"; the report to attach: {crash_report(error, sys.argv[1:])}"
+        except OSError:
+            where = ""
+        self.bell()
+        self._exit_renderables.append(Text(
+            f"warroom: crashed ({type(error).__name__}: {shown(str(error))[:60]}): a bug in "
+            f"warroom, not your input{where}"))
+        self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
         if self.live:
             self._feed.stop()
+        if self._beacon is not None:
+            self._beacon.stop()
+            self._beacon.leave()
+
+    # -- presence and notes in the footer -------------------------------------------
+
+    def _start_presence(self) -> None:
+        from warroom.db.presence import Beacon
+
+        self._beacon = Beacon(self.store.path, self.actor.os_user, self.actor.display)
+        room = lambda: self.key if self._dashboard() is not None else None  # noqa: E731
+        # presence is a courtesy: its failure must never end the dashboard
+        self.run_worker(self._beacon.run(room, self.show_present), name="presence",
+                        exit_on_error=False)
+
+    def show_present(self, names: list[str]) -> None:
+        """Who else has this room open, in every footer (the presence worker calls it)."""
+        self.present_names = list(names)
+        update_footers(self)
+
+    def show_note(self, note: str, message: str | None = None) -> None:
+        """A short note in the footer (the demo's "demo finished") and, given ``message``, a
+        notification that says it in full."""
+        self.footer_note = note
+        update_footers(self)
+        if message:
+            self.notify(message, markup=False, timeout=NOTE_S)
 
     def open_incident(self, key: str) -> None:
         """Show one incident's dashboard, with the latest page of its timeline."""
@@ -127,11 +224,21 @@ class WarroomApp(App[None]):
         screen.call_after_refresh(screen.load_initial_events, page, len(page) < PAGE)
         if self._trace:  # event id 0 in the trace: the dashboard's first paint
             screen.call_after_refresh(self._write_trace, [0])
+        if self._beacon is not None:
+            self._beacon.kick()  # say at once which room this process is in now
 
     # -- changes --------------------------------------------------------------------
 
     def db_changed(self) -> None:
-        """Someone (another process, or this one) committed: read only the new events."""
+        """Someone (another process, or this one) committed: read only the new events. A
+        failure of the file (locked, unreadable, damaged) is a notification: the dashboard
+        keeps what it shows and tries again at the next change."""
+        try:
+            self._read_changes()
+        except WarroomError as exc:
+            self.notify(shown(str(exc)), severity="error", markup=False, timeout=10)
+
+    def _read_changes(self) -> None:
         events = queries.events_after(self.store, self.last_event_id)
         if not events:
             return
@@ -147,7 +254,9 @@ class WarroomApp(App[None]):
                 screen.apply(queries.incident_view(self.store, self.key), events)
         for picker in self.screen_stack:
             if _is_picker(picker):
-                picker.show(queries.list_incidents(self.store, include_closed=False), self.clock())
+                incidents = queries.list_incidents(self.store, include_closed=False)
+                picker.show(incidents, self.clock(), self._views(i.key for i in incidents))
+        self._wall_changed(events)
         if self._trace:
             ids = [e.id for e in events]
             self.call_after_refresh(self._write_trace, ids)
@@ -164,26 +273,59 @@ class WarroomApp(App[None]):
     # -- actions --------------------------------------------------------------------
 
     def open_form(self, name: str) -> None:
-        """Open the form of one action for the incident on screen."""
+        """Open the form of one action for the incident on screen (opening a new incident
+        needs none: the picker offers it too)."""
         screen = self._dashboard()
-        if screen is None or self.wall:
+        if self.wall or (screen is None and name != "open_new"):
             return
         from warroom.screens import forms  # on first use: not needed for the first paint
 
         try:
             session = forms.Session(self.store, self.actor, self.clock)
-            modal = getattr(forms, name)(session, screen.view)
+            modal = getattr(forms, name)(session, screen.view if screen else None)
         except WarroomError as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+            self.notify(shown(str(exc)), severity="warning", markup=False)
             return
         modal.session = session  # its "when it happened" line backfills through it
-        self.push_screen(modal, self._done)
+        self.push_screen(modal, self._opened if name == "open_new" else self._done)
 
     def _done(self, done: Done | None) -> None:
         if done is None:
             return
-        self.notify(done.message, markup=False)
+        self.notify(shown(done.message), markup=False)
         self.db_changed()
+
+    def _opened(self, done: Done | None) -> None:
+        """A new incident: its dashboard replaces the one (or the picker) on screen."""
+        self._done(done)
+        if done is not None:
+            self.open_incident(done.key)
+
+    # -- the picker and the wall ----------------------------------------------------
+
+    def _views(self, keys) -> dict:
+        return {k: queries.incident_view(self.store, k) for k in keys}
+
+    def _new_picker(self):
+        incidents = queries.list_incidents(self.store, include_closed=False)
+        return _picker()(incidents, self._views(i.key for i in incidents))
+
+    def _show_wall(self) -> None:
+        from warroom.screens.wall import start  # on first use, as the picker
+
+        start(self)
+
+    def _overview(self):
+        return next((s for s in self.screen_stack if _is_wall(s)), None)
+
+    def _wall_changed(self, events: list[Event]) -> None:
+        wall = self._overview()
+        if wall is not None:
+            wall.follow(events)
+
+    def action_overview(self) -> None:
+        if self._overview() is not None and isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
 
     def load_older(self) -> None:
         screen = self._dashboard()
@@ -210,8 +352,7 @@ class WarroomApp(App[None]):
 
     def action_pick(self) -> None:
         if isinstance(self.screen, DashboardScreen):
-            self.switch_screen(_picker()(queries.list_incidents(self.store,
-                                                                 include_closed=False)))
+            self.switch_screen(self._new_picker())
 
 
 def make_app(
@@ -226,15 +367,28 @@ def make_app(
     store = Store(db)
     if incident is not None:
         incident = queries.incident_view(store, incident).incident.key
+    if actor.display is not None and not actor.strict:  # "Sam" acts as the room's "sam"
+        from dataclasses import replace
+
+        from warroom.rules.people import spelled_as_known
+
+        actor = replace(actor, display=spelled_as_known(actor.display,
+                                                        queries.known_names(store)))
     return WarroomApp(store, actor, incident=incident, wall=wall, clock=clock, live=live,
                       cursor_blink=cursor_blink, **extra)
 
 
-def run_app(ctx, *, incident: str | None = None, wall: bool = False, bell: bool = True) -> int:
-    """``warroom run``: the dashboard until the user quits."""
-    app = make_app(ctx.db, ctx.actor, incident=incident, wall=wall, clock=ctx.clock, bell=bell)
+def run_app(ctx, *, incident: str | None = None, wall: bool = False, bell: bool = True,
+            rotate: float | None = None, theme: str | None = None,
+            terminal: Callable[[], None] | None = None) -> int:
+    """``warroom run``: the dashboard until the user quits. ``terminal`` checks that there
+    is one, once the database has opened (a missing file is said first)."""
+    app = make_app(ctx.db, ctx.actor, incident=incident, wall=wall, clock=ctx.clock, bell=bell,
+                   rotate=rotate, theme=theme)
     try:
+        if terminal is not None:
+            terminal()
         app.run()
     finally:
         app.store.close()
-    return 0
+    return 70 if app.crash is not None else 0  # EX_SOFTWARE, as the CLI's crashes

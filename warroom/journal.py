@@ -39,6 +39,8 @@ class Kind(StrEnum):
     MILESTONE_ADDED = "milestone.added"
     MILESTONE_COMPLETED = "milestone.completed"
     MILESTONE_MOVED = "milestone.moved"
+    MILESTONE_REASSIGNED = "milestone.reassigned"
+    BLOCKER_REASSIGNED = "blocker.reassigned"
     BLOCKER_RAISED = "blocker.raised"
     BLOCKER_CLEARED = "blocker.cleared"
     APPROVAL_REQUESTED = "approval.requested"
@@ -230,6 +232,12 @@ VOCABULARY: dict[Kind, Meaning] = {
     Kind.MILESTONE_MOVED: Meaning(
         lambda who, p: f"{who} moved milestone #{_number(p, 'milestone_id')} {p.get('name')} from "
                        f"{_t(p.get('was_due'))} to {_t(p.get('due_at'))}: {p.get('reason')}"),
+    Kind.MILESTONE_REASSIGNED: Meaning(
+        lambda who, p: f"{who} gave milestone #{_number(p, 'milestone_id')} {p.get('name')} "
+                       f"to {p.get('owner')} (was {p.get('was_owner')}){_reason(p)}"),
+    Kind.BLOCKER_REASSIGNED: Meaning(
+        lambda who, p: f"{who} gave blocker #{_number(p, 'blocker_id')} {p.get('what')} "
+                       f"to {p.get('owner')} to chase (was {p.get('was_owner')}){_reason(p)}"),
     Kind.BLOCKER_RAISED: Meaning(
         lambda who, p: f"{who} raised blocker #{_number(p, 'blocker_id')} {p.get('what')} "
                        f"(waiting on {p.get('waiting_on')}, owner {p.get('owner')})"),

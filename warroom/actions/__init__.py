@@ -32,10 +32,12 @@ from warroom.actions.review import (
 )
 from warroom.actions.work import (
     add_milestone,
+    change_blocker_owner,
     clear_blocker,
     complete_milestone,
     move_milestone,
     raise_blocker,
+    reassign_milestone,
 )
 
 __all__ = [
@@ -47,4 +49,5 @@ __all__ = [
     "request_approval", "approve", "reject", "withdraw", "add_note", "add_follow_up",
     "change_severity", "retitle", "change_customers", "change_customer_zone",
     "complete_follow_up", "record_root_cause", "add_factor", "set_impact_start",
+    "reassign_milestone", "change_blocker_owner",
 ]

@@ -306,7 +306,8 @@ def reject(
 
     The requester rejecting their own request withdraws it (with the reason): they are
     never among those who decide it, and the journal must not count a rejection by the
-    eligible that never happened. The dashboard offers no other way to withdraw.
+    eligible that never happened. The dashboard withdraws with its own form (``w``,
+    :func:`withdraw`), where a reason is optional.
     """
     reason = valid(Line, reason, "reason")
     now = clock()
@@ -334,9 +335,12 @@ def reject(
 
 
 def withdraw(
-    store: Store, actor: Actor, ref: str, number: int, *, clock: Clock = utcnow
+    store: Store, actor: Actor, ref: str, number: int, *, reason: str | None = None,
+    clock: Clock = utcnow,
 ) -> Done:
-    """Withdraw your own pending request."""
+    """Withdraw your own pending request; a reason is optional (the change is no longer
+    wanted: nobody decided against it)."""
+    reason = valid(Line, reason, "reason") if reason and reason.strip() else None
     now = clock()
     with store.write():
         incident = live_incident(store, ref)
@@ -345,7 +349,7 @@ def withdraw(
             raise UserError(f"approval #{number} is already {row['status']}")
         if row["requester"] != actor.name:
             raise UserError(f"only {row['requester']} (who asked) can withdraw #{number}")
-        event = _withdrawn(store, actor, incident, row, now, None)
+        event = _withdrawn(store, actor, incident, row, now, reason)
     return Done(event, incident["key"], f"approval #{number} withdrawn")
 
 

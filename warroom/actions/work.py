@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from warroom.actions._common import Done, item, live_incident
+from warroom.actions._common import Done, in_order, item, live_incident
 from warroom.clock import Clock, local_hm, utcnow
 from warroom.db.store import Store, from_db
 from warroom.errors import UserError
@@ -81,6 +81,31 @@ def move_milestone(
                 f"milestone #{number} now due {local_hm(due_at, now)}")
 
 
+def reassign_milestone(
+    store: Store, actor: Actor, ref: str, number: int, *, owner: str,
+    reason: str | None = None, clock: Clock = utcnow,
+) -> Done:
+    """Give milestone #``number`` to another owner (still exactly one); its due time stays."""
+    owner = valid(Name, owner, "owner")
+    reason = valid(Line, reason, "reason") if reason else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        row = item(store, "milestones", incident, number, "milestone")
+        in_order(store, incident, now, Kind.MILESTONE_REASSIGNED, milestone_id=row["id"])
+        if row["done_at"] is not None:
+            raise UserError(f"milestone #{number} is already done")
+        if row["owner"] == owner:
+            raise UserError(f"milestone #{number} is already owned by {owner}")
+        store.update("milestones", {"id": row["id"]}, owner=owner)
+        event = store.journal(actor, now, Kind.MILESTONE_REASSIGNED, incident["id"],
+                              milestone_id=row["id"], number=number, name=row["name"],
+                              owner=owner, was_owner=row["owner"],
+                              **({"reason": reason} if reason else {}))
+    return Done(event, incident["key"], f"milestone #{number} '{row['name']}' now owned by "
+                                        f"{owner} (was {row['owner']})")
+
+
 def raise_blocker(
     store: Store, actor: Actor, ref: str, *, what: str, waiting_on: str, owner: str,
     clock: Clock = utcnow,
@@ -118,6 +143,31 @@ def clear_blocker(
                               blocker_id=row["id"], number=number, what=row["what"],
                               raised_at=from_db(row["raised_at"]), note=note)
     return Done(event, incident["key"], f"blocker #{number} cleared")
+
+
+def change_blocker_owner(
+    store: Store, actor: Actor, ref: str, number: int, *, owner: str,
+    reason: str | None = None, clock: Clock = utcnow,
+) -> Done:
+    """Give open blocker #``number`` another owner, the one who chases it."""
+    owner = valid(Name, owner, "owner")
+    reason = valid(Line, reason, "reason") if reason else None
+    now = clock()
+    with store.write():
+        incident = live_incident(store, ref)
+        row = item(store, "blockers", incident, number, "blocker")
+        in_order(store, incident, now, Kind.BLOCKER_REASSIGNED, blocker_id=row["id"])
+        if row["cleared_at"] is not None:
+            raise UserError(f"blocker #{number} is already cleared")
+        if row["owner"] == owner:
+            raise UserError(f"blocker #{number} is already owned by {owner}")
+        store.update("blockers", {"id": row["id"]}, owner=owner)
+        event = store.journal(actor, now, Kind.BLOCKER_REASSIGNED, incident["id"],
+                              blocker_id=row["id"], number=number, what=row["what"],
+                              owner=owner, was_owner=row["owner"],
+                              **({"reason": reason} if reason else {}))
+    return Done(event, incident["key"], f"blocker #{number} now chased by {owner} "
+                                        f"(was {row['owner']})")
 
 
 def meet(store: Store, actor: Actor, incident: sqlite3.Row, now: datetime,

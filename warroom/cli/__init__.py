@@ -37,11 +37,15 @@ def build_parser(*, only_run: bool = False) -> Parser:
             reports,
             roles,
             timeline,
+            who,
             work,
         )
 
         modules += [incident, changes, roles, work, timeline, mine, drill, playbook, reports,
-                    integrity]
+                    integrity, who]
+        from warroom.cli import doctor, serve
+
+        modules += [doctor, serve]
 
     common = _identity_options(Parser(add_help=False), "")
     reading = Parser(add_help=False)
@@ -110,7 +114,7 @@ def _verb_in(argv: list[str]) -> str | None:
         arg = argv[i]
         if arg in ("-h", "--help"):
             return ""
-        if arg in ("--db", "--as", "--tz"):
+        if arg in ("--db", "--as", "--tz", "--theme", "--rotate"):
             i += 2
         elif arg.startswith("-"):
             i += 1

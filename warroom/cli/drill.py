@@ -25,35 +25,90 @@ def _speed(text: str) -> float:
     return value
 
 
-def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
-    """A throwaway database (or --db), one scenario played live in the dashboard."""
+DEMO_NOTE = "DEMO"  # the footer's note while a demo plays
+FINISHED_NOTE = "demo finished: q quits"
+
+
+def replay_command(scenario: str, speed: float) -> str:
+    return f"warroom demo --scenario {shlex.quote(scenario)} --speed {speed:g}"
+
+
+def demo_greeting(scenario, speed: float, join: str | None) -> str:
+    """The demo's first words: short, so that its toast covers little of an 80x24 screen
+    for a few seconds (the story itself is on the dashboard)."""
+    text = f"Demo {scenario.name} at {speed:g}x: it plays by itself and ends resolved. q quits."
+    return f"{text} Others join: {join}" if join else text
+
+
+def demo_end(player, source: str) -> str:
+    """What the demo says once its last inject has played and it ended."""
+    with player.store.read():
+        stage = player.store.find_incident(player.key)["stage"]
+    how = (f"{player.key} is {stage}" if stage in ("resolved", "closed") else
+           f"{player.key} is left {stage}"
+           + (f" ({player.ended.message})" if player.ended and player.ended.message else ""))
+    return (f"Demo finished: every inject has played and {how}. Press q to quit; "
+            f"replay with: {replay_command(source, player.speed)}")
+
+
+def demo_app(db: str, scenario, actor, *, clock, speed: float, join: str | None,
+             source: str | None = None, play: bool = True, **extra):
+    """The demo on ``db``: the scenario's incident opened with its history, the app on it,
+    and (``play``) a worker that plays the live injects and then says "demo finished".
+    ``source``: the --scenario given (a name or a file), for the replay command. Returns
+    (app, player); the caller closes ``player.store`` after the app."""
     from warroom.app import make_app
     from warroom.db.store import Store
-    from warroom.drills import scenarios
     from warroom.drills.player import Player
 
+    writer = Store(db, create=True)
+    try:
+        player = Player(writer, scenario, os_user=actor.os_user, clock=clock, speed=speed,
+                        demo=True)
+        key = player.start()
+        player.step()
+        app = None
+
+        async def run() -> None:
+            await player.run()
+            app.show_note(FINISHED_NOTE, demo_end(player, source or scenario.name))
+
+        app = make_app(db, actor, incident=key, clock=clock, background=[run] if play else [],
+                       greeting=demo_greeting(scenario, speed, join), **extra)
+    except BaseException:
+        writer.close()
+        raise
+    app.footer_note = DEMO_NOTE
+    return app, player
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    """A throwaway database (or --db), one scenario played live in the dashboard."""
+    from warroom.drills import scenarios
+
     scenario = scenarios.load(args.scenario)
+    from warroom.cli.dashboard import require_terminal
+
+    require_terminal()  # the demo is a dashboard: without a terminal it would wait forever
     with tempfile.TemporaryDirectory(prefix="warroom-demo-") as tmp:
         given = args.db or args.global_db  # never $WARROOM_DB: that may be a real one
         db = given or str(Path(tmp) / "demo.db")
-        writer = Store(db, create=True)
+        join = f"warroom --db {shlex.quote(db)}" if given else None
+        app, player = demo_app(db, scenario, ctx.actor, clock=ctx.clock, speed=args.speed,
+                               join=join, source=args.scenario)
         try:
-            player = Player(writer, scenario, os_user=ctx.actor.os_user, clock=ctx.clock,
-                            speed=args.speed, demo=True)
-            key = player.start()
-            player.step()
-            join = (f"join from another terminal: warroom --db {shlex.quote(db)}"
-                    if given else "add --db PATH to keep the database and let others join")
-            greeting = (f"Demo {scenario.name} at speed {args.speed:g}: {scenario.summary} "
-                        f"({join})")
-            app = make_app(db, ctx.actor, incident=key, clock=ctx.clock,
-                           background=[player.run], greeting=greeting)
-            try:
-                app.run()
-            finally:
-                app.store.close()
+            app.run()
         finally:
-            writer.close()
+            app.store.close()
+            player.store.close()
+        if player.finished:
+            print(f"demo finished: {scenario.name}, {player.key}")
+        else:
+            print(f"demo left before its end ({len(player.outcomes)} of "
+                  f"{len(player.injects)} injects played)")
+        print(f"replay with: {replay_command(args.scenario, args.speed)}"
+              + (f"; the database stays at {db}" if given else
+                 " (add --db PATH to keep the database and let others join)"))
     return 0
 
 

@@ -31,6 +31,9 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
 
     impact = (past_time(args.impact_start, now, "--impact-start")
               if args.impact_start is not None else None)
+    from pathlib import Path
+
+    fresh = not Path(ctx.db).exists()
     with ctx.store(create=True) as store:
         done = actions.open_incident(
             store, ctx.actor, title=args.title, customer=args.customer, severity=severity,
@@ -40,6 +43,11 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
         )
     print_done(done)
     print(f"  playbook: {chosen.playbook or 'none (built-in defaults)'}: {chosen.why}")
+    if fresh:
+        from warroom.cli.doctor import folder_warning
+
+        if (shared := folder_warning(Path(ctx.db).absolute().parent)) is not None:
+            print(f"warroom open: warning: {shared}", file=sys.stderr)
     if chosen.stale:
         print(f"warroom open: warning: {chosen.stale}", file=sys.stderr)
     cadence = chosen.policy.cadence_for(severity)

@@ -44,6 +44,24 @@ def cmd_milestone_move(args: argparse.Namespace, ctx: Context) -> int:
                                                  owner=args.owner, clock=ctx.clock))
 
 
+def cmd_milestone_owner(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom.actions.work import reassign_milestone
+
+    with ctx.store() as store:
+        return print_done(reassign_milestone(store, ctx.actor, args.incident, args.id,
+                                             owner=args.owner, reason=args.reason,
+                                             clock=ctx.clock))
+
+
+def cmd_block_owner(args: argparse.Namespace, ctx: Context) -> int:
+    from warroom.actions.work import change_blocker_owner
+
+    with ctx.store() as store:
+        return print_done(change_blocker_owner(store, ctx.actor, args.incident, args.id,
+                                               owner=args.owner, reason=args.reason,
+                                               clock=ctx.clock))
+
+
 def cmd_block(args: argparse.Namespace, ctx: Context) -> int:
     from warroom import actions
 
@@ -95,11 +113,11 @@ def cmd_withdraw(args: argparse.Namespace, ctx: Context) -> int:
 
     with ctx.store() as store:
         return print_done(actions.withdraw(store, ctx.actor, args.incident, args.id,
-                                           clock=ctx.clock))
+                                           reason=args.reason, clock=ctx.clock))
 
 
 def _milestone_usage(args: argparse.Namespace, ctx: Context) -> int:
-    raise UserError("say which: milestone add, milestone done or milestone move (see --help)")
+    raise UserError("say which: milestone add, done, move or owner (see --help)")
 
 
 def _item_verb(sub, name, parents, *, help, example, handler, what) -> Parser:
@@ -110,10 +128,10 @@ def _item_verb(sub, name, parents, *, help, example, handler, what) -> Parser:
 
 
 def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
-    p = verb(sub, "milestone", [common], help="add, complete or move milestones",
+    p = verb(sub, "milestone", [common], help="add, complete, move or reassign milestones",
              example="warroom milestone add INC-1001 'Rollback ready' --owner sam --due +30m",
              handler=_milestone_usage)
-    msub = p.add_subparsers(dest="milestone_verb", metavar="add|done|move", parser_class=Parser)
+    msub = p.add_subparsers(dest="milestone_verb", metavar="add|done|move|owner", parser_class=Parser)
     m = verb(msub, "add", [writing], help="add a milestone with one owner and a due time",
              example="warroom milestone add INC-1001 'Rollback ready' --owner sam --due +30m",
              handler=cmd_milestone_add)
@@ -129,6 +147,11 @@ def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     m.add_argument("--due", required=True, help="the new due time")
     m.add_argument("--reason", required=True, help="why it moves")
     m.add_argument("--owner", help="a new owner")
+    m = _item_verb(msub, "owner", [writing], help="give a milestone to another owner",
+                   what="milestone", handler=cmd_milestone_owner,
+                   example="warroom milestone owner INC-1001 2 --owner dana")
+    m.add_argument("--owner", required=True, help="the new owner (still exactly one)")
+    m.add_argument("--reason", help="why (optional)")
 
     p = verb(sub, "block", [writing], help="raise a blocker: what, waiting on whom, owner",
              example="warroom block INC-1001 'Prod DB read access' --waiting-on 'DBA on-call' "
@@ -141,6 +164,11 @@ def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
                    example="warroom unblock INC-1001 1 --note 'access granted'",
                    handler=cmd_unblock)
     p.add_argument("--note", help="how it was cleared")
+    p = _item_verb(sub, "block-owner", [writing], help="give a blocker another owner to chase it",
+                   what="blocker", example="warroom block-owner INC-1001 1 --owner dana",
+                   handler=cmd_block_owner)
+    p.add_argument("--owner", required=True, help="who chases it now")
+    p.add_argument("--reason", help="why (optional)")
 
     p = verb(sub, "request", [writing], help="request approval of a risky change",
              example="warroom request INC-1001 'Roll back deploy 412' --risk high --rationale "
@@ -179,6 +207,7 @@ def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
                    what="request", handler=cmd_reject,
                    example="warroom reject INC-1001 1 --reason 'no tested fallback' --as pat")
     p.add_argument("--reason", required=True, help="why")
-    _item_verb(sub, "withdraw", [writing], help="withdraw your own pending request",
-               what="request", example="warroom withdraw INC-1001 1 --as sam",
-               handler=cmd_withdraw)
+    p = _item_verb(sub, "withdraw", [writing], help="withdraw your own pending request",
+                   what="request", example="warroom withdraw INC-1001 1 --as sam",
+                   handler=cmd_withdraw)
+    p.add_argument("--reason", help="why it is no longer wanted (optional)")

@@ -31,11 +31,15 @@ CONTENT = ("incident_id", "at", "recorded_at", "os_user", "display_name", "kind"
 """The columns an event's hash covers (with its ``prev_hash``), as stored."""
 
 GUARDS = {
-    name: f"CREATE TRIGGER {name} BEFORE {verb} ON events "
-          "BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END"
-    for name, verb in (("events_no_update", "UPDATE"), ("events_no_delete", "DELETE"))
+    **{name: f"CREATE TRIGGER {name} BEFORE {verb} ON events "
+             "BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END"
+       for name, verb in (("events_no_update", "UPDATE"), ("events_no_delete", "DELETE"))},
+    "events_chained": "CREATE TRIGGER events_chained BEFORE INSERT ON events "
+                      "WHEN NEW.hash IS NULL BEGIN SELECT RAISE(ABORT, 'this warroom is older "
+                      "than the database: restart it (it writes no hash chain)'); END",
 }
-"""The triggers that keep the journal append-only, by name."""
+"""The triggers that keep the journal append-only, and refuse an event without its hash (a
+process started before an upgrade, still running old code), by name."""
 
 
 def digest(prev_hash: str, values: dict[str, Any]) -> str:

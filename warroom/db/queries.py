@@ -188,3 +188,11 @@ def known_names(store: Store) -> list[str]:
             "UNION SELECT from_person FROM handovers UNION SELECT to_person FROM handovers "
             "UNION SELECT requester FROM approvals UNION SELECT voter FROM votes").fetchall()
     return sorted(r[0] for r in rows if r[0])
+
+
+def all_blockers(store: Store, ref: str) -> list[Blocker]:
+    """Every blocker of one incident, cleared ones too, by number (the view holds the open
+    ones only): the blockers pane's drill-down."""
+    with store.read():
+        iid = store.find_incident(ref)["id"]
+        return [_record(Blocker, r) for r in store.rows("blockers", order="id", incident_id=iid)]

@@ -196,7 +196,45 @@ def _customer_tz(db) -> None:
     db["incidents"].add_column("customer_tz", str)
 
 
-MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _chained, _customer_tz]
+def _presence(db) -> None:
+    """Who has the room open now (:mod:`warroom.db.presence`): one row per running
+    dashboard, keyed by host and pid, kept alive by its heartbeat (``last_seen``). Not part
+    of any incident and never journaled."""
+    db.execute(
+        """CREATE TABLE presence (
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            os_user TEXT NOT NULL,
+            display_name TEXT,
+            incident_key TEXT,
+            since TEXT NOT NULL,
+            last_seen TEXT NOT NULL,
+            PRIMARY KEY (host, pid)
+        )"""
+    )
+
+
+def _derived_figures(db) -> None:
+    """Per-incident figures derived from the journal (:mod:`warroom.db.derived`): one row
+    per resolved incident and a marker, so that a snapshot folds only what changed. Derived:
+    emptying them loses nothing."""
+    db.execute("CREATE TABLE IF NOT EXISTS incident_figures (incident_id INTEGER PRIMARY KEY, "
+               "opened REAL NOT NULL, folded_to INTEGER NOT NULL, figures TEXT NOT NULL)")
+    db.execute("CREATE INDEX IF NOT EXISTS incident_figures_opened ON incident_figures(opened)")
+    db.execute("CREATE TABLE IF NOT EXISTS derived_marks (name TEXT PRIMARY KEY, "
+               "format TEXT NOT NULL, event_id INTEGER NOT NULL)")
+
+
+def _unchained_refused(db) -> None:
+    """An event inserted without its hash is refused (``events_chained``): a dashboard
+    started before the upgrade to the chain, still running, would break it for good."""
+    from warroom.db import chain
+
+    db.execute(chain.GUARDS["events_chained"])
+
+
+MIGRATIONS = [_v1, _v2, _v3, _v4, _v5, _v6, _v7, _chained, _customer_tz, _presence,
+              _derived_figures, _unchained_refused]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from warroom.clock import day_hm, local_hm, span, zone_label
-from warroom.records import ApprovalStatus, IncidentView, Stage
+from warroom.records import ApprovalStatus, IncidentView, Stage, role_title
 
 # Tones: "" plain, "muted", "ok", "warn", "alarm", "strong".
 
@@ -128,13 +128,22 @@ def cadence_note(view: IncidentView) -> str:
 
 
 MILESTONES_SHOWN = 5
+MORE = "Enter: all"  # how a bounded pane's last line says where the rest is
 
 
-def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
-    """Open milestones by due time, then done ones; at most :data:`MILESTONES_SHOWN` lines,
-    the last saying what is left out (a playbook can add many, and 80x24 must still fit)."""
+def more(count: int, what: str, extra: str = "") -> Line:
+    """A bounded pane's last line: ``+7 more (6 later, 1 done)  Enter: all``."""
+    return (Cell(f"+{count} more{' ' + what if what else ''}{extra}", "muted"),
+            Cell(f"  {MORE}", "muted"))
+
+
+def milestone_lines(view: IncidentView, now: datetime,
+                    limit: int = MILESTONES_SHOWN) -> list[Line]:
+    """Open milestones by due time, then done ones; at most ``limit`` lines, the last
+    saying what is left out (a playbook can add many, and 80x24 must still fit)."""
     ordered = sorted(view.milestones, key=lambda m: (m.done_at is not None, m.due_at))
-    shown = ordered if len(ordered) <= MILESTONES_SHOWN else ordered[:MILESTONES_SHOWN - 1]
+    limit = max(1, limit)
+    shown = ordered if len(ordered) <= limit else ordered[:limit - 1]
     lines: list[Line] = []
     for m in shown:
         if m.done_at:
@@ -144,52 +153,96 @@ def milestone_lines(view: IncidentView, now: datetime) -> list[Line]:
         else:
             state = _until(m.due_at, now)
         lines.append((Cell(f"#{m.number} "), state,
-                      Cell(f"  {local_hm(m.due_at, now)} {m.owner}", "muted"), Cell(f"  {m.name}")))
+                      Cell(f"  {local_hm(m.due_at, now)} {owner_name(view, m.owner)}", "muted"),
+                      Cell(f"  {m.name}")))
     hidden = ordered[len(shown):]
     if hidden:
         done = sum(1 for m in hidden if m.done_at)
-        parts = [f"{len(hidden) - done} later"] if len(hidden) > done else []
+        late = sum(1 for m in hidden if not m.done_at and m.due_at < now and not ended(view))
+        parts = [f"{len(hidden) - done} open"] if len(hidden) > done else []
+        parts += [f"{late} OVERDUE"] if late else []
         parts += [f"{done} done"] if done else []
-        lines.append((Cell(f"... {' and '.join(parts)}: warroom show {view.incident.key}",
-                           "muted"),))
+        lines.append(more(len(hidden), "", f" ({', '.join(parts)})"))
     return lines
 
 
-def blocker_lines(view: IncidentView, now: datetime) -> list[Line]:
+def blocker_lines(view: IncidentView, now: datetime, limit: int | None = None) -> list[Line]:
+    """Open blockers, oldest first; at most ``limit`` lines, the last saying how many more."""
     now = ended(view) or now  # a blocker open at resolution waited until then
+    shown = view.blockers
+    if limit is not None and len(shown) > max(1, limit):
+        shown = shown[:max(1, limit) - 1]
     lines: list[Line] = [
         (Cell(f"#{b.number} "), Cell(b.what, "warn"), Cell(f"  waiting on {b.waiting_on}"),
          Cell(f"  owner {b.owner}  {mins(now - b.raised_at)}", "muted"))
-        for b in view.blockers
+        for b in shown
     ]
+    if len(shown) < len(view.blockers):
+        lines.append(more(len(view.blockers) - len(shown), "open"))
     return lines
 
 
-def approval_lines(view: IncidentView, now: datetime) -> list[Line]:
+def owner_name(view: IncidentView, owner: str) -> str:
+    """Who owns an item, as people read it: a playbook's milestone owned by a role says the
+    role's name ("Communications owner"), never its id (comms)."""
+    return role_name(view, owner) if view.role(owner) is not None else owner
+
+
+def titles(view: IncidentView) -> dict[str, str]:
+    """Each role's name as people read it ("Communications owner"), by its id."""
+    return {slot.role: slot.title for slot in view.roles}
+
+
+def role_name(view: IncidentView, role: str) -> str:
+    """The name of ``role`` for people: the view's title for it, never the bare id."""
+    slot = view.role(role)
+    return slot.title if slot else role_title(role)
+
+
+APPROVAL_ROWS = 3  # the lines one pending request takes
+
+
+def approval_lines(view: IncidentView, now: datetime, limit: int | None = None) -> list[Line]:
+    """Pending requests, three lines each; within ``limit`` lines, the last saying how
+    many more are pending and how many were decided (the drill-down lists them all)."""
     now = ended(view) or now  # a request still pending at resolution expires no more
     lines: list[Line] = []
-    for a in view.approvals:
-        status = a.effective_status(now)
-        if status != ApprovalStatus.PENDING:
-            continue
+    pending = [a for a in view.approvals
+               if a.effective_status(now) == ApprovalStatus.PENDING]
+    rows = APPROVAL_ROWS if limit is None or limit >= APPROVAL_ROWS else 1  # short: one each
+    room = len(pending) if limit is None else max(1, (limit - 1) // rows)
+    if limit is not None and len(pending) * rows <= limit:
+        room = len(pending)
+    decided = len(view.approvals) - len(pending)
+    if not pending and decided:
+        return [(Cell("no pending approvals", "muted"),
+                 Cell(f"; {decided} decided  {MORE}", "muted"))]
+    for a in pending[:room]:
         may = may_still_approve(view, a)
         risk_tone = {"high": "alarm", "medium": "warn"}.get(a.risk.value, "")
         decider = ", decider required" if a.decider_required else ""
-        lines.append((
+        expiry = _until(a.expires_at, now)
+        lines.append((  # what cannot wait first: a narrow pane crops the end of the line
             Cell(f"#{a.number} "), Cell(a.change, "strong"),
-            Cell(f"  {a.risk.value.upper()}", risk_tone),
+            Cell(f"  {a.risk.value.upper()}", risk_tone), Cell("  expires ", "muted"),
+            Cell(expiry.text.replace("in ", ""), expiry.tone),
             Cell(f"  {len(a.approvals)}/{a.needed} approvals{decider}"),
         ))
+        if rows == 1:
+            continue
         lines.append((  # the authority-matrix rule the request was made under
             Cell("    rule ", "muted"), Cell(a.rule or f"{a.kind}/{a.risk.value}"),
             Cell(f" of {view.incident.playbook or 'built-in defaults'}", "muted"),
         ))
-        expiry = _until(a.expires_at, now)
         lines.append((
             Cell("    may approve: ", "muted"), Cell(", ".join(may) or "nobody", "muted"),
-            Cell(f"  by {a.requester}  expires ", "muted"),
-            Cell(expiry.text.replace("in ", ""), expiry.tone),
+            Cell(f"  asked by {a.requester}", "muted"),
         ))
+    if len(pending) > room:
+        lines.append(more(len(pending) - room, "pending",
+                          f", {decided} decided" if decided else ""))
+    elif decided and lines and limit is not None and len(lines) < limit:
+        lines.append((Cell(f"{decided} decided", "muted"), Cell(f"  {MORE}", "muted")))
     return lines
 
 
@@ -201,10 +254,11 @@ def may_still_approve(view: IncidentView, request) -> list[str]:
     for role in request.eligible_roles:
         slot = view.role(role)
         holder = slot.holder if slot else None
+        title = role_name(view, role)
         if holder is None:
-            names.append(f"{role} (vacant)")
+            names.append(f"{title} (vacant)")
         elif holder not in voted:
-            names.append(f"{holder} ({role})")
+            names.append(f"{holder} ({title})")
             voted.add(holder)
     names += [p for p in request.eligible_people if p not in voted]
     return names
@@ -221,3 +275,28 @@ def alarm_count(view: IncidentView, now: datetime) -> int:
         count += bool(due and due < now and view.incident.stage.order < Stage.RESOLVED.order)
     count += sum(1 for m in view.milestones if not m.done_at and m.due_at < now)
     return count
+
+
+def limits(width: int, height: int, roles: int = 3) -> dict[str, int]:
+    """How many lines each bounded pane may take at ``width`` x ``height``: the milestones,
+    blockers and approvals share what the header, the roles and the update countdowns
+    leave, and the timeline keeps a part of it. Below 110 columns the panes stand in one
+    column (one line of border each); from 110, ownership and updates share a row, and
+    the milestones stand beside the blockers and approvals (two lines of border each).
+
+    At 80x24 the timeline is below the fold (its key, 6, scrolls to it; the header with
+    the alarms stays in view); at 200x60 the extra room shows more of every list."""
+    if width < 110:
+        free = height - 4 - 1 - 6 - roles - 2  # header, footer, six pane titles, roles, updates
+        timeline = max(5, free // 3)
+        rest = max(0, free - timeline)
+        ms = max(3, rest // 2)
+        bl = max(2, (rest - ms) * 2 // 3)
+        return {"milestones": ms, "blockers": bl, "approvals": max(1, rest - ms - bl)}
+    free = height - 2 - 1 - (max(roles, 2) + 2)  # header, footer, the top row
+    timeline = max(8, free * 2 // 5)
+    middle = max(5, free - timeline)  # the middle row, borders included
+    side = middle - 4  # blockers and approvals, without their borders
+    ap = 3 if side < 10 else 6 if side < 18 else 9
+    return {"milestones": max(3, middle - 2), "blockers": max(2, side - ap),
+            "approvals": ap}

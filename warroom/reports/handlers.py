@@ -218,6 +218,10 @@ def _ms_moved(m, t, who, p):
     rec.owner = p.get("owner") or rec.owner
 
 
+def _ms_reassigned(m, t, who, p):
+    _milestone(m, p).owner = p.get("owner") or ""
+
+
 def _ms_done(m, t, who, p):
     rec = _milestone(m, p)
     rec.done, rec.done_by = t, who
@@ -262,6 +266,12 @@ def _unblocked(m, t, who, p):
         b.cleared = t
 
 
+def _blocker_reassigned(m, t, who, p):
+    b = m.blockers.get(p.get("blocker_id"))
+    if b is not None:
+        b.owner = p.get("owner") or b.owner
+
+
 def _follow_up(m, t, who, p):
     m.follow_ups.append(FollowUp(p.get("text", ""), p.get("owner", ""), t, who))
 
@@ -277,6 +287,7 @@ HANDLERS = {str(kind): handler for kind, handler in {
     Kind.APPROVAL_REQUESTED: _requested, Kind.APPROVAL_APPROVED: _approved,
     Kind.APPROVAL_REJECTED: _rejected, Kind.APPROVAL_WITHDRAWN: _withdrawn,
     Kind.BLOCKER_RAISED: _blocked, Kind.BLOCKER_CLEARED: _unblocked,
+    Kind.MILESTONE_REASSIGNED: _ms_reassigned, Kind.BLOCKER_REASSIGNED: _blocker_reassigned,
     Kind.REVIEW_ACTION: _follow_up, Kind.INCIDENT_CHANGED: changed,
     Kind.INCIDENT_REOPENED: _reopened,
 }.items()}

@@ -7,10 +7,12 @@ tick re-renders countdowns from the view it already has.
 
 from __future__ import annotations
 
+from textual import events as textual_events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.widgets import Input
 
 from warroom.records import Event, IncidentView
 from warroom.render import board, waiting
@@ -29,18 +31,35 @@ ACTIONS = [
     ("u", "update", "Update", "Post a customer or internal status update", True),
     ("b", "raise_blocker", "Blocker", "Raise a blocker", True),
     ("B", "clear_blocker", "Clear blocker", "Clear a blocker", False),
+    ("O", "blocker_owner", "Blocker owner", "Give a blocker another owner to chase it", False),
     ("r", "request", "Request", "Request approval of a risky change", False),
     ("p", "approve", "Approve", "Approve a pending change", True),
-    ("x", "reject", "Reject", "Reject a pending change, with a reason (yours: withdraw it)",
+    ("x", "reject", "Reject", "Reject a pending change someone else asked for, with a reason",
      False),
+    ("w", "withdraw", "Withdraw", "Withdraw your own pending approval request", False),
     ("m", "add_milestone", "Milestone", "Add a milestone with one owner and a due time", False),
     ("M", "complete_milestone", "Done", "Mark a milestone done", False),
+    ("e", "move_milestone", "Move milestone", "Move a milestone's due time, with a reason",
+     False),
+    ("E", "milestone_owner", "Milestone owner", "Give a milestone to another owner", False),
     ("g", "advance", "Stage", "Advance the stage (confirm its resolution definition)", True),
     ("R", "resolve", "Resolve", "Resolve the incident", False),
+    ("C", "close", "Close", "Close a resolved incident with the customer's CSAT", False),
+    ("Z", "reopen", "Reopen", "Reopen a resolved incident, with a reason", False),
     ("n", "note", "Note", "Write a note or a decision into the timeline", False),
     ("v", "severity", "Severity", "Change the severity (the update cadence follows it)",
      False),
+    ("L", "retitle", "Retitle", "Change the incident's title, with a reason", False),
+    ("K", "customers", "Customers", "Add or remove a customer affected, or set the tier",
+     False),
+    ("N", "open_new", "New incident", "Open a new incident", False),
 ]
+
+# The panes in the order Tab visits them, each with its key (1-6) and its title.
+PANES = [("roles", "Ownership"), ("cadence", "Updates due"), ("milestones", "Milestones"),
+         ("blockers", "Blockers"), ("approvals", "Pending approvals"),
+         ("timeline", "Timeline")]
+
 
 class DashboardScreen(Screen[None]):
     """One incident, live."""
@@ -58,6 +77,10 @@ class DashboardScreen(Screen[None]):
                 tooltip="Load older timeline events"),
         Binding("t", "metrics", "Metrics", show=False, id="dashboard.metrics",
                 tooltip="Escalation metrics and weekly trends across incidents"),
+    ] + [
+        Binding(str(number), f"pane('{pane}')", title, show=False, id=f"dashboard.pane.{pane}",
+                tooltip=f"Go to {title} (Enter there opens it in full)")
+        for number, (pane, title) in enumerate(PANES, start=1)
     ]
 
     def __init__(self, view: IncidentView, *, wall: bool = False) -> None:
@@ -69,20 +92,26 @@ class DashboardScreen(Screen[None]):
         self._waiting_now: set[str] = set()  # keys waiting at the last header repaint
 
     def compose(self) -> ComposeResult:
-        yield LinesPane("", self._header, id="header", wall=self.wall)
+        header = LinesPane("", self._header, id="header", wall=self.wall)
+        header.can_focus = False  # it is always in sight; Tab goes from pane to pane
+        yield header
         with Horizontal(id="top"):
-            yield LinesPane("Ownership", board.role_lines, id="roles", wall=self.wall)
+            yield LinesPane("Ownership", board.role_lines, id="roles", wall=self.wall, key="1")
             yield LinesPane("Updates due", board.cadence_lines, id="cadence", wall=self.wall,
-                            note=board.cadence_note)
+                            note=board.cadence_note, key="2")
+        size = board.limits(self.app.size.width, self.app.size.height, len(self.view.roles))
         with Horizontal(id="middle"):
             yield LinesPane("Milestones", board.milestone_lines, id="milestones", wall=self.wall,
-                            empty="no milestones")
+                            empty="no milestones", key="3", limit=size["milestones"])
             with Vertical(id="side"):
                 yield LinesPane("Blockers", board.blocker_lines, id="blockers", wall=self.wall,
-                                empty="no blockers")
+                                empty="no blockers", key="4", limit=size["blockers"])
                 yield LinesPane("Pending approvals", board.approval_lines, id="approvals",
-                                wall=self.wall, empty="no pending approvals")
-        yield Timeline(id="timeline")
+                                wall=self.wall, empty="no pending approvals", key="5",
+                                limit=size["approvals"])
+        yield Timeline(id="timeline", key="6")
+        yield Input(placeholder="search the timeline (enter: keep, escape: clear)",
+                    id="timeline-search", classes="-hidden")
         yield IdentityFooter(self.app.identity_text)
 
     def _header(self, view: IncidentView, now) -> list[board.Line]:
@@ -99,7 +128,7 @@ class DashboardScreen(Screen[None]):
         tone = "alarm" if any(i.urgent for i in items) else "warn" if items else "muted"
         label = "Waiting on you: "
         # one line at any width: a header that grew a line would move every pane below it
-        text = waiting.summary(items, max(20, self.app.size.width - 3 - len(label)))
+        text = waiting.summary(items, max(20, self.app.size.width - 5 - len(label)))
         return [head, (board.Cell(label, "muted"), board.Cell(text, tone))]
 
     def _ring_for_new(self) -> None:
@@ -122,6 +151,7 @@ class DashboardScreen(Screen[None]):
         """Every pane gets the view; each repaints only if what it says has changed (an
         event of one kind can change another pane: a claim ends an alarm in the header)."""
         now = self.app.clock()
+        self.query_one(Timeline).titles = board.titles(self.view)
         for pane in self._panes:
             pane.show(self.view, now)
         self._ring_for_new()
@@ -151,6 +181,59 @@ class DashboardScreen(Screen[None]):
 
     def action_form(self, name: str) -> None:
         self.app.open_form(name)
+
+    # -- finding one's way: pane keys, the drill-down, the timeline's search -----------
+
+    def on_resize(self, event: textual_events.Resize) -> None:
+        """Bounds from the new size: more of every list on a big screen, less on 80x24."""
+        size = board.limits(event.size.width, event.size.height, len(self.view.roles))
+        for pane in self._panes:
+            if pane.id in size:
+                pane.bound(size[pane.id])
+
+    def action_pane(self, name: str) -> None:
+        """Focus a pane and bring it into sight (the header, with the alarms, stays)."""
+        widget = self.query_one(f"#{name}")
+        widget.focus(scroll_visible=False)
+        if isinstance(widget, Timeline):
+            widget.show_cursor()
+        self.scroll_to_widget(widget, animate=False, top=True)
+
+    def on_lines_pane_opened(self, message: LinesPane.Opened) -> None:
+        from warroom.screens.detail import pane_in_full  # on first use
+
+        screen = pane_in_full(self.app, self.view, message.pane.id or "")
+        if screen is not None:
+            self.app.push_screen(screen)
+
+    def on_timeline_opened(self, message: Timeline.Opened) -> None:
+        from warroom.screens.detail import entry_in_full
+
+        self.app.push_screen(entry_in_full(self.app, self.view, message.event))
+
+    def on_timeline_search_wanted(self, message: Timeline.SearchWanted) -> None:
+        field = self.query_one("#timeline-search", Input)
+        field.remove_class("-hidden")
+        field.focus()
+
+    def on_input_changed(self, message: Input.Changed) -> None:
+        if message.input.id == "timeline-search":
+            self.query_one(Timeline).set_view(query=message.value)
+
+    def on_input_submitted(self, message: Input.Submitted) -> None:
+        if message.input.id == "timeline-search":
+            if not message.value.strip():
+                message.input.add_class("-hidden")
+            self.query_one(Timeline).focus()
+
+    def on_key(self, event: textual_events.Key) -> None:
+        field = self.query_one("#timeline-search", Input)
+        if event.key == "escape" and field.has_focus:
+            event.stop()
+            field.value = ""
+            field.add_class("-hidden")
+            self.query_one(Timeline).set_view(query="")
+            self.query_one(Timeline).focus()
 
     def action_older(self) -> None:
         self.app.load_older()

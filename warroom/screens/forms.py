@@ -19,6 +19,19 @@ from warroom.render.show import statement_lines
 from warroom.rules import compose, disputes
 from warroom.screens.form import Field, FormModal
 from warroom.screens.forms_changes import severity  # noqa: F401  (by name)
+from warroom.screens.forms_items import (  # noqa: F401  (by name)
+    blocker_owner,
+    move_milestone,
+    milestone_owner,
+    withdraw,
+)
+from warroom.screens.forms_lifecycle import (  # noqa: F401  (by name)
+    close,
+    customers,
+    open_new,
+    reopen,
+    retitle,
+)
 from warroom.screens.forms_resolve import resolve  # noqa: F401  (by name)
 from warroom.screens.forms_timeline import note  # noqa: F401  (the note form, by name)
 from warroom.screens.forms_update import update  # noqa: F401  (by name)
@@ -49,9 +62,15 @@ def _kw(s: Session) -> dict:
     return {"clock": s.clock}
 
 
+def _named(v: IncidentView, role: str) -> str:
+    """A role as people say it ("Communications owner"), from the incident's playbook."""
+    slot = v.role(role)
+    return slot.title if slot is not None else role
+
+
 def claim(s: Session, v: IncidentView) -> FormModal:
     seen = {r.role: r.holder for r in v.roles}
-    choices = [(f"{r.role}: " + (f"held by {r.holder} (a claim disputes it: give a reason)"
+    choices = [(f"{r.title}: " + (f"held by {r.holder} (a claim disputes it: give a reason)"
                                  if r.holder else "VACANT"), r.role)
                for r in v.roles if r.holder != s.me]
     if not choices:
@@ -62,7 +81,8 @@ def claim(s: Session, v: IncidentView) -> FormModal:
         role, why = x["role"], _optional(x["reason"])
         held = seen.get(role)
         if held and not why:
-            raise UserError(f"{role} is held by {held}: to dispute it, give your reason")
+            raise UserError(f"{_named(v, role)} is held by {held}: to dispute it, give your "
+                            "reason")
         return actions.claim_role(s.store, s.actor, v.incident.key, role,
                                   reason=None if held else why, dispute=why if held else None,
                                   expect_holder=held or actions.VACANT, **_kw(s))
@@ -81,7 +101,7 @@ def settle(s: Session, v: IncidentView) -> FormModal:
                                          slot.holder if slot else None)
     if not allowed:
         raise UserError(refusal or "there is no open dispute")
-    choices = [(f"{d.role}: " + (f"stays with {w} (holder)" if w == d.holder
+    choices = [(f"{_named(v, d.role)}: " + (f"stays with {w} (holder)" if w == d.holder
                                  else f"goes to {w} (claimant)"), f"{d.role}|{w}")
                for d, w in allowed]
 
@@ -99,7 +119,7 @@ def settle(s: Session, v: IncidentView) -> FormModal:
 
 
 def handover(s: Session, v: IncidentView) -> FormModal:
-    mine = [(r.role, r.role) for r in v.roles if r.holder == s.me]
+    mine = [(r.title, r.role) for r in v.roles if r.holder == s.me]
     if not mine:
         raise UserError("you hold no role to hand over")
 
@@ -128,7 +148,8 @@ def accept(s: Session, v: IncidentView) -> FormModal:
     if not offers:
         raise UserError("no handover is offered to you")
     notes = "\n".join(
-        f"{h.role} from {h.from_person} at {local_hm(h.offered_at)}\n  done: {h.done}\n"
+        f"{_named(v, h.role)} from {h.from_person} at {local_hm(h.offered_at)}\n"
+        f"  done: {h.done}\n"
         f"  remaining: {h.remaining}\n  dependencies: {h.dependencies}\n  risks: {h.risks}"
         for h in offers)
 
@@ -137,7 +158,8 @@ def accept(s: Session, v: IncidentView) -> FormModal:
 
     return FormModal("Accept a handover", [
         Field("role", "Role", "choice", value=offers[0].role,
-              choices=[(f"{h.role} from {h.from_person}", h.role) for h in offers]),
+              choices=[(f"{_named(v, h.role)} from {h.from_person}", h.role)
+                       for h in offers]),
     ], submit, intro=notes, submit_label="Accept")
 
 
@@ -150,7 +172,8 @@ def decline(s: Session, v: IncidentView) -> FormModal:
         return actions.decline_handover(s.store, s.actor, v.incident.key, x["role"],
                                         reason=_optional(x["reason"]), **_kw(s))
 
-    choices = [(f"{h.role}: {h.from_person} -> {h.to_person}", h.role) for h in offers]
+    choices = [(f"{_named(v, h.role)}: {h.from_person} -> {h.to_person}", h.role)
+               for h in offers]
     return FormModal("Decline or withdraw a handover", [
         Field("role", "Handover", "choice", value=offers[0].role, choices=choices),
         Field("reason", "Reason", required=False),
@@ -158,7 +181,7 @@ def decline(s: Session, v: IncidentView) -> FormModal:
 
 
 def release(s: Session, v: IncidentView) -> FormModal:
-    mine = [(r.role, r.role) for r in v.roles if r.holder == s.me]
+    mine = [(r.title, r.role) for r in v.roles if r.holder == s.me]
     if not mine:
         raise UserError("you hold no role")
 
@@ -258,21 +281,20 @@ def approve(s: Session, v: IncidentView) -> FormModal:
 
 
 def reject(s: Session, v: IncidentView) -> FormModal:
-    pending = _pending(v, s.clock())
+    """Reject a request someone else made (your own: withdraw it, w)."""
+    pending = [a for a in _pending(v, s.clock()) if a.requester != s.me]
     if not pending:
-        raise UserError("no pending approval request")
+        mine = bool(_pending(v, s.clock()))
+        raise UserError("your own request is withdrawn, not rejected: press w" if mine
+                        else "no pending approval request")
 
     def submit(x: dict[str, str]) -> actions.Done:
         return actions.reject(s.store, s.actor, v.incident.key, int(x["request"]),
                               reason=x["reason"], **_kw(s))
 
-    def label(a) -> str:
-        return f"#{a.number} {a.change}" + (" (yours: this withdraws it)" if a.requester == s.me
-                                        else "")
-
     return FormModal("Reject a change", [
         Field("request", "Request", "choice", value=str(pending[0].number),
-              choices=[(label(a), str(a.number)) for a in pending]),
+              choices=[(f"#{a.number} {a.change}", str(a.number)) for a in pending]),
         Field("reason", "Reason"),
     ], submit, submit_label="Reject")
 

@@ -1,0 +1,1 @@
+"""`warroom serve`: the dashboard in a browser (the optional web extra)."""
