@@ -81,29 +81,42 @@ def move_milestone(
                 f"milestone #{number} now due {local_hm(due_at, now)}")
 
 
+def _give(store: Store, actor: Actor, ref: str, number: int, owner: str, reason: str | None,
+          clock: Clock, *, table: str, what: str, kind: Kind, done: str, label: str,
+          ) -> tuple[int, str, sqlite3.Row]:
+    """Give open item #``number`` (a milestone or a blocker) to another ``owner``, journaled
+    with who had it; returns the event, the incident's key and the item as it was."""
+    owner = valid(Name, owner, "owner")
+    reason = valid(Line, reason, "reason") if reason else None
+    now = clock()
+    id_key = f"{what}_id"
+    with store.write():
+        incident = live_incident(store, ref)
+        row = item(store, table, incident, number, what)
+        in_order(store, incident, now, kind, **{id_key: row["id"]})
+        if row[done] is not None:
+            raise UserError(f"{what} #{number} is already "
+                            f"{'done' if what == 'milestone' else 'cleared'}")
+        if row["owner"] == owner:
+            raise UserError(f"{what} #{number} is already owned by {owner}")
+        store.update(table, {"id": row["id"]}, owner=owner)
+        event = store.journal(actor, now, kind, incident["id"], **{id_key: row["id"]},
+                              number=number, **{label: row[label]}, owner=owner,
+                              was_owner=row["owner"], **({"reason": reason} if reason else {}))
+    return event, incident["key"], row
+
+
 def reassign_milestone(
     store: Store, actor: Actor, ref: str, number: int, *, owner: str,
     reason: str | None = None, clock: Clock = utcnow,
 ) -> Done:
     """Give milestone #``number`` to another owner (still exactly one); its due time stays."""
+    event, key, row = _give(store, actor, ref, number, owner, reason, clock,
+                            table="milestones", what="milestone",
+                            kind=Kind.MILESTONE_REASSIGNED, done="done_at", label="name")
     owner = valid(Name, owner, "owner")
-    reason = valid(Line, reason, "reason") if reason else None
-    now = clock()
-    with store.write():
-        incident = live_incident(store, ref)
-        row = item(store, "milestones", incident, number, "milestone")
-        in_order(store, incident, now, Kind.MILESTONE_REASSIGNED, milestone_id=row["id"])
-        if row["done_at"] is not None:
-            raise UserError(f"milestone #{number} is already done")
-        if row["owner"] == owner:
-            raise UserError(f"milestone #{number} is already owned by {owner}")
-        store.update("milestones", {"id": row["id"]}, owner=owner)
-        event = store.journal(actor, now, Kind.MILESTONE_REASSIGNED, incident["id"],
-                              milestone_id=row["id"], number=number, name=row["name"],
-                              owner=owner, was_owner=row["owner"],
-                              **({"reason": reason} if reason else {}))
-    return Done(event, incident["key"], f"milestone #{number} '{row['name']}' now owned by "
-                                        f"{owner} (was {row['owner']})")
+    return Done(event, key, f"milestone #{number} '{row['name']}' now owned by {owner} "
+                            f"(was {row['owner']})")
 
 
 def raise_blocker(
@@ -150,24 +163,11 @@ def change_blocker_owner(
     reason: str | None = None, clock: Clock = utcnow,
 ) -> Done:
     """Give open blocker #``number`` another owner, the one who chases it."""
+    event, key, row = _give(store, actor, ref, number, owner, reason, clock,
+                            table="blockers", what="blocker", kind=Kind.BLOCKER_REASSIGNED,
+                            done="cleared_at", label="what")
     owner = valid(Name, owner, "owner")
-    reason = valid(Line, reason, "reason") if reason else None
-    now = clock()
-    with store.write():
-        incident = live_incident(store, ref)
-        row = item(store, "blockers", incident, number, "blocker")
-        in_order(store, incident, now, Kind.BLOCKER_REASSIGNED, blocker_id=row["id"])
-        if row["cleared_at"] is not None:
-            raise UserError(f"blocker #{number} is already cleared")
-        if row["owner"] == owner:
-            raise UserError(f"blocker #{number} is already owned by {owner}")
-        store.update("blockers", {"id": row["id"]}, owner=owner)
-        event = store.journal(actor, now, Kind.BLOCKER_REASSIGNED, incident["id"],
-                              blocker_id=row["id"], number=number, what=row["what"],
-                              owner=owner, was_owner=row["owner"],
-                              **({"reason": reason} if reason else {}))
-    return Done(event, incident["key"], f"blocker #{number} now chased by {owner} "
-                                        f"(was {row['owner']})")
+    return Done(event, key, f"blocker #{number} now chased by {owner} (was {row['owner']})")
 
 
 def meet(store: Store, actor: Actor, incident: sqlite3.Row, now: datetime,
