@@ -323,7 +323,7 @@ def test_the_cli_refuses_in_one_line_and_the_decider_overrides(capsys, tmp_path,
     code, out, _ = run(capsys, *argv, "--as", "sam")
     assert code == 0 and "posted customer update, acting for comms" in out
     code, out, _ = run(capsys, "log", "1001")
-    assert "sam posted a customer update, acting for comms (vacant): k" in out
+    assert "sam posted a customer update, acting for Communications owner (vacant): k" in out
 
 
 # -- the dashboard ---------------------------------------------------------------------------

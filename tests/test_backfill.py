@@ -198,9 +198,9 @@ def test_log_and_review_in_happened_order_with_the_mark(db, capsys):
     lines = capsys.readouterr().out.splitlines()
     said = [re.sub(r"^\S+ \S+ #\d+ ", "", text) for text in lines]
     assert said[0].startswith("sam opened INC-1001")
-    assert re.fullmatch(r"alex took comms \(was vacant\) \[backfilled \d\d:\d\d\]"
+    assert re.fullmatch(r"alex took Communications owner \(was vacant\) \[backfilled \d\d:\d\d\]"
                         r"( \[.+\])?", said[1])
-    assert re.fullmatch(r"sam took lead \(was vacant\)( \[.+\])?", said[2])
+    assert re.fullmatch(r"sam took Investigation lead \(was vacant\)( \[.+\])?", said[2])
     assert "backfilled" not in said[2]
     assert [text.split()[2] for text in lines] == ["#1", "#3", "#2"]
     assert main(["log", "INC-1001", "--json"]) == 0
@@ -209,8 +209,8 @@ def test_log_and_review_in_happened_order_with_the_mark(db, capsys):
     with Store(db) as store:
         text = review.review(store, "INC-1001", datetime.now(timezone.utc))
     timeline = text.split("## Timeline\n\n")[1].split("\n\n")[0].splitlines()
-    assert "alex took comms" in timeline[1] and "\\[backfilled " in timeline[1]
-    assert "sam took lead" in timeline[2] and "backfilled" not in timeline[2]
+    assert "alex took Communications owner" in timeline[1] and "\\[backfilled " in timeline[1]
+    assert "sam took Investigation lead" in timeline[2] and "backfilled" not in timeline[2]
 
 
 def test_the_mark_says_when_it_was_recorded():

@@ -95,7 +95,7 @@ def test_settle_refusals_name_who_may_act_then_the_decider_settles(capsys, staff
     out = ok(capsys, *settle, "dana", "--reason", "gateway timeouts", who="pat")
     assert out.strip() == "lead on INC-1001 goes to dana"
     main(["log", "INC-1001"])
-    assert "pat settled lead: dana took lead from sam: gateway timeouts" in capsys.readouterr()[0]
+    assert "pat settled Investigation lead: dana took Investigation lead from sam: gateway timeouts" in capsys.readouterr()[0]
 
 
 def test_with_no_decider_the_holder_keeps_with_a_reason_and_the_review_flags_it(capsys, staffed):

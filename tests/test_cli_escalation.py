@@ -90,5 +90,5 @@ def test_a_whole_escalation_from_the_shell(tmp_path):
     assert all(e["os_user"] and e["at"] for e in log)
     assert [e["display_name"] for e in log][4:6] == ["dana", "pat"]
     text = warroom("log", "INC-1001")
-    assert "pat settled lead: dana took lead from sam" in text
-    assert "sam took lead from dana (handover accepted)" in text
+    assert "pat settled Investigation lead: dana took Investigation lead from sam" in text
+    assert "sam took Investigation lead from dana (handover accepted)" in text

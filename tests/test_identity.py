@@ -168,7 +168,7 @@ def test_log_and_review_mark_an_act_under_a_name_its_os_user_does_not_usually_us
     lines = out.splitlines()
     assert "[OS user sam, usually sam]" in lines[2] and "usually" not in lines[1]
     code, out, _ = run(capsys, "review", "INC-1001")
-    assert "pat took decider (was vacant) (OS user sam, usually sam)" in out
+    assert "pat took Decision-maker (was vacant) (OS user sam, usually sam)" in out
 
 
 def test_a_shared_account_has_no_usual_name():

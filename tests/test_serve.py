@@ -167,7 +167,7 @@ def test_a_signed_in_session_sees_the_room_and_writes_as_its_web_name(served):
                 raise AssertionError(f"no write journaled as web:alice: {log}")
 
     log = asyncio.run(go())
-    assert "web:alice took lead" in log, log
+    assert "web:alice took Investigation lead" in log, log
 
 
 def test_a_broken_database_fails_at_start_with_its_message(tmp_path, room):

@@ -121,7 +121,7 @@ def test_two_users_read_and_write_one_room_and_doctor_is_green(people, base):
     ok(alice.warroom("note", "INC-1001", "bob leads", "--db", str(db)))
     ok(bob.warroom("note", "INC-1001", "on it", "--db", str(db)))
     log = ok(alice.warroom("log", "INC-1001", "--db", str(db)))
-    assert f"{BOB} took lead" in log and f"{ALICE} " in log
+    assert f"{BOB} took Investigation lead" in log and f"{ALICE} " in log
     assert grp.getgrgid(db.stat().st_gid).gr_name == GROUP and db.stat().st_mode & 0o777 == 0o660
     for person in (alice, bob):
         out = ok(person.warroom("doctor", "--db", str(db), "--no-terminal"))

@@ -36,7 +36,7 @@ def test_an_approval_waits_on_whoever_may_still_give_it(tmp_path, clock):
     open_incident(db, clock)
     number = request(db, clock)
     assert texts(db, "pat", clock()) == [f"approve or reject #{number} Roll back deploy 412 "
-                                         "(as decider)"]
+                                         "(as Decision-maker)"]
     assert texts(db, "sam", clock()) == []  # the requester
     assert texts(db, "zoe", clock()) == []  # holds no role
     act(db, actions.approve, who("pat"), "INC-1001", number, clock=clock)
@@ -48,7 +48,7 @@ def test_a_handover_waits_on_the_person_it_is_offered_to(tmp_path, clock):
     open_incident(db, clock)
     act(db, actions.offer_handover, who("sam"), "INC-1001", "lead", to="dana", clock=clock,
         **NOTE)
-    assert texts(db, "dana", clock()) == ["accept or decline lead offered by sam"]
+    assert texts(db, "dana", clock()) == ["accept or decline Investigation lead offered by sam"]
     # names as the actions compare them: "DANA" could not accept it, so nothing waits on her
     assert texts(db, "DANA", clock()) == []
 
@@ -81,7 +81,7 @@ def test_a_dispute_waits_on_the_decider_unless_they_are_a_party(tmp_path, clock)
         view = queries.incident_view(store, "INC-1001")
     dispute = _disputed(view, "dana", "lead", "sam")
     assert [i.text for i in for_person(dispute, "pat", clock())] == [
-        "settle the dispute over lead (dana vs sam)"]
+        "settle the dispute over Investigation lead (dana vs sam)"]
     assert for_person(dispute, "sam", clock()) == []  # the decider is held: not the holder's
     assert for_person(_disputed(view, "pat", "lead", "sam"), "pat", clock()) == []
 
@@ -93,7 +93,7 @@ def test_with_no_decider_the_holder_must_yield_or_keep_with_a_reason(tmp_path, c
     with Store(db) as store:
         view = _disputed(queries.incident_view(store, "INC-1001"), "dana", "lead", "sam")
     (item,) = for_person(view, "sam", clock())
-    assert item.urgent and "dana disputes your lead" in item.text
+    assert item.urgent and "dana disputes your Investigation lead" in item.text
     assert item.text.endswith("(no decider is held)")
 
 
@@ -140,7 +140,7 @@ def test_mine_lists_it_from_the_shell(tmp_path, capsys, monkeypatch):
     number = request(db, utcnow)
     assert main(["mine", "--as", "pat"]) == 0
     assert capsys.readouterr().out == (f"INC-1001  approve or reject #{number} Roll back "
-                                       "deploy 412 (as decider)\n")
+                                       "deploy 412 (as Decision-maker)\n")
     assert main(["mine", "INC-1001", "--as", "zoe"]) == 0
     assert capsys.readouterr().out == "nothing waits on zoe in INC-1001\n"
     assert main(["mine", "--as", "pat", "--json"]) == 0
@@ -164,7 +164,7 @@ async def test_the_dashboard_shows_it_and_rings_once_for_a_new_item(tmp_path, cl
         request(db, clock)
         app.db_changed()
         await pilot.pause()
-        assert header.plain.endswith("(as decider); +1 more (warroom mine)")  # one line
+        assert header.plain.endswith("(as Decision-maker); +1 more (warroom mine)")  # one line
         app.screen.tick()
         app.db_changed()
         await pilot.pause()

@@ -147,6 +147,21 @@ class WarroomApp(App[None]):
         if self.greeting:
             self.notify(self.greeting, markup=False, timeout=GREETING_S)
 
+    def _check_journal(self, key: str) -> None:
+        """(A thread, on its own connection.) The first altered event of the incident, if
+        any, goes to the header: hashing a long journal must not hold up the first paint."""
+        with Store(self.store.path) as store:
+            broken = queries.journal_break(store, key)
+        if broken is not None:
+            self.call_from_thread(self._altered, broken)
+
+    def _altered(self, broken) -> None:
+        if self.journal_break is None:
+            self.journal_break = broken
+            screen = self._dashboard()
+            if screen is not None:
+                screen.apply(screen.view, [])  # repaint: the header says it first
+
     # -- failures -------------------------------------------------------------------
 
     crash: BaseException | None = None
@@ -160,21 +175,14 @@ class WarroomApp(App[None]):
         super()._handle_exception(error)
 
     def _fatal_error(self) -> None:
-        """A crash: one line and a report the user can attach, instead of a full-screen
-        traceback (the report holds the traceback)."""
+        """A crash: one line and a report the user can attach (it holds the traceback)."""
         from rich.text import Text
 
-        from warroom.cli.failsafe import crash_report
+        from warroom.cli.failsafe import crash_line
 
-        error = self.crash or self._exception
-        try:
-            where = f"; the report to attach: {crash_report(error, sys.argv[1:])}"
-        except OSError:
-            where = ""
         self.bell()
-        self._exit_renderables.append(Text(
-            f"warroom: crashed ({type(error).__name__}: {shown(str(error))[:60]}): a bug in "
-            f"warroom, not your input{where}"))
+        self._exit_renderables.append(Text(crash_line(self.crash or self._exception,
+                                                      sys.argv[1:])))
         self._close_messages_no_wait()
 
     def on_unmount(self) -> None:
@@ -212,7 +220,9 @@ class WarroomApp(App[None]):
         """Show one incident's dashboard, with the latest page of its timeline."""
         view = queries.incident_view(self.store, key)
         self.key = view.incident.key
-        self.journal_break = self.journal_break or queries.journal_break(self.store, self.key)
+        if self.journal_break is None:  # the incident's whole chain, off the first paint
+            self.run_worker(lambda: self._check_journal(view.incident.key), thread=True,
+                            name="journal-check")
         # The page below covers everything up to the view; the feed takes over from there.
         self.last_event_id = view.last_event_id
         screen = DashboardScreen(view, wall=self.wall)
@@ -355,40 +365,6 @@ class WarroomApp(App[None]):
             self.switch_screen(self._new_picker())
 
 
-def make_app(
-    db: str, actor: Actor, *, incident: str | None = None, wall: bool = False,
-    clock: Clock = utcnow, live: bool = True, cursor_blink: bool = True, **extra,
-) -> WarroomApp:
-    """Open the database (refusing foreign or newer files) and build the app on it.
+from warroom.launch import make_app, run_app  # noqa: E402  (their old home)
 
-    ``cursor_blink=False`` keeps text cursors steady (the tests, for stable snapshots).
-    ``extra`` passes ``background`` (coroutine factories run as workers) and ``greeting``.
-    """
-    store = Store(db)
-    if incident is not None:
-        incident = queries.incident_view(store, incident).incident.key
-    if actor.display is not None and not actor.strict:  # "Sam" acts as the room's "sam"
-        from dataclasses import replace
-
-        from warroom.rules.people import spelled_as_known
-
-        actor = replace(actor, display=spelled_as_known(actor.display,
-                                                        queries.known_names(store)))
-    return WarroomApp(store, actor, incident=incident, wall=wall, clock=clock, live=live,
-                      cursor_blink=cursor_blink, **extra)
-
-
-def run_app(ctx, *, incident: str | None = None, wall: bool = False, bell: bool = True,
-            rotate: float | None = None, theme: str | None = None,
-            terminal: Callable[[], None] | None = None) -> int:
-    """``warroom run``: the dashboard until the user quits. ``terminal`` checks that there
-    is one, once the database has opened (a missing file is said first)."""
-    app = make_app(ctx.db, ctx.actor, incident=incident, wall=wall, clock=ctx.clock, bell=bell,
-                   rotate=rotate, theme=theme)
-    try:
-        if terminal is not None:
-            terminal()
-        app.run()
-    finally:
-        app.store.close()
-    return 70 if app.crash is not None else 0  # EX_SOFTWARE, as the CLI's crashes
+__all__ = ["WarroomApp", "make_app", "run_app"]

@@ -132,8 +132,8 @@ def displayed(value: Any) -> Any:
     Another program may have written anything into the file."""
     if EXACT.get():
         return value
-    if isinstance(value, str):
-        return shown(value)
+    if isinstance(value, str):  # printable ASCII holds nothing to remove: the usual case
+        return value if value.isascii() and value.isprintable() else shown(value)
     if isinstance(value, list):
         return [displayed(v) for v in value]
     if isinstance(value, dict):

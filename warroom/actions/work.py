@@ -82,7 +82,7 @@ def move_milestone(
 
 
 def _give(store: Store, actor: Actor, ref: str, number: int, owner: str, reason: str | None,
-          clock: Clock, *, table: str, what: str, kind: Kind, done: str, label: str,
+          clock: Clock, *, table: str, what: str, done: str, label: str,
           ) -> tuple[int, str, sqlite3.Row]:
     """Give open item #``number`` (a milestone or a blocker) to another ``owner``, journaled
     with who had it; returns the event, the incident's key and the item as it was."""
@@ -90,6 +90,7 @@ def _give(store: Store, actor: Actor, ref: str, number: int, owner: str, reason:
     reason = valid(Line, reason, "reason") if reason else None
     now = clock()
     id_key = f"{what}_id"
+    kind = Kind.MILESTONE_REASSIGNED if what == "milestone" else Kind.BLOCKER_REASSIGNED
     with store.write():
         incident = live_incident(store, ref)
         row = item(store, table, incident, number, what)
@@ -100,9 +101,11 @@ def _give(store: Store, actor: Actor, ref: str, number: int, owner: str, reason:
         if row["owner"] == owner:
             raise UserError(f"{what} #{number} is already owned by {owner}")
         store.update(table, {"id": row["id"]}, owner=owner)
-        event = store.journal(actor, now, kind, incident["id"], **{id_key: row["id"]},
-                              number=number, **{label: row[label]}, owner=owner,
-                              was_owner=row["owner"], **({"reason": reason} if reason else {}))
+        event = store.journal(actor, now, Kind.MILESTONE_REASSIGNED if what == "milestone"
+                              else Kind.BLOCKER_REASSIGNED, incident["id"],
+                              **{id_key: row["id"]}, number=number, **{label: row[label]},
+                              owner=owner, was_owner=row["owner"],
+                              **({"reason": reason} if reason else {}))
     return event, incident["key"], row
 
 
@@ -112,8 +115,7 @@ def reassign_milestone(
 ) -> Done:
     """Give milestone #``number`` to another owner (still exactly one); its due time stays."""
     event, key, row = _give(store, actor, ref, number, owner, reason, clock,
-                            table="milestones", what="milestone",
-                            kind=Kind.MILESTONE_REASSIGNED, done="done_at", label="name")
+                            table="milestones", what="milestone", done="done_at", label="name")
     owner = valid(Name, owner, "owner")
     return Done(event, key, f"milestone #{number} '{row['name']}' now owned by {owner} "
                             f"(was {row['owner']})")
@@ -164,8 +166,7 @@ def change_blocker_owner(
 ) -> Done:
     """Give open blocker #``number`` another owner, the one who chases it."""
     event, key, row = _give(store, actor, ref, number, owner, reason, clock,
-                            table="blockers", what="blocker", kind=Kind.BLOCKER_REASSIGNED,
-                            done="cleared_at", label="what")
+                            table="blockers", what="blocker", done="cleared_at", label="what")
     owner = valid(Name, owner, "owner")
     return Done(event, key, f"blocker #{number} now chased by {owner} (was {row['owner']})")
 

@@ -78,13 +78,18 @@ def crash_report(exc: BaseException, argv: list[str]) -> Path:
     return path
 
 
-def crashed(exc: BaseException, argv: list[str], verb: str) -> int:
-    from warroom.text import cut
+def crash_line(exc: BaseException, argv: list[str], who: str = "warroom") -> str:
+    """The one line a crash leaves on the terminal, after writing its report."""
+    from warroom.text import cut, shown
 
     try:
         where = f"; the report to attach: {crash_report(exc, argv)}"
     except OSError:
         where = ""
-    print(f"warroom {verb}: crashed ({type(exc).__name__}: {cut(str(exc))}): a bug in "
-          f"warroom, not your input{where}", file=sys.stderr)
+    return (f"{who}: crashed ({type(exc).__name__}: {cut(shown(str(exc)))}): a bug in "
+            f"warroom, not your input{where}")
+
+
+def crashed(exc: BaseException, argv: list[str], verb: str) -> int:
+    print(crash_line(exc, argv, f"warroom {verb}"), file=sys.stderr)
     return EXIT_CRASH

@@ -103,10 +103,11 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     from warroom.db import queries
     from warroom.journal import backfilled, describe, happened_order
     from warroom.records import to_json
+    from warroom.render.entries import readable
     from warroom.rules.people import unusual, usual_names
 
-    def describe_line(e) -> str:
-        return describe(e).replace("\n", " ") + backfilled(e)
+    def describe_line(e) -> str:  # role names as people read them, not ids
+        return describe(readable(e)).replace("\n", " ") + backfilled(e)
 
     with ctx.store() as store:
         events = happened_order(queries.events_after(store, args.after, args.incident))

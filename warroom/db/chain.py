@@ -160,13 +160,18 @@ def check_incident(conn: sqlite3.Connection, incident_id: int) -> Break | None:
     cursor = conn.execute(f"SELECT {columns} FROM events WHERE incident_id = ? ORDER BY id",
                           (incident_id,))
     cursor.row_factory = sqlite3.Row
+    last: tuple[int, str] | None = None  # the incident's event read just before
     for row in cursor:
-        before = conn.execute("SELECT id, hash FROM events WHERE id < ? ORDER BY id DESC "
-                              "LIMIT 1", (row["id"],)).fetchone()
+        if last is not None and last[0] == row["id"] - 1:
+            before: tuple | None = last  # consecutive: no need to look it up
+        else:
+            before = conn.execute("SELECT id, hash FROM events WHERE id < ? ORDER BY id DESC "
+                                  "LIMIT 1", (row["id"],)).fetchone()
         expected = GENESIS if before is None else before[1]
         if before is not None and before[0] != row["id"] - 1:
             return Break(row["id"], "an event before it was removed or changed")
         broken = _links(conn, row, expected)
         if broken is not None:
             return broken
+        last = (row["id"], row["hash"])
     return None

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from rich.cells import cell_len, set_cell_size
 
 from warroom.clock import span
-from warroom.records import ApprovalStatus, IncidentView, Stage
+from warroom.records import ApprovalStatus, IncidentView, Stage, role_title
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -52,24 +52,26 @@ def for_person(view: IncidentView, me: str, now: datetime) -> list[Waiting]:
         parties = (d.claimant, d.holder)
         decider = view.role("decider")
         if "decider" in mine and not any(_same(p, me) for p in parties):
-            items.append(Waiting(f"dispute:{d.id}", f"settle the dispute over {d.role} "
+            items.append(Waiting(f"dispute:{d.id}", f"settle the dispute over {_name(view, d.role)} "
                                  f"({d.claimant} vs {d.holder})", urgent=True))
         elif _same(d.holder, me) and (
                 decider is None or not decider.holder
                 or any(_same(p, decider.holder) for p in parties)):
             why = ("no decider is held" if decider is None or not decider.holder
                    else "the decider is a party to it")
-            items.append(Waiting(f"dispute:{d.id}", f"{d.claimant} disputes your {d.role}: "
+            items.append(Waiting(f"dispute:{d.id}", f"{d.claimant} disputes your "
+                                 f"{_name(view, d.role)}: "
                                  f"yield it, or keep it with a reason ({why})", urgent=True))
     for h in view.handovers:
         if _same(h.to_person, me):
-            items.append(Waiting(f"handover:{h.id}", f"accept or decline {h.role} offered "
+            items.append(Waiting(f"handover:{h.id}", f"accept or decline {_name(view, h.role)} "
+                                 f"offered "
                                  f"by {h.from_person}"))
     for a in view.approvals:
         through = _may_approve(a, mine, me, now)
         if through:
             items.append(Waiting(f"approval:{a.id}", f"approve or reject #{a.number} {a.change} "
-                                 f"(as {through})"))
+                                 f"(as {', '.join(_name(view, r) for r in through.split(', '))})"))
     items += _updates(view, mine, now)
     return items
 
@@ -84,6 +86,12 @@ def _may_approve(request, mine: list[str], me: str, now: datetime) -> str | None
     if not roles and mine and any(_same(p, me) for p in request.eligible_people):
         roles = mine  # named on the request: votes through a role they hold
     return ", ".join(roles) or None
+
+
+def _name(view: IncidentView, role: str) -> str:
+    """A role as people read it (the slot's title: "Communications owner"), not its id."""
+    slot = view.role(role)
+    return slot.title if slot is not None and slot.title else role_title(role)
 
 
 def _updates(view: IncidentView, mine: list[str], now: datetime) -> list[Waiting]:

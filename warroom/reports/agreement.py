@@ -3,14 +3,15 @@
 The state tables (who holds each role, the stage, which blockers are cleared and which
 milestones done) are written by the same transaction as the journal event that says so. A
 table edited with another tool no longer matches what the journal says happened; this folds
-the journal and names every difference.
+the journal and names every difference. The derived figures kept for the snapshot
+(:mod:`warroom.reports.derived`) are checked against the same fold.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from warroom.reports import metrics
+from warroom.reports import derived, metrics
 
 
 def differences(store, now: datetime) -> list[str]:
@@ -18,7 +19,9 @@ def differences(store, now: datetime) -> list[str]:
     with metrics.paused_gc(), store.read():
         folded = metrics.fold(store.journal_stream(), now)
         out: list[str] = []
+        keys: dict[int, str] = {}
         for incident in store.incidents():
+            keys[incident["id"]] = incident["key"]
             m = folded.get(incident["id"])
             key = incident["key"]
             if m is None:
@@ -47,4 +50,5 @@ def differences(store, now: datetime) -> list[str]:
                     state = "open" if row["done_at"] is None else "done"
                     out.append(f"{key}: milestone #{row['number']} is {state}, the journal "
                                "says otherwise")
+        out += derived.differences(store, folded, keys)
     return out

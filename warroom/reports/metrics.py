@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 import json
 import json.scanner
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -48,19 +48,22 @@ def _loads(text: str) -> dict:
 
 def fold(
     rows: Iterable[tuple], now: datetime, *, drills: bool = True,
-    opened_from: datetime | None = None,
+    opened_from: datetime | None = None, only: Container[int] | None = None,
 ) -> dict[int, IncidentMetrics]:
     """One pass over journal rows (at, id order) to the metrics of every incident they open.
 
     ``now`` closes what is still running (an open incident's vacancies, overdue updates).
     ``drills=False`` leaves drill incidents out; ``opened_from`` leaves out incidents
-    opened before it. Events of incidents left out are skipped without decoding them.
+    opened before it; ``only`` keeps the incidents whose ids it holds. Events of incidents
+    left out are skipped without decoding them.
     """
     tracked: dict[int, IncidentMetrics] = {}
     handlers, opening = HANDLERS, Kind.INCIDENT_OPENED.value
     floor = opened_from.timestamp() if opened_from is not None else None
     for _id, incident_id, at, os_user, display, kind, payload in rows:
         if kind == opening:
+            if only is not None and incident_id not in only:
+                continue
             p = payload if payload.__class__ is dict else _loads(payload)
             t = _parse(at).timestamp()
             if (floor is not None and t < floor) or (not drills and p.get("drill")):

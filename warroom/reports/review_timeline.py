@@ -14,6 +14,7 @@ from __future__ import annotations
 from warroom.clock import dur, local
 from warroom.journal import Kind, backfilled, describe
 from warroom.records import Event
+from warroom.render.entries import readable
 from warroom.render.markdown import table, text
 from warroom.reports.figures import IncidentMetrics
 from warroom.reports.review_record import Record, stamp, until
@@ -65,7 +66,7 @@ def timeline(events: list[Event]) -> list[str]:
 
 def _entry(e: Event, usual: dict[str, str]) -> str:
     odd = unusual(e.os_user, e.display_name, usual)
-    return (f"- {stamp(e.at)} {text(describe(e) + backfilled(e))}"
+    return (f"- {stamp(e.at)} {text(describe(readable(e)) + backfilled(e))}"
             + (f" ({text(odd)})" if odd else ""))
 
 

@@ -22,13 +22,17 @@ from __future__ import annotations
 
 import json
 import math
-import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 
+from warroom.db import derived as derived_db
+from warroom.reports import derived
 from warroom.reports.figures import IncidentMetrics
-from warroom.reports.metrics import all_incidents, paused_gc
+from warroom.reports.measures import (AUDIENCES, BY_NAME, LISTED, MEASURES, Figures, Measure,
+                                      on_time)
+from warroom.reports.metrics import paused_gc
 from warroom.reports.scope import Scope
 from warroom.reports.trend import WEEKLY_UP_TO, Bucket, buckets, month_start, week_start
 from warroom.rules.people import same_name
@@ -37,64 +41,6 @@ DIMENSIONS = ("all", "severity", "customer", "playbook")
 MAX_PERIOD = timedelta(days=3660)  # ten years: two periods back stay far from year 1
 NO_PLAYBOOK = "(no playbook)"
 ALL = "all incidents"
-AUDIENCES = ("customer", "internal")
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One figure taken from each incident (none, one, or several values per incident)."""
-
-    name: str
-    label: str
-    unit: str  # duration (seconds), ratio (0-1), count, score (CSAT 1-5)
-    values: Callable[[IncidentMetrics], list[float]]
-
-
-def _one(value: float | None) -> list[float]:
-    return [] if value is None else [value]
-
-
-def on_time(m: IncidentMetrics, audience: str) -> tuple[int, int] | None:
-    """(met, due) of one audience's due times, or None when none fell due."""
-    c = m.cadence.get(audience)
-    return None if c is None or not c.due else (c.on_time, c.due)
-
-
-def _ratio(m: IncidentMetrics, audience: str) -> list[float]:
-    counts = on_time(m, audience)
-    return [] if counts is None else [counts[0] / counts[1]]
-
-
-MEASURES: tuple[Measure, ...] = (
-    Measure("time_to_ownership", "Time to ownership", "duration",
-            lambda m: _one(m.time_to_ownership)),
-    Measure("first_customer_update", "First customer update", "duration",
-            lambda m: _one(m.first_update("customer"))),
-    Measure("first_internal_update", "First internal update", "duration",
-            lambda m: _one(m.first_update("internal"))),
-    Measure("time_to_resolution", "Time to resolution", "duration",
-            lambda m: _one(m.time_to_resolution)),
-    Measure("vacancy", "Role vacancy per incident (lead, comms, decider)", "duration",
-            lambda m: [m.trio_vacancy]),
-    Measure("disputes", "Disputes per incident", "count", lambda m: [len(m.disputes)]),
-    Measure("dispute_settle", "Time to settle a dispute", "duration",
-            lambda m: m.dispute_times()),
-    Measure("handovers_unaccepted", "Handovers never accepted", "count",
-            lambda m: [len(m.unaccepted_handovers())]),
-    Measure("customer_on_time", "Customer updates on time", "ratio",
-            lambda m: _ratio(m, "customer")),
-    Measure("internal_on_time", "Internal updates on time", "ratio",
-            lambda m: _ratio(m, "internal")),
-    Measure("milestones_missed", "Milestones missed", "count",
-            lambda m: [m.milestone_counts()["missed"]]),
-    Measure("approval_wait", "Approval wait", "duration",
-            lambda m: [wait for _, _, wait in m.approval_outcomes()]),
-    Measure("csat", "CSAT", "score", lambda m: _one(m.csat)),
-)
-BY_NAME = {m.name: m for m in MEASURES}
-# the figures the list of incidents counted gives for each incident
-LISTED = ("time_to_ownership", "first_customer_update", "time_to_resolution",
-          "customer_on_time", "internal_on_time")
 
 
 @dataclass(frozen=True)
@@ -117,9 +63,14 @@ def p90(values: list[float]) -> float | None:
 
 
 def stat(values: list[float]) -> Stat:
+    """Count, median (as ``statistics.median``), p90 and total, sorting once."""
     if not values:
         return Stat(0, None, None, 0)
-    return Stat(len(values), statistics.median(values), p90(values), sum(values))
+    ordered = sorted(values)
+    n = len(ordered)
+    half = n // 2
+    median = ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
+    return Stat(n, median, ordered[max(0, math.ceil(0.9 * n) - 1)], sum(values))
 
 
 @dataclass
@@ -132,9 +83,9 @@ class Cell:
     @classmethod
     def of(cls, rows: list[list[list[float]]]) -> "Cell":
         """From each incident's values per measure (in :data:`MEASURES` order)."""
-        return cls(len(rows), {
-            m.name: stat([v for row in rows for v in row[i]]) for i, m in enumerate(MEASURES)
-        })
+        columns = list(zip(*rows)) if rows else [()] * len(MEASURES)
+        return cls(len(rows), {m.name: stat(list(chain.from_iterable(column)))
+                               for m, column in zip(MEASURES, columns)})
 
 
 @dataclass
@@ -243,7 +194,7 @@ class Snapshot:
         return [g for g in self.groups if g.dimension == name]
 
 
-def _keys(m: IncidentMetrics, dimension: str, scope: Scope) -> Sequence[str]:
+def _keys(m: Figures, dimension: str, scope: Scope) -> Sequence[str]:
     """The groups of one dimension ``m`` counts in: one, but a customer each."""
     if dimension == "severity":
         return (m.severity,)
@@ -255,7 +206,8 @@ def _keys(m: IncidentMetrics, dimension: str, scope: Scope) -> Sequence[str]:
 
 
 def summarise(
-    incidents: Iterable[IncidentMetrics], now: datetime, since: timedelta | None = None, *,
+    incidents: Iterable[IncidentMetrics | Figures], now: datetime,
+    since: timedelta | None = None, *,
     period: Period | None = None, limit: int | None = None, customer: str | None = None,
     customers: Mapping[int, Sequence[str]] | None = None,
 ) -> Snapshot:
@@ -265,18 +217,20 @@ def summarise(
     keeps the incidents that customer is affected by, matched with ``same_name`` against
     ``customers`` (incident id -> every customer it affects, main first; an incident not in
     it affects its main customer only). ``limit`` keeps the busiest groups of each
-    dimension (severity is never cut). ``now`` is when the figures were taken.
+    dimension (severity is never cut). ``now`` is when the figures were taken. Incidents
+    are taken in the order they opened (then by id), whatever order they come in, so that
+    folded metrics and figures read back from the derived table add up alike.
     """
     period = period or Period.last(now, since or timedelta())
     if not timedelta() < period.length <= MAX_PERIOD:
         raise ValueError(f"the period must be positive and at most {MAX_PERIOD.days} days")
-    incidents = list(incidents)
+    incidents = sorted(incidents, key=lambda m: (m.opened, m.id))
     scope = Scope.of(customer, customers or {}, incidents)
     in_period, in_previous = period.test(), period.previous().test()
     end = period.end.timestamp()
     first_bucket = min(week_start(period.start), month_start(period.start)).timestamp()
-    current: list[tuple[IncidentMetrics, list]] = []
-    previous: list[tuple[IncidentMetrics, list]] = []
+    current: list[tuple[Figures, tuple]] = []
+    previous: list[tuple[Figures, tuple]] = []
     trend: list[tuple[float, list]] = []
     drills = 0
     for m in incidents:
@@ -288,7 +242,9 @@ def summarise(
             continue
         if not (now_in or before_in or m.opened >= first_bucket):
             continue
-        row = [measure.values(m) for measure in MEASURES]
+        if m.__class__ is not Figures:
+            m = Figures.of(m)
+        row = m.values
         if now_in:
             current.append((m, row))
         elif before_in:
@@ -310,12 +266,12 @@ def summarise(
     return snap
 
 
-def _counted(m: IncidentMetrics, row: list[list[float]], scope: Scope) -> Counted:
+def _counted(m: Figures, row: tuple[list[float], ...], scope: Scope) -> Counted:
     values = {measure.name: values for measure, values in zip(MEASURES, row)}
     return Counted(
         m.key, scope.title(m.title), m.severity, scope.named(m), m.opened,
         {name: (values[name][0] if values[name] else None) for name in LISTED},
-        {audience: on_time(m, audience) for audience in AUDIENCES})
+        dict(zip(AUDIENCES, m.updates)))
 
 
 def _groups(dimension: str, current: list, previous: list, scope: Scope) -> list[Group]:
@@ -341,14 +297,16 @@ def _groups(dimension: str, current: list, previous: list, scope: Scope) -> list
 def customers_of(store) -> dict[int, tuple[str, ...]]:
     """Every incident's customers (the main one first, then the others it affects)."""
     with store.read():
-        rows = store.incidents()
-    return {r["id"]: (r["customer"], *_names(r["customers"])) for r in rows}
+        rows = derived_db.customers(store.conn)
+    return {iid: (main, *_names(others)) for iid, main, others in rows}
 
 
 def _names(raw: str | None) -> list[str]:
     """The others an incident row lists (a JSON list of names); none if unreadable."""
+    if not raw or raw == "[]":
+        return []
     try:
-        names = json.loads(raw or "[]")
+        names = json.loads(raw)
     except ValueError:
         return []
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
@@ -366,19 +324,24 @@ def find_customer(customers: Mapping[int, Sequence[str]], name: str) -> str | No
 def snapshot(store, now: datetime, since: timedelta | None = None, *,
              period: Period | None = None, limit: int | None = None,
              customer: str | None = None) -> Snapshot:
-    """Fold the journal (only incidents opened in the two periods, or in the first week of
-    the trend) and summarise it. The figures of open incidents run to ``now``."""
+    """The figures of the incidents opened in the two periods (or in the first week of the
+    trend), from the derived table brought up to date (:func:`derived.current`: only what
+    changed since is folded), summarised. The figures of open incidents run to ``now``."""
     period = period or Period.last(now, since or timedelta())
     opened_from = min(period.previous().start, week_start(period.start))
-    customers = customers_of(store)
-    incidents = all_incidents(store, now, drills=True, opened_from=opened_from)
-    # all_incidents pauses the collector for the fold only; the summary keeps its records
-    # alive too (without this pause: 0.7 s more at a million events, and not linear)
+    # reading and summarising keep every incident's figures alive and make no reference
+    # cycles: collections would only re-scan them (0.7 s more at a million events, and not
+    # linear). Paused over both, the collection that follows finds them freed.
     with paused_gc():
-        return summarise(incidents, now, period=period, limit=limit, customer=customer,
+        customers = customers_of(store)
+        incidents = derived.current(store, now, opened_from=opened_from)
+        snap = summarise(incidents, now, period=period, limit=limit, customer=customer,
                          customers=customers)
+        del incidents, customers
+    return snap
 
 
-__all__ = ["MEASURES", "BY_NAME", "LISTED", "Snapshot", "Group", "Cell", "Stat", "Bucket",
+__all__ = ["MEASURES", "BY_NAME", "LISTED", "Measure", "Figures", "on_time", "Snapshot",
+           "Group", "Cell", "Stat", "Bucket",
            "Period", "Counted", "summarise", "snapshot", "customers_of", "find_customer",
            "p90", "week_start", "month_start", "MAX_PERIOD", "WEEKLY_UP_TO"]
