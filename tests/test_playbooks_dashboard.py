@@ -59,11 +59,11 @@ async def test_the_panes_say_it_in_words(tmp_path, clock):
     app = app_for(tmp_path / "s.db", clock)
     async with app.run_test(size=(120, 35)):
         panes = {p.id: p.plain for p in app.screen.query(LinesPane)}
-    assert "Legal                VACANT 45m  call legal on call" in panes["roles"]
+    assert "Legal counsel        VACANT 45m  call legal on call" in panes["roles"]
     assert "Scribe               VACANT 45m" in panes["roles"]
     assert "#1 OVERDUE by 15m  14:30 Scribe  Evidence preserved" in panes["milestones"]
     assert "rule customer-statement/medium of security-incident" in panes["approvals"]
-    assert "may approve: pat (Decision-maker), Legal (vacant)" in panes["approvals"]
+    assert "may approve: pat (Decision-maker), Legal counsel (vacant)" in panes["approvals"]
     assert START + timedelta(minutes=60) > clock()  # the customer update is not yet due
 
 
@@ -82,3 +82,21 @@ async def test_the_request_form_offers_the_kinds_the_policy_knows(tmp_path, cloc
         act(tmp_path / "s.db", actions.request_approval, who("sam"), "INC-1001",
             change=f"a {each}", kind=each, risk="low", rationale="r", fallback="f",
             clock=clock, **draft)
+
+
+def test_a_playbook_names_its_roles_for_people(tmp_path, monkeypatch, capsys):
+    """billing-error's billing_ops is "Billing operations" (its title) in the journal's
+    wording, in log and the review (show lists role ids: what the verbs take)."""
+    from warroom.cli import main
+
+    monkeypatch.setenv("WARROOM_DB", str(tmp_path / "t.db"))
+    assert main(["open", "Invoices charged twice", "--customer", "Acme", "--severity",
+                 "SEV2", "--playbook", "billing-error", "--as", "sam"]) == 0
+    assert main(["claim", "INC-1001", "billing_ops", "--as", "kim"]) == 0
+    capsys.readouterr()
+    for argv in (["log", "INC-1001"], ["review", "INC-1001"]):
+        assert main(argv) == 0
+        out = capsys.readouterr().out
+        assert "Billing operations" in out, argv
+        if argv[0] == "log":
+            assert "kim took Billing operations (was vacant)" in out

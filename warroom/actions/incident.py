@@ -99,6 +99,7 @@ def open_incident(
             assigned=assign, milestones=created,
             cadence={"customer": cadence.customer, "internal": cadence.internal},
             contingency=policy.contingency, teams=policy.teams,
+            **({"titles": policy.titles} if policy.titles else {}),
             **({"speed": policy.speed} if policy.speed != 1 else {}),
             **({"impact_start": impact_start} if impact_start is not None else {}),
             **({"customer_tz": customer_tz} if customer_tz else {}),

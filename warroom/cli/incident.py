@@ -107,10 +107,12 @@ def cmd_log(args: argparse.Namespace, ctx: Context) -> int:
     from warroom.rules.people import unusual, usual_names
 
     def describe_line(e) -> str:  # role names as people read them, not ids
-        return describe(readable(e)).replace("\n", " ") + backfilled(e)
+        return (describe(readable(e, titles.get(e.incident_id))).replace("\n", " ")
+                + backfilled(e))
 
     with ctx.store() as store:
         events = happened_order(queries.events_after(store, args.after, args.incident))
+        titles = queries.role_titles(store)
     if args.json:
         print_json(to_json(events))
         return 0

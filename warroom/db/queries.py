@@ -90,11 +90,13 @@ def incident_view(store: Store, ref: str) -> IncidentView:
         iid = row["id"]
         policy = stored.facts(row["policy"], row["severity"])
         cadence, stages = policy.cadence, policy.stages
+        titles = stored.parsed(row["policy"]).get("titles") or {}  # the playbook's names
         votes = store.votes_for(iid)
         return IncidentView(
             incident=_record(Incident, row,
                              customers=tuple(json.loads(row["customers"] or "[]"))),
-            roles=[_record(RoleSlot, r, title=role_title(r["role"]))
+            roles=[_record(RoleSlot, r,
+                           title=displayed(titles.get(r["role"]) or role_title(r["role"])))
                    for r in store.rows("roles", order="rowid", incident_id=iid)],
             disputes=[_record(Dispute, r) for r in store.rows("disputes", incident_id=iid,
                                                               settled_at=None)],
@@ -196,3 +198,11 @@ def all_blockers(store: Store, ref: str) -> list[Blocker]:
     with store.read():
         iid = store.find_incident(ref)["id"]
         return [_record(Blocker, r) for r in store.rows("blockers", order="id", incident_id=iid)]
+
+
+def role_titles(store: Store) -> dict[int, dict[str, str]]:
+    """Each incident's playbook names for its roles (incident id -> role -> name), for
+    wording the journal as people read it."""
+    with store.read():
+        rows = store.conn.execute("SELECT id, policy FROM incidents").fetchall()
+    return {r["id"]: stored.parsed(r["policy"]).get("titles") or {} for r in rows}

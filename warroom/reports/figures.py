@@ -217,6 +217,7 @@ class IncidentMetrics:
     # from the policy the incident opened under: role -> contingency contact, suggested team
     contingency: dict[str, str] = field(default_factory=dict)
     teams: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)  # role -> the playbook's name for it
 
     def finish(self, now: float) -> None:
         """Close the books at ``now``: updates overdue on a still-open incident are missed."""

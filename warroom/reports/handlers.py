@@ -50,6 +50,7 @@ def opened(incident_id: int, t: float, who: str, p: dict) -> IncidentMetrics:
         m.tenures[role] = [Tenure(role, holder, t, how="assigned" if holder else "opened")]
     m.contingency = dict(p.get("contingency") or {})
     m.teams = dict(p.get("teams") or {})
+    m.titles = dict(p.get("titles") or {})
     for audience, minutes in (p.get("cadence") or {}).items():
         if minutes:
             m.cadence[audience] = CadenceRec(minutes=minutes, next_due=t + minutes * 60)

@@ -65,7 +65,7 @@ def render(m: IncidentMetrics, events: list[Event]) -> str:
     out += ["", "## Summary and impact", ""] + _summary(m, events, rec, results)
     out += ["", "## Root cause and contributing factors", ""] + _causes(rec)
     out += ["", "## Customer communications", ""] + communications(m, events, rec)
-    out += ["", "## Timeline", ""] + timeline(events)
+    out += ["", "## Timeline", ""] + timeline(events, m.titles)
     out += ["", "## Decisions", ""] + _decisions(events)
     out += ["", "## Handover notes", ""] + handover_notes(m, events)
     out += ["", "## Blockers", ""] + blockers(m, events)

@@ -40,7 +40,7 @@ def routine(e: Event) -> bool:
     return e.kind == Kind.NOTE_POSTED and not p.get("decision")
 
 
-def timeline(events: list[Event]) -> list[str]:
+def timeline(events: list[Event], titles: dict[str, str] | None = None) -> list[str]:
     """One dated line per entry that matters; the routine entries of each day (in the
     viewer's zone) folded into one line where the first of them falls, when there are
     :data:`FOLD_FROM` or more; the review's own records left to their sections."""
@@ -54,19 +54,19 @@ def timeline(events: list[Event]) -> list[str]:
         if e.kind in REVIEW_KINDS:
             continue
         if not routine(e):
-            out.append(_entry(e, usual))
+            out.append(_entry(e, usual, titles))
             continue
         day = days[local(e.at).date()]
         if len(day) < FOLD_FROM:
-            out.append(_entry(e, usual))
+            out.append(_entry(e, usual, titles))
         elif e is day[0]:
             out.append(f"- {until(day[0].at, day[-1].at)}: {_folded(day)}")
     return out
 
 
-def _entry(e: Event, usual: dict[str, str]) -> str:
+def _entry(e: Event, usual: dict[str, str], titles: dict[str, str] | None = None) -> str:
     odd = unusual(e.os_user, e.display_name, usual)
-    return (f"- {stamp(e.at)} {text(describe(readable(e)) + backfilled(e))}"
+    return (f"- {stamp(e.at)} {text(describe(readable(e, titles)) + backfilled(e))}"
             + (f" ({text(odd)})" if odd else ""))
 
 

@@ -86,6 +86,7 @@ class RoleSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    title: Name | None = None  # the name people read ("Billing operations"); else from the id
     holder: Name | None = None
     team: Name | None = None
     contingency: Name
@@ -164,6 +165,7 @@ class Playbook(BaseModel):
             name=self.name, roles=list(self.roles),
             contingency={r: s.contingency for r, s in self.roles.items()},
             teams={r: s.team for r, s in self.roles.items() if s.team},
+            titles={r: s.title for r, s in self.roles.items() if s.title},
             cadence=self.cadence, stages=stages, approvals=default,
             kinds={k: v for k, v in self.approvals.items() if k != DEFAULT_KIND},
             templates={n: library[n] for n in self.templates},

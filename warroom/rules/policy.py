@@ -117,6 +117,7 @@ class Policy(BaseModel):
     roles: list[str] = list(TRIO)
     contingency: dict[str, str] = {}
     teams: dict[str, str] = {}
+    titles: dict[str, str] = {}  # role -> the name people read, where the playbook gives one
     cadence: dict[Severity, Cadence]
     stages: dict[Stage, str]
     approvals: dict[Risk, ApprovalRule]
