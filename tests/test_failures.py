@@ -123,6 +123,7 @@ def test_a_database_nobody_may_write_is_one_line_and_left_as_it_was(room):
     assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
     assert "cannot write" in run.stderr and "; you are " in run.stderr
     assert room.read_bytes() == before
+    assert sorted(p.name for p in folder.iterdir()) == ["room.db"]  # no -wal/-shm left
 
 
 def test_a_folder_nobody_may_write_is_named_as_the_folder(room):
@@ -275,3 +276,21 @@ def test_the_dashboard_acts_under_the_spelling_the_room_knows(room, clock):
     app = app_for(room, clock, name="SAM")
     assert app.actor.name == "sam"
     app.store.close()
+
+
+def test_a_database_another_program_holds_locked_is_one_line(room):
+    """An sqlite3 shell holding an exclusive lock: reads wait their busy timeout, then one
+    line names the lock (never "not a warroom database")."""
+    import sqlite3
+
+    holder = sqlite3.connect(room, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("CREATE TABLE scratch (x)")
+    try:
+        run = _run(room.parent, "show", "INC-1001")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert run.returncode == 2 and run.stderr.count("\n") == 1, run.stderr
+    assert "locked by another program" in run.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from warroom.cli.common import EXIT_USER_ERROR, Context, Parser, os_user
 from warroom.clock import STATED, FrozenClock, parse_at, use_zone, utcnow, viewer_zone
@@ -187,6 +188,10 @@ def _main(argv: list[str] | None = None) -> int:
         # the zone first: --at and every time typed or shown is read in it
         before = use_zone(viewer_zone(getattr(args, "tz", None) or args.global_tz))
         ctx = context(args)
+        if hasattr(args, "at"):  # a writing verb: a file it may not write, refused unopened
+            from warroom.db.failures import refuse_unwritable
+
+            refuse_unwritable(Path(ctx.db))
         exact = EXACT.set(bool(getattr(args, "json", False)))  # JSON: exactly as stored
         stated = STATED.set(ctx.at is not None)  # --at: ordered without the grace
         try:

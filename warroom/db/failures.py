@@ -99,3 +99,11 @@ def plainly(path: Path) -> Iterator[None]:
         if error is None:
             raise
         raise error from None
+
+
+def refuse_unwritable(path: Path) -> None:
+    """Before a writing verb opens an existing database: refuse, in one line, a file this
+    process may not write. Opened first, SQLite would make -wal and -shm files beside it to
+    read it, and could not remove them after the write was refused."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise _permission(path)
