@@ -83,7 +83,9 @@ class LinesPane(Static, can_focus=True):
         """A new view model from the database."""
         self._view = view
         if self._note:
-            self.border_subtitle = self._note(view)
+            note = self._note(view)
+            if note != self.border_subtitle:  # (assigning it, even unchanged, repaints the
+                self.border_subtitle = note  # screen around the pane: every pane, per event)
         self.tick(now)
 
     def tick(self, now: datetime) -> None:
