@@ -169,10 +169,22 @@ async def test_search_keeps_matching_entries_and_escape_clears_it(db, clock):
         kept = [line for line in timeline.plain_lines if line[:1].isdigit()]
         assert kept and all("deploy" in line.lower() for line in kept)
         assert len(kept) < len(everything)
-        assert "containing 'deploy'" in timeline.border_subtitle
+        assert "containing 'deploy'" in str(timeline.border_subtitle)
         await pilot.press("escape")
         assert await until(pilot, lambda: timeline.plain_lines == everything)
         assert app.focused is timeline and isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_search_for_markup_is_text_not_a_crash(db, clock):
+    """"[/api" typed in the search was read as markup in the border and ended the app."""
+    app = app_for(db, clock)
+    async with app.run_test(size=(120, 35)) as pilot:
+        timeline = app.screen.query_one(Timeline)
+        await pilot.press("6", "slash")
+        await pilot.press(*"[/api")
+        assert await until(pilot, lambda: timeline.query_text == "[/api")
+        await pilot.pause()
+        assert app.is_running and "containing '[/api'" in str(timeline.border_subtitle)
 
 
 async def test_stored_markup_and_escapes_stay_literal_in_an_entry(db, clock):

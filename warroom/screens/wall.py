@@ -43,7 +43,7 @@ class Card(Static, can_focus=True):
         if alarm != self._alarm:  # a class change restyles: only when the state flips
             self._alarm = alarm
             self.set_class(alarm, "-alarm")
-            self.border_title = f"{self.key} ALARM" if alarm else self.key
+            self.border_title = Content(f"{self.key} ALARM" if alarm else self.key)
         if lines != self._shown:
             self._shown = lines
             self.update(to_content(lines, wall=True))

@@ -25,6 +25,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
+from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -298,7 +299,7 @@ class Timeline(ScrollView, can_focus=True):
                 self.vertical_scrollbar.window_virtual_size = rows
             else:
                 self.virtual_size = Size(0, rows)
-        self.border_subtitle = self._subtitle()
+        self.border_subtitle = Content(self._subtitle())  # the search as typed: never markup
         self.refresh()
 
     def _subtitle(self) -> str:
