@@ -129,3 +129,16 @@ def test_doctor_on_a_damaged_file_names_restore(tmp_path, capsys):
     assert main(["doctor", "--db", str(db), "--no-terminal"]) == 1
     out = capsys.readouterr().out
     assert "damaged" in out and f"fix: warroom restore BACKUP --db {db}" in out
+
+
+def test_doctor_reads_a_file_whose_name_holds_a_hash(tmp_path, capsys):
+    room = tmp_path / "room"
+    room.mkdir()
+    room.chmod(0o2770)
+    db = room / "acme#2.db"
+    assert main(["open", "Checkout failing", "--customer", "Acme", "--severity", "SEV2",
+                 "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["doctor", "--db", str(db), "--no-terminal"]) == 0
+    assert "hash chain holds (1 events)" in capsys.readouterr().out
+    assert not (room / "acme").exists()  # no stray file made from a cut name

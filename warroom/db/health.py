@@ -12,6 +12,7 @@ from pathlib import Path
 
 from warroom.db import chain
 from warroom.db.failures import worded
+from warroom.db.schema import read_only_uri
 
 Probe = tuple[bool, str]
 
@@ -42,7 +43,7 @@ def trial_write(path: Path) -> Probe:
 
 
 def _reader(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+    return sqlite3.connect(read_only_uri(path), uri=True, timeout=2.0)  # (# ? % escaped)
 
 
 def journal_mode(path: Path) -> Probe:
