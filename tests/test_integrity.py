@@ -277,3 +277,33 @@ def test_an_event_without_its_hash_is_refused(room):
     with pytest.raises(sqlite3.IntegrityError, match="older than the database: restart it"):
         tamper(room, "INSERT INTO events (incident_id, at, os_user, kind, payload) VALUES "
                      "(1, '2026-11-24T14:30:00.000000+00:00', 'old', 'note.posted', '{}')")
+
+
+@pytest.mark.anyio
+async def test_a_dashboard_shows_a_restored_database_afresh(room, tmp_path, clock, capsys):
+    """After `warroom restore`, event ids go back: a running dashboard notices, reloads, and
+    does not mistake the restore for an altered journal."""
+    from app_helpers import app_for, until
+
+    from warroom.widgets.timeline import Timeline
+
+    assert main(["backup", str(tmp_path / "copy.db")]) == 0
+    app = app_for(room, clock, name="sam")
+    async with app.run_test(size=(120, 35)) as pilot:
+        with Store(room) as store:
+            actions.add_note(store, dana, "INC-1001", text="after the backup", clock=clock)
+        app.db_changed()
+        timeline = app.screen.query_one(Timeline)
+        assert await until(pilot, lambda: "after the backup" in "\n".join(timeline.plain_lines))
+        assert main(["restore", str(tmp_path / "copy.db"), "--force"]) == 0
+        with Store(room) as store:  # the next event reuses an id the dashboard has seen
+            actions.add_note(store, dana, "INC-1001", text="written after the restore",
+                             clock=clock)
+        app.db_changed()
+        assert await until(pilot, lambda: any("restored from a backup" in n.message
+                                              for n in app._notifications))
+        timeline = app.screen.query_one(Timeline)
+        assert await until(pilot, lambda: "written after the restore" in "\n".join(
+            timeline.plain_lines))
+        assert "after the backup" not in "\n".join(app.screen.query_one(Timeline).plain_lines)
+        assert app.journal_break is None

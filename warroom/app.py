@@ -249,6 +249,12 @@ class WarroomApp(App[None]):
             self.notify(shown(str(exc)), severity="error", markup=False, timeout=10)
 
     def _read_changes(self) -> None:
+        if not queries.still_there(self.store, *self._chain):  # `warroom restore` replaced it
+            self._chain = queries.chain_head(self.store)
+            self.notify("the database was restored from a backup: shown afresh", markup=False)
+            if self.key is not None:
+                self.open_incident(self.key)
+            return
         events = queries.events_after(self.store, self.last_event_id)
         if not events:
             return

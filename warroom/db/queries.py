@@ -206,3 +206,13 @@ def role_titles(store: Store) -> dict[int, dict[str, str]]:
     with store.read():
         rows = store.conn.execute("SELECT id, policy FROM incidents").fetchall()
     return {r["id"]: stored.parsed(r["policy"]).get("titles") or {} for r in rows}
+
+
+def still_there(store: Store, event_id: int, digest: str | None) -> bool:
+    """Whether the journal still holds event ``event_id`` with hash ``digest`` (the last one
+    a viewer checked): not after ``warroom restore`` put an older journal in its place."""
+    if not event_id:
+        return True
+    with store.read():
+        row = store.conn.execute("SELECT hash FROM events WHERE id = ?", (event_id,)).fetchone()
+    return row is not None and row[0] == digest
