@@ -256,3 +256,32 @@ def test_behind_a_proxy_the_trusted_header_names_the_person(room, tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
     assert oct(keys.stat().st_mode & 0o777) == "0o600" and Tokens.load(keys).users == {}
+
+
+def test_removing_a_user_ends_their_access_in_a_running_serve(tmp_path):
+    """--remove-user takes effect at once: the removed token no longer signs in, and a
+    cookie signed in before is no longer accepted (read again from the changed file)."""
+    from warroom.web.server import WarroomServer
+    from warroom.web.tokens import Tokens
+
+    path = tmp_path / "tokens"
+    tokens = Tokens.load_or_new(path)
+    tokens.add("alice")
+    tokens.save()
+    server = WarroomServer.__new__(WarroomServer)
+    server.tokens, server.trusted_header, server.signed_in = Tokens.load(path), None, {}
+    server.signed_in["cookie"] = "alice"
+
+    class Request:
+        headers: dict = {}
+        cookies = {"cookie_name": "cookie"}
+
+    import warroom.web.server as module
+
+    Request.cookies = {module.COOKIE: "cookie"}
+    assert server.who(Request()) == "alice"
+    again = Tokens.load(path)
+    again.remove("alice")
+    again.save()
+    assert server.who(Request()) is None
+    assert "cookie" not in server.signed_in

@@ -121,7 +121,26 @@ class WarroomServer(Server):
                 return valid_web_name(value) if value else None
             except Exception:  # noqa: BLE001 - a header we cannot use signs nobody in
                 return None
-        return self.signed_in.get(request.cookies.get(COOKIE, ""))
+        cookie = request.cookies.get(COOKIE, "")
+        name = self.signed_in.get(cookie)
+        if name is not None and self.tokens is not None and name not in self._current().users:
+            del self.signed_in[cookie]
+            return None
+        return name
+
+    def _current(self):
+        """The tokens file as it is now: --add-user and --remove-user take effect at once
+        (read again whenever the file changed; a file that cannot be read signs nobody in)."""
+        from warroom.web.tokens import Tokens
+
+        try:
+            info = self.tokens.path.stat()
+            stamp = (info.st_ino, info.st_mtime_ns, info.st_size)
+            if stamp != getattr(self, "_stamp", None):
+                self.tokens, self._stamp = Tokens.load(self.tokens.path), stamp
+        except Exception:  # noqa: BLE001 - unreadable or removed: nobody is signed in
+            self.tokens.users = {}
+        return self.tokens
 
     def _page(self, body: str, status: int = 200) -> web.Response:
         text = PAGE.format(title=html.escape(self.title), base=self.base, body=body)
@@ -151,7 +170,7 @@ class WarroomServer(Server):
         if self.tokens is None or self.trusted_header:
             return self._sign_in()
         form = await request.post()
-        name = self.tokens.who(str(form.get("token", "")).strip())
+        name = self._current().who(str(form.get("token", "")).strip())
         if name is None:
             await asyncio.sleep(0.5)  # a wrong token costs the guesser time
             return self._sign_in("That token is not known here.", 403)
@@ -183,8 +202,9 @@ class WarroomServer(Server):
         env = ({} if self.wall or name is None or self.tokens is None
                else self.tokens.session_env(name, self.db))
         websocket = web.WebSocketResponse(heartbeat=15)
-        width = to_int(request.query.get("width", "80"), 80)
-        height = to_int(request.query.get("height", "24"), 24)
+        # a terminal no screen has (100000 x 100000) would cost the host, not the visitor
+        width = min(max(to_int(request.query.get("width", "80"), 80), 20), 500)
+        height = min(max(to_int(request.query.get("height", "24"), 24), 5), 200)
         self.live += 1
         session: Session | None = None
         try:

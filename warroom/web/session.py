@@ -35,9 +35,11 @@ def main(argv: list[str] | None = None) -> int:
 
             from warroom.rules.people import load as load_people
 
+            # the journal keeps the account the session runs under (serve's) beside the
+            # web name: a session another account started is told apart in every entry
             me, people = f"web:{session_user(os.environ, args.db)}", load_people(args.db)
-            actor = Actor(os_user=me) if people is None else Actor(
-                os_user=me, display=people.name_for(me, None), strict=True)
+            actor = Actor(os_user=os_user(), display=me) if people is None else Actor(
+                os_user=os_user(), display=people.name_for(os_user(), me), strict=True)
         from warroom.app import run_app
 
         return run_app(Context(db=args.db, actor=actor), wall=args.wall, bell=False)
