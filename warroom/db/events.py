@@ -20,34 +20,26 @@ class JournalReads:
         self, after_id: int = 0, incident_id: int | None = None, limit: int | None = None
     ) -> list[sqlite3.Row]:
         """Journal events with id above ``after_id``, oldest first."""
-        sql = (
-            "SELECT e.*, i.key AS incident_key FROM events e "
-            "LEFT JOIN incidents i ON i.id = e.incident_id WHERE e.id > ?"
-        )
-        params: list[Any] = [after_id]
-        if incident_id is not None:
-            sql += " AND e.incident_id = ?"
-            params.append(incident_id)
-        sql += " ORDER BY e.id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return self.conn.execute(sql, params).fetchall()
+        return self._page(">", after_id, incident_id, "", limit)
 
     def events_before(
         self, before_id: int, incident_id: int | None, limit: int
     ) -> list[sqlite3.Row]:
         """Up to ``limit`` journal events with id below ``before_id``, newest first."""
-        sql = (
-            "SELECT e.*, i.key AS incident_key FROM events e "
-            "LEFT JOIN incidents i ON i.id = e.incident_id WHERE e.id < ?"
-        )
-        params: list[Any] = [before_id]
+        return self._page("<", before_id, incident_id, " DESC", limit)
+
+    def _page(self, side: str, edge: int, incident_id: int | None, order: str,
+              limit: int | None) -> list[sqlite3.Row]:
+        """Events on one ``side`` of id ``edge`` (of one incident, or all), by id, with
+        their incident's key."""
+        sql = ("SELECT e.*, i.key AS incident_key FROM events e "
+               f"LEFT JOIN incidents i ON i.id = e.incident_id WHERE e.id {side} ?")
+        params: list[Any] = [edge]
         if incident_id is not None:
             sql += " AND e.incident_id = ?"
             params.append(incident_id)
-        sql += " ORDER BY e.id DESC LIMIT ?"
-        params.append(limit)
+        sql += f" ORDER BY e.id{order}" + (" LIMIT ?" if limit is not None else "")
+        params += [limit] if limit is not None else []
         return self.conn.execute(sql, params).fetchall()
 
     def journal_stream(self, incident_id: int | None = None) -> Iterator[tuple]:
