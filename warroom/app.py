@@ -220,9 +220,10 @@ class WarroomApp(App[None]):
         """Show one incident's dashboard, with the latest page of its timeline."""
         view = queries.incident_view(self.store, key)
         self.key = view.incident.key
-        if self.journal_break is None:  # the incident's whole chain, off the first paint
-            self.run_worker(lambda: self._check_journal(view.incident.key), thread=True,
-                            name="journal-check")
+        if self.journal_break is None:  # the incident's whole chain, after the first paint
+            self.set_timer(0.5, lambda: self.run_worker(
+                lambda: self._check_journal(view.incident.key), thread=True,
+                name="journal-check"))
         # The page below covers everything up to the view; the feed takes over from there.
         self.last_event_id = view.last_event_id
         screen = DashboardScreen(view, wall=self.wall)
