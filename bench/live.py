@@ -183,24 +183,6 @@ def idle_cpu(seconds: float) -> float:
     return 100 * used / wall
 
 
-def first_paint(script: Path, events: int | None, runs: int = 5) -> float:
-    times = []
-    with tempfile.TemporaryDirectory(prefix="warroom-paint-") as tmp:
-        db = Path(tmp) / "db" / "paint.db"
-        if events is not None:
-            make_db(db, events)
-        for n in range(runs):
-            trace = Path(tmp) / f"trace{n}"
-            t0 = time.time()
-            proc = start_viewer(db, trace, "paint", script)
-            try:
-                wait_painted([trace])
-            finally:
-                stop([proc])
-            times.append(read_trace(trace)[0][1] - t0)
-    return statistics.median(times)
-
-
 def interleaved_paints(runs: int) -> tuple[float, float, float]:
     """First paint of the bare app, the dashboard on an empty room and on a room of a
     million events, run in turns (bare, empty, full, bare, ...) so that the machine's drift
