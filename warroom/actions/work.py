@@ -83,9 +83,10 @@ def move_milestone(
 
 def _give(store: Store, actor: Actor, ref: str, number: int, owner: str, reason: str | None,
           clock: Clock, *, table: str, what: str, done: str, label: str,
-          ) -> tuple[int, str, sqlite3.Row]:
+          ) -> tuple[int, str, sqlite3.Row, str]:
     """Give open item #``number`` (a milestone or a blocker) to another ``owner``, journaled
-    with who had it; returns the event, the incident's key and the item as it was."""
+    with who had it; returns the event, the incident's key, the item as it was and the owner
+    as validated."""
     owner = valid(Name, owner, "owner")
     reason = valid(Line, reason, "reason") if reason else None
     now = clock()
@@ -106,7 +107,7 @@ def _give(store: Store, actor: Actor, ref: str, number: int, owner: str, reason:
                               **{id_key: row["id"]}, number=number, **{label: row[label]},
                               owner=owner, was_owner=row["owner"],
                               **({"reason": reason} if reason else {}))
-    return event, incident["key"], row
+    return event, incident["key"], row, owner
 
 
 def reassign_milestone(
@@ -114,9 +115,9 @@ def reassign_milestone(
     reason: str | None = None, clock: Clock = utcnow,
 ) -> Done:
     """Give milestone #``number`` to another owner (still exactly one); its due time stays."""
-    event, key, row = _give(store, actor, ref, number, owner, reason, clock,
-                            table="milestones", what="milestone", done="done_at", label="name")
-    owner = valid(Name, owner, "owner")
+    event, key, row, owner = _give(store, actor, ref, number, owner, reason, clock,
+                                   table="milestones", what="milestone", done="done_at",
+                                   label="name")
     return Done(event, key, f"milestone #{number} '{row['name']}' now owned by {owner} "
                             f"(was {row['owner']})")
 
@@ -165,9 +166,9 @@ def change_blocker_owner(
     reason: str | None = None, clock: Clock = utcnow,
 ) -> Done:
     """Give open blocker #``number`` another owner, the one who chases it."""
-    event, key, row = _give(store, actor, ref, number, owner, reason, clock,
-                            table="blockers", what="blocker", done="cleared_at", label="what")
-    owner = valid(Name, owner, "owner")
+    event, key, row, owner = _give(store, actor, ref, number, owner, reason, clock,
+                                   table="blockers", what="blocker", done="cleared_at",
+                                   label="what")
     return Done(event, key, f"blocker #{number} now chased by {owner} (was {row['owner']})")
 
 
