@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from warroom.errors import UserError
+from warroom.text import cut
 
 Clock = Callable[[], datetime]
 
@@ -63,7 +64,7 @@ def parse_duration(text: str) -> timedelta:
 
 def _cut(text: str, limit: int = 40) -> str:
     """A typed value quoted in a message, cut when long (an error line stays one line)."""
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+    return repr(cut(text, limit))
 
 
 # -- the viewer's zone ----------------------------------------------------------------------
