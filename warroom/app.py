@@ -256,11 +256,13 @@ class WarroomApp(App[None]):
             if self.key is not None:
                 self.open_incident(self.key)
             return
-        events = queries.events_after(self.store, self.last_event_id)
+        # each new event must link to the one before it (until a break has been seen)
+        events, checked = queries.events_checked(
+            self.store, self.last_event_id, self._chain if self.journal_break is None else None)
         if not events:
             return
-        if self.journal_break is None:  # each new event must link to the one before it
-            *self._chain, self.journal_break = queries.chain_step(self.store, *self._chain)
+        if checked is not None:
+            *self._chain, self.journal_break = checked
         self.last_event_id = events[-1].id
         self._apply(events)
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,9 +86,11 @@ class Break:
     problem: str
 
 
-def _rows(conn: sqlite3.Connection) -> Iterator[sqlite3.Row]:
+def _rows(conn: sqlite3.Connection, where: str = "", params: tuple = ()
+          ) -> Iterator[sqlite3.Row]:
+    """Events with what their hash covers, in id order (``where`` narrows them)."""
     columns = ", ".join(("id", "prev_hash", "hash", *CONTENT))
-    cursor = conn.execute(f"SELECT {columns} FROM events ORDER BY id")
+    cursor = conn.execute(f"SELECT {columns} FROM events {where} ORDER BY id", params)
     cursor.row_factory = sqlite3.Row
     yield from cursor
 
@@ -97,13 +99,9 @@ def check(conn: sqlite3.Connection) -> tuple[int, Break | None]:
     """Walk the chain in id order: how many events check out, and the first break."""
     prev, last_id, count = GENESIS, 0, 0
     for row in _rows(conn):
-        values = dict(row)
-        if row["prev_hash"] != prev:
-            what = ("an event before it was removed or changed" if row["prev_hash"]
-                    else "it was written outside warroom (no chain)")
-            return count, Break(row["id"], what)
-        if row["hash"] != digest(prev, values):
-            return count, Break(row["id"], "its content was changed after it was written")
+        broken = _links(row, prev)
+        if broken is not None:
+            return count, broken
         prev, last_id, count = row["hash"], row["id"], count + 1
     seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
     if seq is None and last_id:
@@ -124,9 +122,9 @@ def fill(conn: sqlite3.Connection) -> None:
         prev = h
 
 
-def _links(conn: sqlite3.Connection, row: sqlite3.Row, prev: str | None) -> Break | None:
-    """Whether one event checks out: linked to ``prev`` (the hash of the event before it)
-    and hashing to what it says."""
+def _links(row: sqlite3.Row, prev: str | None) -> Break | None:
+    """Whether one event checks out: linked to ``prev`` (the hash of the event before it;
+    None: not known) and hashing to what it says."""
     if not row["prev_hash"]:
         return Break(row["id"], "it was written outside warroom (no chain)")
     if prev is not None and row["prev_hash"] != prev:
@@ -138,15 +136,17 @@ def _links(conn: sqlite3.Connection, row: sqlite3.Row, prev: str | None) -> Brea
 
 def step(conn: sqlite3.Connection, after_id: int, prev: str | None
          ) -> tuple[int, str | None, Break | None]:
-    """Check the events after ``after_id`` as they arrive: each links to the one before
+    """Check the events after ``after_id`` as they arrive (:func:`walk`)."""
+    return walk(_rows(conn, "WHERE id > ?", (after_id,)), after_id, prev)
+
+
+def walk(rows: Iterable[sqlite3.Row], after_id: int, prev: str | None
+         ) -> tuple[int, str | None, Break | None]:
+    """Check new events, read in id order after ``after_id``: each links to the one before
     (the first to ``prev``, the hash last seen) and hashes to what it says. Returns the last
     id and hash seen, and the first break (then the walk stops there)."""
-    columns = ", ".join(("id", "prev_hash", "hash", *CONTENT))
-    cursor = conn.execute(f"SELECT {columns} FROM events WHERE id > ? ORDER BY id",
-                          (after_id,))
-    cursor.row_factory = sqlite3.Row
-    for row in cursor:
-        broken = _links(conn, row, prev)
+    for row in rows:
+        broken = _links(row, prev)
         if broken is not None:
             return row["id"], prev, broken
         after_id, prev = row["id"], row["hash"]
@@ -156,12 +156,8 @@ def step(conn: sqlite3.Connection, after_id: int, prev: str | None
 def check_incident(conn: sqlite3.Connection, incident_id: int) -> Break | None:
     """The first of one incident's events that does not check out (its content, its link to
     the event before it, an event removed before it), without walking the whole journal."""
-    columns = ", ".join(("id", "prev_hash", "hash", *CONTENT))
-    cursor = conn.execute(f"SELECT {columns} FROM events WHERE incident_id = ? ORDER BY id",
-                          (incident_id,))
-    cursor.row_factory = sqlite3.Row
     last: tuple[int, str] | None = None  # the incident's event read just before
-    for row in cursor:
+    for row in _rows(conn, "WHERE incident_id = ?", (incident_id,)):
         if last is not None and last[0] == row["id"] - 1:
             before: tuple | None = last  # consecutive: no need to look it up
         else:
@@ -170,7 +166,7 @@ def check_incident(conn: sqlite3.Connection, incident_id: int) -> Break | None:
         expected = GENESIS if before is None else before[1]
         if before is not None and before[0] != row["id"] - 1:
             return Break(row["id"], "an event before it was removed or changed")
-        broken = _links(conn, row, expected)
+        broken = _links(row, expected)
         if broken is not None:
             return broken
         last = (row["id"], row["hash"])

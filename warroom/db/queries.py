@@ -173,12 +173,22 @@ def chain_head(store: Store) -> tuple[int, str | None]:
     return (0, None) if row is None else (row[0], row[1])
 
 
-def chain_step(store: Store, after_id: int, prev: str | None):
-    """Check the events written after ``after_id`` (:func:`warroom.db.chain.step`)."""
+def events_checked(store: Store, after_id: int, chain_at: tuple[int, str | None] | None
+                   ) -> tuple[list[Event], tuple[int, str | None, object] | None]:
+    """The events after ``after_id`` (as :func:`events_after`) and, unless ``chain_at`` is
+    None, the hash chain checked over them from ``(id, hash)`` last checked
+    (:func:`warroom.db.chain.walk`): one read of the new rows for both, a viewer's path for
+    every commit."""
     from warroom.db import chain
 
     with store.read():
-        return chain.step(store.conn, after_id, prev)
+        rows = store.events_after(after_id)
+        checked = None
+        if chain_at is not None:
+            last, prev = chain_at
+            checked = (chain.walk(rows, last, prev) if last == after_id
+                       else chain.step(store.conn, last, prev))
+    return [to_event(r) for r in rows], checked
 
 
 def known_names(store: Store) -> list[str]:
