@@ -238,7 +238,7 @@ async def test_a_database_failure_in_the_dashboard_is_a_notification(room, clock
         def locked(*args, **kw):
             raise DatabaseError(f"{room} is locked by another program; close it and try again")
 
-        monkeypatch.setattr(queries, "events_after", locked)
+        monkeypatch.setattr(queries, "events_checked", locked)  # what db_changed reads
         app.call_later(app.db_changed)
         assert await until(pilot, lambda: any("is locked by another program" in n.message
                                               for n in app._notifications))
