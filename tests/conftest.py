@@ -10,7 +10,7 @@ import pytest
 from warroom import actions
 from warroom.clock import FrozenClock
 from warroom.db import store as store_module
-from warroom.db.store import Store
+from warroom.db.store import Store, open_store
 from warroom.records import Actor
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=timezone.utc)
@@ -41,9 +41,35 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's throwaway PostgreSQL server (tests/pg_server.py), or a skip saying why
+    there is none."""
+    import pg_server as servers
+
+    server = servers.start()
+    if isinstance(server, str):
+        pytest.skip(f"PostgreSQL backend not tested: {server}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_target(request, tmp_path):
+    """Where a test's database is: an SQLite file, then a fresh PostgreSQL database (the
+    same test runs on both backends)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "warroom.db")
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.fresh()
+    yield url
+    server.drop(url)
+
+
 @pytest.fixture
-def store(tmp_path):
-    with Store(tmp_path / "warroom.db", create=True) as s:
+def store(db_target):
+    with open_store(db_target, create=True) as s:
         yield s
 
 
@@ -92,9 +118,14 @@ def journal_count(store: Store) -> int:
 
 def snapshot(store: Store) -> dict[str, list[tuple]]:
     """Every row of every table: compared before and after a refused action."""
-    tables = [r[0] for r in store.conn.execute(
-        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-    return {t: [tuple(r) for r in store.conn.execute(f"SELECT * FROM {t}")] for t in tables}
+    if store.dialect == "postgresql":
+        tables = [r[0] for r in store.conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'warroom'")]
+    else:
+        tables = [r[0] for r in store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    return {t: sorted((tuple(r) for r in store.conn.execute(f"SELECT * FROM {t}")), key=repr)
+            for t in tables}
 
 
 def refused(store: Store, call, match: str, error=None):

@@ -8,13 +8,13 @@ import json
 import sys
 
 from warroom import actions
-from warroom.db.store import Store
+from warroom.db.store import open_store
 from warroom.errors import Conflict
 from warroom.records import Actor
 
 db, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 won, conflicts, other = [], [], []
-with Store(db) as store:
+with open_store(db) as store:
     for number in range(1001, 1001 + count):
         try:
             done = actions.claim_role(store, Actor(os_user="racer", display=name), str(number),

@@ -251,9 +251,10 @@ def test_emptying_or_dropping_the_table_loses_nothing(store, sam, clock):
     derived.forget(store)
     assert rows(store) == {}
     assert rollup.snapshot(store, now, SINCE) == first
-    store.conn.execute("DROP TABLE incident_figures")
-    assert rollup.snapshot(store, now, SINCE) == first
-    assert len(rows(store)) == 1
+    if store.dialect == "sqlite":  # warroom's PostgreSQL role owns no table: it cannot drop it
+        store.conn.execute("DROP TABLE incident_figures")
+        assert rollup.snapshot(store, now, SINCE) == first
+        assert len(rows(store)) == 1
 
 
 def test_verify_names_a_kept_row_the_journal_does_not_support(store, sam, clock):

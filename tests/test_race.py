@@ -10,16 +10,16 @@ from pathlib import Path
 
 from warroom import actions
 from warroom.db import queries
-from warroom.db.store import Store
+from warroom.db.store import open_store
 from warroom.records import Actor
 
 WORKER = Path(__file__).with_name("race_worker.py")
 PROCESSES, INCIDENTS = 8, 200
 
 
-def test_exactly_one_holder_per_incident_and_nothing_lost(tmp_path):
-    db = tmp_path / "race.db"
-    with Store(db, create=True) as store:
+def test_exactly_one_holder_per_incident_and_nothing_lost(db_target):
+    db = db_target
+    with open_store(db, create=True) as store:
         for i in range(INCIDENTS):
             actions.open_incident(store, Actor(os_user="setup"), title=f"incident {i}",
                                   customer="Acme", severity="SEV2")
@@ -33,7 +33,7 @@ def test_exactly_one_holder_per_incident_and_nothing_lost(tmp_path):
     assert len(won) == INCIDENTS
     lost = [c for r in results for c in r["conflicts"]]
     assert len(lost) == (PROCESSES - 1) * INCIDENTS
-    with Store(db) as store:
+    with open_store(db) as store:
         views = [queries.incident_view(store, str(1001 + i)) for i in range(INCIDENTS)]
         events = queries.events_after(store, 0)
     holders = {v.incident.key: v.role("lead").holder for v in views}

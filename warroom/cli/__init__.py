@@ -188,10 +188,10 @@ def _main(argv: list[str] | None = None) -> int:
         # the zone first: --at and every time typed or shown is read in it
         before = use_zone(viewer_zone(getattr(args, "tz", None) or args.global_tz))
         ctx = context(args)
-        if hasattr(args, "at"):  # a writing verb: a file it may not write, refused unopened
-            from warroom.db.failures import refuse_unwritable
+        if hasattr(args, "at") and not ctx.db.startswith(("postgresql://", "postgres://")):
+            from warroom.db.failures import refuse_unwritable  # (a file it may not write,
 
-            refuse_unwritable(Path(ctx.db))
+            refuse_unwritable(Path(ctx.db))  # refused unopened by a writing verb)
         exact = EXACT.set(bool(getattr(args, "json", False)))  # JSON: exactly as stored
         stated = STATED.set(ctx.at is not None)  # --at: ordered without the grace
         try:

@@ -76,10 +76,10 @@ class Context:
         again when the verb is refused before writing anything: a refusal leaves the
         folder as it was."""
         from warroom.db.schema import holds_events, in_use
-        from warroom.db.store import Store
+        from warroom.db.store import open_store
 
+        store = open_store(self.db, create=create)
         path = Path(self.db)
-        store = Store(path, create=create)
         try:
             with store:
                 self._known_as(store)

@@ -41,6 +41,10 @@ def explained(exc: BaseException, db: str | None) -> str | None:
     """The one line for a failure a user can meet, or None for a bug."""
     from warroom.db.failures import worded
 
+    from warroom.db.store import is_url
+
+    if isinstance(exc, sqlite3.Error) and is_url(db or ""):
+        return f"the PostgreSQL server refused: {exc}"
     if isinstance(exc, (OSError, sqlite3.Error)):
         error = worded(exc, Path(db or "warroom.db"))
         if error is not None:

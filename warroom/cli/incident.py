@@ -33,7 +33,9 @@ def cmd_open(args: argparse.Namespace, ctx: Context) -> int:
               if args.impact_start is not None else None)
     from pathlib import Path
 
-    fresh = not Path(ctx.db).exists()
+    from warroom.db.store import is_url
+
+    fresh = not is_url(ctx.db) and not Path(ctx.db).exists()
     with ctx.store(create=True) as store:
         done = actions.open_incident(
             store, ctx.actor, title=args.title, customer=args.customer, severity=severity,

@@ -62,8 +62,20 @@ def link(conn: sqlite3.Connection, values: dict[str, Any]) -> dict[str, str]:
     return {"prev_hash": prev, "hash": digest(prev, values)}
 
 
+def _on_server(conn: sqlite3.Connection) -> bool:
+    return getattr(conn, "dialect", "sqlite") == "postgresql"
+
+
 def missing_guards(conn: sqlite3.Connection) -> list[str]:
-    """The append-only triggers that are not in the schema (dropped outside warroom)."""
+    """The append-only triggers that are not in the schema (dropped outside warroom), or on
+    PostgreSQL dropped or disabled."""
+    if _on_server(conn):
+        from warroom.db.pg_schema import GUARDS as SERVER_GUARDS
+
+        present = {row[0] for row in conn.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'events'::regclass "
+            "AND NOT tgisinternal AND tgenabled <> 'D'")}
+        return [name for name in SERVER_GUARDS if name not in present]
     present = {row[0] for row in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events'")}
     return [name for name in GUARDS if name not in present]
@@ -103,7 +115,8 @@ def check(conn: sqlite3.Connection) -> tuple[int, Break | None]:
         if broken is not None:
             return count, broken
         prev, last_id, count = row["hash"], row["id"], count + 1
-    seq = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    seq = conn.execute("SELECT last_id FROM journal_counter" if _on_server(conn) else
+                       "SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
     if seq is None and last_id:
         return count, Break(last_id + 1, "the journal's counter was removed: events after "
                             f"{last_id} may have been removed with it")

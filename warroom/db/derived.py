@@ -105,10 +105,12 @@ def save(conn: sqlite3.Connection, expected: tuple[str, int] | None, marker: tup
         conn.executemany("DELETE FROM incident_figures WHERE incident_id = ?",
                          ((i,) for i in drop))
     conn.executemany(
-        "INSERT OR REPLACE INTO incident_figures (incident_id, opened, folded_to, figures) "
-        "VALUES (?, ?, ?, ?)", fresh)
-    conn.execute("INSERT OR REPLACE INTO derived_marks (name, format, event_id) "
-                 "VALUES (?, ?, ?)", (FIGURES, marker[0], marker[1]))
+        "INSERT INTO incident_figures (incident_id, opened, folded_to, figures) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (incident_id) DO UPDATE SET opened = excluded.opened, "
+        "folded_to = excluded.folded_to, figures = excluded.figures", fresh)
+    conn.execute("INSERT INTO derived_marks (name, format, event_id) VALUES (?, ?, ?) "
+                 "ON CONFLICT (name) DO UPDATE SET format = excluded.format, "
+                 "event_id = excluded.event_id", (FIGURES, marker[0], marker[1]))
     return True
 
 

@@ -44,7 +44,8 @@ from warroom.records import Actor
 from warroom.text import cut
 
 __all__ = ["APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SQLITE_MAGIC", "Store",
-           "from_db", "inspect_file", "json_default", "recording_time", "to_db"]
+           "from_db", "inspect_file", "is_url", "json_default", "open_store", "recording_time",
+           "to_db"]
 BUSY_TIMEOUT_MS = 5000
 WRITE_WAIT_S = 15.0
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -63,6 +64,21 @@ def from_db(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
+def is_url(target: object) -> bool:
+    """Whether ``--db`` names a PostgreSQL server (else it is an SQLite file's path)."""
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def open_store(target: str | os.PathLike[str], *, create: bool = False) -> "Store":
+    """The store ``--db`` / ``$WARROOM_DB`` names: an SQLite file (the default) or a
+    ``postgresql://`` URL. psycopg is imported only for a URL."""
+    if is_url(target):
+        from warroom.db.pg_store import PgStore
+
+        return PgStore(str(target), create=create)
+    return Store(target, create=create)
+
+
 def recording_time() -> datetime | None:
     """When an event is recorded: the real time, never the clock its action got (which
     ``--at`` sets in the past). The tests pin it (their clocks are not the real time)."""
@@ -72,8 +88,11 @@ def recording_time() -> datetime | None:
 class Store(JournalReads):
     """A connection to one warroom database, with the write discipline built in."""
 
+    dialect = "sqlite"
+
     def __init__(self, path: str | os.PathLike[str], *, create: bool = False) -> None:
         self.path = Path(path)
+        self.target: str | Path = self.path  # what --db named: a file here, a URL on a server
         self.created = False  # whether this process made the file (a refusal may remove it)
         if not self.path.exists():
             if not create:
@@ -132,6 +151,15 @@ class Store(JournalReads):
                 migration(db)
             self.conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
             self.conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    @property
+    def where(self) -> str:
+        """The database as named in messages."""
+        return str(self.path)
+
+    def reopen(self) -> "Store":
+        """A second connection to the same database (for another thread)."""
+        return Store(self.path)
 
     def close(self) -> None:
         self.conn.close()
@@ -239,7 +267,7 @@ class Store(JournalReads):
 
     def rows(self, table: str, order: str = "id", **where: Any) -> list[sqlite3.Row]:
         self._names(table, order, *where)
-        conds = " AND ".join(f"{k} IS ?" for k in where) or "1"
+        conds = " AND ".join(f"{k} IS ?" for k in where) or "1 = 1"
         return self.conn.execute(
             f"SELECT * FROM {table} WHERE {conds} ORDER BY {order}",
             [_param(v) for v in where.values()],
@@ -266,11 +294,15 @@ class Store(JournalReads):
                             f"recorded as happening before that")
         if row:
             refuse_out_of_order(self.conn, row["key"], incident_id, at, kind, payload)
-        restored = chain.restore_guards(self.conn)
+        restored = self.journal_guards()
         if restored:  # dropped outside warroom: put back, and said in the journal
             self._append(actor, recording_time() or at, Kind.JOURNAL_GUARDED, None,
                          {"restored": restored})
         return self._append(actor, at, kind, incident_id, payload)
+
+    def journal_guards(self) -> list[str]:
+        """Put back the journal's guards if they were dropped; returns their names."""
+        return chain.restore_guards(self.conn)
 
     def _append(self, actor: Actor, at: datetime, kind: str, incident_id: int | None,
                 payload: dict[str, Any]) -> int:

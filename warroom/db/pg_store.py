@@ -1,0 +1,132 @@
+"""The store on a PostgreSQL server: the same :class:`~warroom.db.store.Store`, with its
+connection, its transactions and its few dialect-bound statements made for PostgreSQL.
+
+The write discipline is SQLite's, kept on a server: every write transaction takes one
+transaction-scoped advisory lock first (:data:`~warroom.db.pg_schema.WRITE_LOCK`), so
+writers run one at a time and a read-then-write inside :meth:`Store.write` sees the state
+every earlier writer committed (exactly one winner per role in a race). Reads are one
+``REPEATABLE READ`` snapshot each. Row ids are the next after the table's largest, taken
+under that lock, as SQLite gives them: a room copied from one backend to the other keeps
+its numbers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from warroom.db import pg_conn, pg_schema
+from warroom.db.schema import SCHEMA_VERSION
+from warroom.db.store import WRITE_WAIT_S, Store, _param
+from warroom.errors import Busy, DatabaseError
+
+
+class PgStore(Store):
+    """A connection to one warroom database on a PostgreSQL server."""
+
+    dialect = pg_conn.DIALECT
+
+    def __init__(self, url: str, *, create: bool = False) -> None:  # noqa: ARG002
+        self.path = self.target = url
+        self.created = False
+        self.conn = pg_conn.Connection(url)
+        try:
+            version = pg_schema.stored_version(self.conn.raw)
+            if version is None:
+                raise DatabaseError(
+                    f"{pg_conn.shown(url)} holds no warroom database: "
+                    "'warroom db init' makes one (as the database's owner)")
+            pg_schema.refuse_newer(version, pg_conn.shown(url))
+            if version < SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"{pg_conn.shown(url)} holds a warroom database of schema {version}: "
+                    f"'warroom db init' brings it to {SCHEMA_VERSION} (as its owner)")
+            self.conn.execute(f"SET search_path TO {pg_schema.SCHEMA}")
+            self.conn.execute(f"SET lock_timeout = '{int(WRITE_WAIT_S * 1000)}ms'")
+        except BaseException:
+            self.conn.close()
+            raise
+
+    @property
+    def where(self) -> str:
+        return pg_conn.shown(self.path)
+
+    def reopen(self) -> "PgStore":
+        return PgStore(self.path)
+
+    # -- transactions -----------------------------------------------------------------
+
+    @contextmanager
+    def _immediate(self) -> Iterator[None]:
+        self.conn.execute("BEGIN")
+        try:
+            try:
+                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (pg_schema.WRITE_LOCK,))
+            except sqlite3.OperationalError as exc:
+                if "lock timeout" in str(exc):
+                    raise Busy("the database stayed busy with other writers; try again"
+                               ) from None
+                raise
+            yield
+        except BaseException:
+            if not self.conn.closed:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator["PgStore"]:
+        with self._immediate():
+            (version,) = self.conn.execute(
+                "SELECT schema_version FROM warroom_meta").fetchone()
+            if version > SCHEMA_VERSION:
+                raise DatabaseError(f"{self.where} was upgraded by a newer warroom while "
+                                    "this one ran: restart warroom (nothing was written)")
+            yield self
+
+    @contextmanager
+    def read(self) -> Iterator["PgStore"]:
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        try:
+            yield self
+        finally:
+            if not self.conn.closed:
+                self.conn.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """Moves when an event is added (the journal counter)."""
+        return self.conn.execute("SELECT last_id FROM journal_counter").fetchone()[0]
+
+    # -- rows -----------------------------------------------------------------------
+
+    def insert(self, table: str, **values: Any) -> int:
+        """Insert a row; a table with ids gets the next after its largest (under the write
+        lock, as SQLite's rowid), ``roles`` the next ``rowid``. Events get theirs from the
+        server's trigger (:mod:`warroom.db.pg_schema`)."""
+        self._names(table, *values)
+        key = "id" if table in pg_schema.HAS_ID else "rowid" if table == "roles" else None
+        cols = list(values)
+        marks = ["?"] * len(values)
+        if key is not None and key not in values and table != "events":
+            cols.append(key)
+            marks.append(f"(SELECT COALESCE(MAX({key}), 0) + 1 FROM {table})")
+        returning = f" RETURNING {key}" if key else ""
+        row = self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(marks)}){returning}",
+            [_param(v) for v in values.values()]).fetchone()
+        return row[0] if row else 0
+
+    def rows(self, table: str, order: str = "id", **where: Any) -> list:
+        if order == "rowid" and table in pg_schema.HAS_ID:
+            order = "id"
+        return super().rows(table, order, **where)
+
+    def journal_guards(self) -> list[str]:
+        """Nothing to put back from here: the client role owns no trigger. A missing one
+        is reported by ``warroom verify`` and ``warroom doctor``."""
+        return []
