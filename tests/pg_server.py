@@ -74,6 +74,27 @@ class Server:
                                str(self.folder / "data"), *args],
                               capture_output=True, text=True, timeout=60)
 
+    def down(self) -> None:
+        """Stop the server as an operator would (fast: clients are told, then cut off)."""
+        done = self.ctl("-m", "fast", "-w", "stop")
+        assert done.returncode == 0, done.stderr
+
+    def options(self) -> str:
+        """The server's options: its port and socket folder, loopback only, no fsync (a
+        test server: a crash loses nothing the tests need)."""
+        return (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+
+    def up(self) -> None:
+        """Start it again after :meth:`down`, with the options :func:`start` gave it."""
+        done = self.ctl("-o", self.options(), "-l", str(self.folder / "log"), "-w", "start")
+        assert done.returncode == 0, done.stderr
+
+    def restart(self) -> None:
+        """Every client loses its connection; the databases stay."""
+        self.down()
+        self.up()
+
     def stop(self) -> None:
         self.ctl("-m", "immediate", "stop")
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -106,9 +127,7 @@ def start() -> Server | str:
     if init.returncode:
         shutil.rmtree(folder, ignore_errors=True)
         return f"initdb failed: {init.stderr.strip().splitlines()[-1:]}"
-    options = (f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-    started = server.ctl("-o", options, "-l", str(folder / "log"), "-w", "start")
+    started = server.ctl("-o", server.options(), "-l", str(folder / "log"), "-w", "start")
     if started.returncode:
         log = (folder / "log").read_text(errors="replace") if (folder / "log").exists() else ""
         server.stop()

@@ -162,7 +162,7 @@ def test_a_drill_needs_its_own_database_and_never_runs_in_warroom_db(tmp_path, m
         assert main(argv) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1, err
-        assert "needs its own database: add --db PATH (never $WARROOM_DB" in err
+        assert "needs its own database: add --db PATH or URL (never $WARROOM_DB" in err
     assert list(tmp_path.iterdir()) == []  # neither the real database nor ./warroom.db
 
 

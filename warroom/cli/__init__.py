@@ -44,9 +44,9 @@ def build_parser(*, only_run: bool = False) -> Parser:
 
         modules += [incident, changes, roles, work, timeline, mine, drill, playbook, reports,
                     integrity, who]
-        from warroom.cli import doctor, serve
+        from warroom.cli import database, doctor, serve
 
-        modules += [doctor, serve]
+        modules += [doctor, serve, database]
 
     common = _identity_options(Parser(add_help=False), "")
     reading = Parser(add_help=False)
@@ -100,10 +100,12 @@ def context(args: argparse.Namespace) -> Context:
     clock = FrozenClock(at) if at is not None else utcnow
     me = os_user()
     people = load_people(db)
-    if people is None:
-        return Context(db=db, actor=Actor(os_user=me, display=display), clock=clock, at=at)
+    if people is None or db.startswith(("postgresql://", "postgres://")):  # (on a server:
+        return Context(db=db, actor=Actor(os_user=me, display=display), clock=clock, at=at,
+                       people=people, asked=display)  # the database user, once connected)
     return Context(db=db, actor=Actor(os_user=me, display=people.name_for(me, display),
-                                      strict=True), clock=clock, at=at)
+                                      strict=True), clock=clock, at=at, people=people,
+                   asked=display)
 
 
 def _verb_in(argv: list[str]) -> str | None:

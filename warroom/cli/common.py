@@ -51,6 +51,8 @@ class Context:
     actor: Actor
     clock: Clock = utcnow
     at: datetime | None = None
+    people: Any = None  # the room's people file (rules.people.People), if it has one
+    asked: str | None = None  # the name --as asked for
 
     def dated(self) -> str:
         """The date ``--at`` recorded it on, echoed when that is not today; else ""."""
@@ -70,6 +72,15 @@ class Context:
         if known != self.actor.display:
             self.actor = replace(self.actor, display=known)
 
+    def on_server(self, account: str) -> Actor:
+        """Who acts on a PostgreSQL room: the account is the database user the server
+        authenticated (an OS user on someone's laptop proves nothing), and a people file
+        (``$WARROOM_PEOPLE``) is keyed on it."""
+        if self.people is None:
+            return Actor(os_user=account, display=self.asked)
+        return Actor(os_user=account, strict=True,
+                     display=self.people.name_for(account, self.asked, "database user"))
+
     @contextmanager
     def store(self, create: bool = False) -> Iterator[Any]:
         """The database, open for this verb. One it had to create (``create``) is removed
@@ -82,6 +93,8 @@ class Context:
         path = Path(self.db)
         try:
             with store:
+                if store.dialect == "postgresql":
+                    self.actor = self.on_server(store.account())
                 self._known_as(store)
                 yield store
         except BaseException:

@@ -4,7 +4,9 @@ It checks the folder (exists, group-writable, setgid), the file and its ``-wal``
 (group and mode), whether you are in the room's group, a trial write, WAL mode, SQLite's
 quick_check, the journal's hash chain, inotify and the terminal, and prints under each
 failure the exact command that fixes it. The room's group is the folder's group unless
-``--group`` names it. Exit 0 when nothing failed (warnings allowed), 1 otherwise.
+``--group`` names it. On a ``postgresql://`` URL there is no file and no group: it checks the
+server instead (:func:`server_checks`) and the terminal. Exit 0 when nothing failed (warnings
+allowed), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -240,12 +242,32 @@ def diagnose(path: Path, group: str | None, terminal: bool = True) -> list[Check
     return checks + (_terminal_now() if terminal else [])
 
 
+def server_checks(url: str, terminal: bool = True) -> list[Check]:
+    """On a PostgreSQL server: the server and which host answered, the schema version, the
+    role connected as (never the owner or a superuser), a trial write, the journal's
+    privileges and guards, and its hash chain; then the terminal."""
+    from warroom.db import health
+
+    checks = [Check(OK if ok else WARN if ok is None else FAIL, what, fix)
+              for ok, what, fix in health.server_probes(url)]
+    return checks + (_terminal_now() if terminal else [])
+
+
 def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
-    path = Path(ctx.db)
-    folder = path.absolute().parent
-    print(f"warroom doctor: {path} (room group: {room_group(folder, args.group)}; you are "
-          f"{_me()})")
-    checks = diagnose(path, args.group, terminal=not args.no_terminal)
+    from warroom.db.store import is_url
+
+    on_server = is_url(ctx.db)
+    if on_server:
+        from warroom.db.pg_conn import shown
+
+        print(f"warroom doctor: {shown(ctx.db)} (PostgreSQL; you are {_me()} on this host)")
+        checks = server_checks(ctx.db, terminal=not args.no_terminal)
+    else:
+        path = Path(ctx.db)
+        folder = path.absolute().parent
+        print(f"warroom doctor: {path} (room group: {room_group(folder, args.group)}; you "
+              f"are {_me()})")
+        checks = diagnose(path, args.group, terminal=not args.no_terminal)
     for check in checks:
         print(f"  {check.status:<5} {check.what}")
         if check.fix and check.status != OK:
@@ -254,19 +276,22 @@ def cmd_doctor(args: argparse.Namespace, ctx: Context) -> int:
     warned = sum(c.status == WARN for c in checks)
     if failed:
         print(f"{failed} problem(s), {warned} warning(s): run each fix (as the owner or "
-              "with sudo), then warroom doctor again")
+              f"{'a superuser' if on_server else 'with sudo'}), then warroom doctor again")
         return EXIT_PROBLEMS
-    print("all good" + (f" ({warned} warning(s))" if warned else "") +
-          ": everyone in the group can read and write this room")
+    print("all good" + (f" ({warned} warning(s))" if warned else "") + (
+        ": the client role can read and write this room, and the server keeps its journal "
+        "append-only" if on_server else ": everyone in the group can read and write this room"))
     return 0
 
 
 def register(sub, common: Parser, reading: Parser, writing: Parser) -> None:
     p = verb(sub, "doctor", [common], help="check that this host lets everyone in the "
-             "room's group read and write the database, and print the fix for each problem",
+             "room's group read and write the database (on a postgresql:// URL: the server, "
+             "the role connected as and the journal's guards), and print the fix for each "
+             "problem",
              example="ssh -t warroom-host warroom doctor --db /srv/warroom/acme.db",
              handler=cmd_doctor)
     p.add_argument("--group", metavar="NAME", default=None,
-                   help="the room's group (default: the folder's group)")
+                   help="the room's group (default: the folder's group; an SQLite file only)")
     p.add_argument("--no-terminal", action="store_true",
                    help="skip the terminal checks (for scripts and cron)")

@@ -58,10 +58,10 @@ def demo_app(db: str, scenario, actor, *, clock, speed: float, join: str | None,
     ``source``: the --scenario given (a name or a file), for the replay command. Returns
     (app, player); the caller closes ``player.store`` after the app."""
     from warroom.app import make_app
-    from warroom.db.store import Store
+    from warroom.db.store import open_store
     from warroom.drills.player import Player
 
-    writer = Store(db, create=True)
+    writer = open_store(db, create=True)
     try:
         player = Player(writer, scenario, os_user=actor.os_user, clock=clock, speed=speed,
                         demo=True)
@@ -124,7 +124,7 @@ def _drill_db(args: argparse.Namespace) -> str:
     db = args.db or args.global_db
     if not db:
         raise UserError(f"'warroom drill {args.scenario}' needs its own database: add --db "
-                        "PATH (never $WARROOM_DB, which may hold real incidents)")
+                        "PATH or URL (never $WARROOM_DB, which may hold real incidents)")
     return db
 
 
@@ -138,12 +138,12 @@ def cmd_drill(args: argparse.Namespace, ctx: Context) -> int:
     if args.score_scenario is not None:
         raise UserError("--scenario goes with 'drill score' only")
     wait = parse_duration(args.wait)
-    from warroom.db.store import Store
+    from warroom.db.store import open_store
     from warroom.drills import scenarios
     from warroom.drills.player import Player
 
     scenario = scenarios.load(args.scenario)
-    with Store(db, create=True) as store:
+    with open_store(db, create=True) as store:
         player = Player(store, scenario, os_user=ctx.actor.os_user, clock=ctx.clock,
                         speed=args.speed, wait=wait)
         key = player.start(warn=lambda problem: print(
@@ -179,12 +179,12 @@ def cmd_score(args: argparse.Namespace, ctx: Context,
               questions: list[str] | None = None) -> int:
     """The debrief of a drill (default: the latest), with its scenario's questions."""
     db = _drill_db(args)
-    from warroom.db.store import Store
+    from warroom.db.store import open_store
     from warroom.drills import debrief, scenarios
 
     if questions is None and args.score_scenario is not None:
         questions = scenarios.load(args.score_scenario).debrief_questions
-    with Store(db) as store:
+    with open_store(db) as store:
         result = debrief.score(store, args.incident, ctx.clock(), questions)
     if questions is None:
         result.questions = scenarios.questions_for(result.title)

@@ -56,10 +56,14 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
         if not args.trusted_header and not tokens.users:
             raise UserError(f"nobody can sign in: {path} holds no tokens; add someone with "
                             "warroom serve --add-user NAME")
+    from warroom.db.store import is_url
+
+    db = ctx.db if is_url(ctx.db) else str(Path(ctx.db).absolute())
+    name = ctx.db.split("?", 1)[0].rsplit("/", 1)[-1] if is_url(ctx.db) else Path(ctx.db).name
     server = WarroomServer(
-        db=str(Path(ctx.db).absolute()), host=args.host, port=args.port,
+        db=db, host=args.host, port=args.port,
         public_url=args.public_url, tokens=tokens, trusted_header=args.trusted_header,
-        wall=args.wall, max_sessions=args.max_sessions, title=f"warroom: {Path(ctx.db).name}")
+        wall=args.wall, max_sessions=args.max_sessions, title=f"warroom: {name}")
     try:
         server.serve()
     except OSError as exc:

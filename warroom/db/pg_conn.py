@@ -166,9 +166,9 @@ class Connection:
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
         except psycopg.Error as exc:
-            first = str(exc).strip().splitlines()
-            raise DatabaseError(f"cannot connect to {shown(url)}: "
-                                f"{first[-1] if first else exc}") from None
+            lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+            said = lines[0].removeprefix("connection failed: ") if lines else str(exc)
+            raise DatabaseError(f"cannot connect to {shown(url)}: {said}") from None
 
     @property
     def in_transaction(self) -> bool:

@@ -25,11 +25,12 @@ the next; the first creates the schema as it stood when PostgreSQL was added (SQ
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 
 from warroom.db.schema import APPLICATION_ID, SCHEMA_VERSION
-from warroom.errors import DatabaseError
+from warroom.errors import DatabaseError, UserError
 
 SCHEMA = "warroom"
 OWNER = "warroom_owner"
@@ -221,12 +222,22 @@ def init(raw, *, owner: str = OWNER, client: str = CLIENT) -> tuple[int, int, li
         before = stored_version(raw)
         if before is not None:
             refuse_newer(before, "this database")
+            (held_by,) = raw.execute("SELECT nspowner::regrole::text FROM pg_namespace "
+                                     "WHERE nspname = %s", (SCHEMA,)).fetchone()
+            if held_by.strip('"') != owner:
+                raise DatabaseError(f"the schema {SCHEMA!r} is owned by {held_by}, not "
+                                    f"{owner}: pass --owner {held_by}; nothing was changed")
         for name, login in ((owner, False), (client, True)):
             if raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone():
                 continue
             raw.execute(sql.SQL("CREATE ROLE {} " + ("LOGIN" if login else "NOLOGIN"))
                         .format(sql.Identifier(name)))
             done.append(f"created role {name}" + (" (login)" if login else " (no login)"))
+        if not raw.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')",
+                           (owner,)).fetchone()[0]:  # an admin not superuser: it may
+            raw.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(  # act as the owner
+                sql.Identifier(owner)))
+            done.append(f"granted {owner} to the admin role (to create and migrate the schema)")
         if before is None:
             raw.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
                 sql.Identifier(SCHEMA), sql.Identifier(owner)))
@@ -260,3 +271,43 @@ def grants(owner: str, client: str) -> list[str]:
         f"GRANT INSERT, UPDATE, DELETE ON {', '.join(f'{SCHEMA}.{t}' for t in KEPT)} TO {c}",
         f"REVOKE ALL ON SCHEMA {SCHEMA} FROM PUBLIC",
     ]
+
+
+_ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def role_name(name: str, option: str) -> str:
+    """A role name given on the command line: plain lower-case letters, digits and ``_``."""
+    if not _ROLE_NAME.match(name):
+        raise UserError(f"{option} {name[:40]!r} is not a role name warroom uses: lower-case "
+                        "letters, digits and _, not starting with a digit")
+    return name
+
+
+def client_url(url: str, client: str) -> str:
+    """The URL clients use: ``url`` with the client role as its user, no password."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{client}@{host}"))
+
+
+def init_at(url: str, *, owner: str = OWNER, client: str = CLIENT
+            ) -> tuple[int, int, list[str]]:
+    """:func:`init` on a new admin connection to ``url``; what the server refuses (a role
+    that may not create roles, a database it does not own) as one line: nothing changed."""
+    import psycopg
+
+    from warroom.db.pg_conn import Connection, shown
+
+    conn = Connection(url)
+    try:
+        return init(conn.raw, owner=owner, client=client)
+    except psycopg.Error as exc:
+        text = (getattr(exc.diag, "message_primary", None) or str(exc)).strip()
+        raise DatabaseError(f"{shown(url)} refused: {text.splitlines()[0] if text else exc}; "
+                            "nothing was changed (connect as a superuser, or a role that may "
+                            "create roles and owns the database)") from None
+    finally:
+        conn.close()

@@ -43,15 +43,43 @@ class PgStore(Store):
                 raise DatabaseError(
                     f"{pg_conn.shown(url)} holds a warroom database of schema {version}: "
                     f"'warroom db init' brings it to {SCHEMA_VERSION} (as its owner)")
-            self.conn.execute(f"SET search_path TO {pg_schema.SCHEMA}")
-            self.conn.execute(f"SET lock_timeout = '{int(WRITE_WAIT_S * 1000)}ms'")
+            self._settings()
         except BaseException:
             self.conn.close()
             raise
 
+    def _settings(self) -> None:
+        self.conn.execute(f"SET search_path TO {pg_schema.SCHEMA}")
+        self.conn.execute(f"SET lock_timeout = '{int(WRITE_WAIT_S * 1000)}ms'")
+
+    def _begin(self, sql: str) -> None:
+        """Begin a transaction; a connection the server dropped since its last use (a
+        restart, a failover to the replica) is made again first, once: nothing was sent
+        yet. While the server is away, the one-line error says so and nothing is lost: the
+        caller (a form, a verb) can try again."""
+        if self.conn.raw.closed or self.conn.raw.broken:
+            self._reconnect()
+        try:
+            self.conn.execute(sql)
+        except DatabaseError:
+            if not (self.conn.raw.closed or self.conn.raw.broken):
+                raise
+            self._reconnect()
+            self.conn.execute(sql)
+
+    def _reconnect(self) -> None:
+        fresh = pg_conn.Connection(self.path)
+        old, self.conn = self.conn, fresh
+        old.close()
+        self._settings()
+
     @property
     def where(self) -> str:
         return pg_conn.shown(self.path)
+
+    def account(self) -> str:
+        """The database user the server authenticated this connection as."""
+        return self.conn.execute("SELECT session_user").fetchone()[0]
 
     def reopen(self) -> "PgStore":
         return PgStore(self.path)
@@ -60,7 +88,7 @@ class PgStore(Store):
 
     @contextmanager
     def _immediate(self) -> Iterator[None]:
-        self.conn.execute("BEGIN")
+        self._begin("BEGIN")
         try:
             try:
                 self.conn.execute("SELECT pg_advisory_xact_lock(?)", (pg_schema.WRITE_LOCK,))
@@ -71,7 +99,7 @@ class PgStore(Store):
                 raise
             yield
         except BaseException:
-            if not self.conn.closed:
+            if not (self.conn.closed or self.conn.raw.broken):
                 self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
@@ -91,11 +119,11 @@ class PgStore(Store):
         if self.conn.in_transaction:
             yield self
             return
-        self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        self._begin("BEGIN ISOLATION LEVEL REPEATABLE READ")
         try:
             yield self
         finally:
-            if not self.conn.closed:
+            if not (self.conn.closed or self.conn.raw.broken):
                 self.conn.execute("COMMIT")
 
     def data_version(self) -> int:

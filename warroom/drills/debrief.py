@@ -104,7 +104,7 @@ def _drill_incident(store, ref: str | None) -> str:
     if ref is None:
         drills = [r for r in store.incidents() if r["drill"]]
         if not drills:
-            raise UserError(f"no drill incident in {store.path}: run 'warroom drill SCENARIO'")
+            raise UserError(f"no drill incident in {store.where}: run 'warroom drill SCENARIO'")
         return drills[-1]["key"]
     row = store.find_incident(ref)
     if not row["drill"]:

@@ -66,12 +66,13 @@ class People:
     source: str
     people: dict[str, Person]
 
-    def name_for(self, os_user: str, asked: str | None) -> str:
+    def name_for(self, os_user: str, asked: str | None, account: str = "OS user") -> str:
         """The name ``os_user`` acts as: ``asked`` when it is one of theirs (as they wrote
-        it in the file), else their default; a one-line refusal otherwise."""
+        it in the file), else their default; a one-line refusal otherwise. On PostgreSQL
+        the account is the database user (``account`` says which it is)."""
         person = self.people.get(os_user)
         if person is None:
-            raise UserError(f"you (OS user {os_user}) are not in the room's people file "
+            raise UserError(f"you ({account} {os_user}) are not in the room's people file "
                             f"{self.source}; ask whoever keeps it to add you")
         if asked is None:
             return person.names[0]
@@ -79,7 +80,7 @@ class People:
             if same_name(name, asked):
                 return name
         raise UserError(f"--as {asked!r} is not one of your names in {self.source} "
-                        f"(OS user {os_user}: {', '.join(person.names)})")
+                        f"({account} {os_user}: {', '.join(person.names)})")
 
     def contacts_of(self, name: str) -> dict[str, str]:
         """The contacts of the person who goes by ``name`` (empty when nobody does)."""
@@ -90,10 +91,13 @@ class People:
 
 
 def path_for(db: str | os.PathLike[str]) -> Path:
-    """Where a room's people file is: ``$WARROOM_PEOPLE``, else beside the database."""
+    """Where a room's people file is: ``$WARROOM_PEOPLE``, else beside the database (a
+    room on a PostgreSQL server has one only through ``$WARROOM_PEOPLE``)."""
     configured = os.environ.get("WARROOM_PEOPLE")
     if configured:
         return Path(configured)
+    if str(db).startswith(("postgresql://", "postgres://")):
+        return Path(os.devnull, "no-people-file")  # never exists
     db = Path(db)
     return db.with_name(db.stem + ".people.toml")
 
