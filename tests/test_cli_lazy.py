@@ -63,3 +63,29 @@ def test_the_dashboards_start_builds_its_own_verb_only(tmp_path):
                          check=True, cwd=PACKAGE.parent)
     assert out.stdout.split() == ["2", "warroom.cli.dashboard"]  # no database: one line, exit 2
     assert "no warroom database" in out.stderr
+
+
+def test_importing_the_app_leaves_out_what_the_first_frame_does_not_show():
+    """The dashboard's first frame needs its own screen only: the picker, the wall, the
+    forms, the detail, help and metrics screens, presence and the change feed's watchfiles
+    are imported on first use (after the first paint). Collection is paused while the UI is
+    imported and must be on again after, with what the imports built frozen."""
+    code = (
+        "import gc, sys\n"
+        "import warroom.app\n"
+        "later = {'warroom.screens.picker', 'warroom.screens.wall', 'warroom.screens.forms',\n"
+        "         'warroom.screens.form', 'warroom.screens.detail', 'warroom.screens.help',\n"
+        "         'warroom.screens.metrics', 'warroom.db.presence', 'watchfiles'}\n"
+        "print(','.join(sorted(m for m in sys.modules if m in later)) or '-',\n"
+        "      gc.isenabled(), gc.get_freeze_count() > 0)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PACKAGE.parent)
+    assert out.stdout.split() == ["-", "True", "True"]
+
+
+def test_a_process_that_collects_nothing_is_left_so():
+    code = ("import gc\ngc.disable()\nimport warroom.app\n"
+            "print(gc.isenabled(), gc.get_freeze_count())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=PACKAGE.parent)
+    assert out.stdout.split() == ["False", "0"]

@@ -207,6 +207,24 @@ async def test_the_footer_names_who_else_is_here_and_the_row_goes_on_exit(db):
 
 
 @pytest.mark.anyio
+async def test_the_first_write_of_presence_comes_after_the_first_paint(db, tmp_path):
+    """The row is a commit (and wakes every other viewer): it waits for the dashboard's
+    first paint, as the change feed does (bench/live.py measures that paint)."""
+    app = app_for(db, FrozenClock(NOW), presence=True)
+    app._trace = str(tmp_path / "trace")  # as WARROOM_TRACE: event 0 at the first paint
+    order: list[str] = []
+    painted, started = app._write_trace, app._start_presence
+    app._write_trace = lambda ids: (order.append(f"paint {ids}"), painted(ids))[1]
+    app._start_presence = lambda: (order.append("presence"), started())[1]
+    async with app.run_test() as pilot:
+        assert await until(pilot, lambda: app._beacon is not None and order)
+        with Store(db) as store:
+            assert await until(pilot, lambda: store.conn.execute(
+                "SELECT count(*) FROM presence").fetchone()[0] == 1)
+    assert order[:2] == ["paint [0]", "presence"]
+
+
+@pytest.mark.anyio
 async def test_presence_is_off_without_the_change_feed(db):
     async with app_for(db, FrozenClock(NOW)).run_test() as pilot:
         await pilot.pause()

@@ -61,6 +61,16 @@ PANES = [("roles", "Ownership"), ("cadence", "Updates due"), ("milestones", "Mil
          ("timeline", "Timeline")]
 
 
+def width_classes(app) -> list[str]:
+    """The app's breakpoint class for its width now (``-narrow``, ``-wide``), as Textual
+    sets it at the screen's first resize: given at once, that resize changes no class and
+    restyles no widget before the first paint."""
+    for least, name in sorted(app.HORIZONTAL_BREAKPOINTS or [], reverse=True):
+        if app.size.width >= least:
+            return [name]
+    return []
+
+
 class DashboardScreen(Screen[None]):
     """One incident, live."""
 
@@ -84,7 +94,7 @@ class DashboardScreen(Screen[None]):
     ]
 
     def __init__(self, view: IncidentView, *, wall: bool = False) -> None:
-        super().__init__(classes="-wall" if wall else "")
+        super().__init__(classes=" ".join(["-wall"] * wall + width_classes(self.app)))
         self.view = view
         self.wall = wall
         self._panes: list[LinesPane] = []  # filled on mount
@@ -109,9 +119,7 @@ class DashboardScreen(Screen[None]):
                 yield LinesPane("Pending approvals", board.approval_lines, id="approvals",
                                 wall=self.wall, empty="no pending approvals", key="5",
                                 limit=size["approvals"])
-        yield Timeline(id="timeline", key="6")
-        yield Input(placeholder="search the timeline (enter: keep, escape: clear)",
-                    id="timeline-search", classes="-hidden")
+        yield Timeline(id="timeline", key="6")  # the search field below it comes on first use
         yield IdentityFooter(self.app.identity_text)
 
     def _header(self, view: IncidentView, now) -> list[board.Line]:
@@ -211,8 +219,16 @@ class DashboardScreen(Screen[None]):
 
         self.app.push_screen(entry_in_full(self.app, self.view, message.event))
 
-    def on_timeline_search_wanted(self, message: Timeline.SearchWanted) -> None:
-        field = self.query_one("#timeline-search", Input)
+    def _search_field(self) -> Input | None:
+        found = self.query("#timeline-search").results(Input)
+        return next(found, None)
+
+    async def on_timeline_search_wanted(self, message: Timeline.SearchWanted) -> None:
+        field = self._search_field()
+        if field is None:  # mounted on first use: the first paint never shows it
+            field = Input(placeholder="search the timeline (enter: keep, escape: clear)",
+                          id="timeline-search")
+            await self.mount(field, after=self.query_one(Timeline))
         field.remove_class("-hidden")
         field.focus()
 
@@ -227,8 +243,8 @@ class DashboardScreen(Screen[None]):
             self.query_one(Timeline).focus()
 
     def on_key(self, event: textual_events.Key) -> None:
-        field = self.query_one("#timeline-search", Input)
-        if event.key == "escape" and field.has_focus:
+        field = self._search_field()
+        if event.key == "escape" and field is not None and field.has_focus:
             event.stop()
             field.value = ""
             field.add_class("-hidden")

@@ -62,8 +62,12 @@ class IdentityFooter(Footer):
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and widget.key in WIDE_ONLY:
-                widget.add_class("-wide-only")
+            if isinstance(widget, FooterKey):
+                # compact from the start: set once mounted (by its watcher), the class would
+                # restyle each key again, some 10 ms before the first paint (bench/live.py)
+                widget.set_class(self.compact, "-compact")
+                if widget.key in WIDE_ONLY:
+                    widget.add_class("-wide-only")
             yield widget
         yield Label(self._content(), classes="identity")
         self.call_after_refresh(self._fit)  # the keys changed: so may the room they leave
