@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 from warroom import actions
 from warroom.app import make_app
 from warroom.db import queries
-from warroom.db.store import Store
+from warroom.db.store import open_store
 from warroom.records import Actor
 from warroom.screens.form import FormModal
 from warroom.widgets.pane import LinesPane
@@ -24,7 +24,7 @@ def who(name: str) -> Actor:
 
 def open_incident(db, clock, *, title="Checkout failing for EU users", severity="SEV1",
                   customer="Acme", staff=True) -> str:
-    with Store(db, create=True) as store:
+    with open_store(db, create=True) as store:
         key = actions.open_incident(store, who("sam"), title=title, customer=customer,
                                     severity=severity, clock=clock).key
         if staff:
@@ -35,7 +35,7 @@ def open_incident(db, clock, *, title="Checkout failing for EU users", severity=
 
 def act(db, fn, *args, **kw):
     """Run one action against the database from outside the app."""
-    with Store(db) as store:
+    with open_store(db) as store:
         return fn(store, *args, **kw)
 
 
@@ -86,13 +86,13 @@ def soon(clock, minutes: int):
 
 def view(db, key="INC-1001"):
     """The incident's state as the database has it now."""
-    with Store(db) as store:
+    with open_store(db) as store:
         return queries.incident_view(store, key)
 
 
 def count(db) -> int:
     """How many events the journal holds (a refusal must not add one)."""
-    with Store(db) as store:
+    with open_store(db) as store:
         return store.last_event_id()
 
 

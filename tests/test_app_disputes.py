@@ -9,7 +9,7 @@ from textual.widgets import Select
 
 from warroom import actions
 from warroom.db import queries
-from warroom.db.store import Store
+from warroom.db.store import open_store
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.form import FormModal
 
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "app.db"
+def db(db_target):
+    return db_target
 
 
 
@@ -97,6 +97,6 @@ async def test_with_no_decider_the_holder_keeps_it_only_with_a_reason(db, clock)
         assert notified(app, "the review flags it")
     after = view(db)  # the role stays with sam, and the journal says he kept it
     assert after.role("lead").holder == "sam" and after.disputes == []
-    with Store(db) as store:
+    with open_store(db) as store:
         last = queries.events_after(store, 0)[-1]
     assert last.payload["kept_by_holder"] is True

@@ -30,8 +30,8 @@ NOTE = dict(done="found bad deploy", remaining="roll back", dependencies="releas
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "app.db"
+def db(db_target):
+    return db_target
 
 
 

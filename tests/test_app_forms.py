@@ -19,8 +19,8 @@ NOTE = dict(done="found bad deploy", remaining="roll back", dependencies="releas
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "forms.db"
+def db(db_target):
+    return db_target
 
 
 def error_follows(modal: FormModal) -> str | None:

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def db(tmp_path):
-    return tmp_path / "keys.db"
+def db(db_target):
+    return db_target
 
 
 def told(app, text: str) -> bool:

@@ -10,19 +10,18 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from conftest import START, journal_count, person
 
 from warroom import actions
 from warroom.cli import main
 from warroom.clock import FrozenClock, parse_at
 from warroom.db import queries, schema
 from warroom.db import store as store_module
-from warroom.db.store import Store
+from warroom.db.store import Store, open_store
 from warroom.errors import UserError
 from warroom.journal import happened_order, line
 from warroom.records import Event
 from warroom.reports import metrics, review
-
-from conftest import START, journal_count, person
 
 
 @pytest.fixture
@@ -34,15 +33,15 @@ def world(monkeypatch) -> FrozenClock:
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(db_target, monkeypatch):
     """A database for the shell; the store records the real time."""
-    monkeypatch.setenv("WARROOM_DB", str(tmp_path / "b.db"))
+    monkeypatch.setenv("WARROOM_DB", db_target)
     monkeypatch.setattr(store_module, "recording_time", lambda: datetime.now(timezone.utc))
-    return tmp_path / "b.db"
+    return db_target
 
 
 def journal(path) -> list[Event]:
-    with Store(path) as store:
+    with open_store(path) as store:
         return queries.events_after(store, 0)
 
 
@@ -94,7 +93,7 @@ def test_claim_update_and_blocker_recorded_when_they_happened(db, capsys):
     assert note.recorded_at - note.at < timedelta(seconds=5)
     update = happened["update.posted", "alex"]
     assert update.payload["next_due"] == (update.at + timedelta(minutes=30)).isoformat()
-    with Store(db) as store:  # the stored state carries the time it happened too
+    with open_store(db) as store:  # the stored state carries the time it happened too
         view = queries.incident_view(store, "INC-1001")
     assert view.role("lead").since == happened["role.claimed", "sam"].at
     assert view.blockers[0].raised_at == happened["blocker.raised", "sam"].at
@@ -118,7 +117,7 @@ def test_refused_in_the_future_and_before_the_opening(db, capsys):
         f"warroom block: error: INC-1001 opened at {opened}: nothing can be recorded as "
         "happening before that\n")
     assert len(journal(db)) == count
-    with Store(db) as store:
+    with open_store(db) as store:
         assert queries.incident_view(store, "INC-1001").blockers == []
     assert main(["show", "INC-1001", "--at", "-1m"]) == 2  # reading verbs take no --at
     assert "unrecognized arguments: --at" in capsys.readouterr().err
@@ -206,7 +205,7 @@ def test_log_and_review_in_happened_order_with_the_mark(db, capsys):
     assert main(["log", "INC-1001", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in rows] == [1, 3, 2] and all(r["recorded_at"] for r in rows)
-    with Store(db) as store:
+    with open_store(db) as store:
         text = review.review(store, "INC-1001", datetime.now(timezone.utc))
     timeline = text.split("## Timeline\n\n")[1].split("\n\n")[0].splitlines()
     assert "alex took Communications owner" in timeline[1] and "\\[backfilled " in timeline[1]
@@ -246,7 +245,7 @@ def test_an_old_database_gets_recorded_at_as_at(tmp_path, monkeypatch):
                      (f"2026-11-24T14:{minute:02d}:00.000000+00:00", kind))
     conn.commit()
     conn.close()
-    with Store(path) as store:
+    with open_store(path) as store:
         rows = store.conn.execute("SELECT at, recorded_at FROM events ORDER BY id").fetchall()
         assert [tuple(r) for r in rows] == [(r[0], r[0]) for r in rows]
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION

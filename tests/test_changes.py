@@ -193,8 +193,8 @@ def test_the_fold_of_real_actions_switches_the_cadence(store, sam, clock):
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "cli.db"
+def db(db_target, monkeypatch):
+    path = db_target
     monkeypatch.setenv("WARROOM_DB", str(path))
     return path
 

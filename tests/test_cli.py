@@ -10,8 +10,8 @@ from warroom.cli import build_parser, main
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "cli.db"
+def db(db_target, monkeypatch):
+    path = db_target
     monkeypatch.setenv("WARROOM_DB", str(path))
     return path
 

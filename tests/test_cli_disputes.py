@@ -11,8 +11,8 @@ from warroom.cli import main
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    path = tmp_path / "cli.db"
+def db(db_target, monkeypatch):
+    path = db_target
     monkeypatch.setenv("WARROOM_DB", str(path))
     monkeypatch.setenv("TZ", "UTC")
     return path

@@ -7,22 +7,27 @@ last one it saw and hands the screen a fresh view model.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from textual.app import App
+_COLLECTING = gc.isenabled()  # no cyclic collection while the UI is imported: see the end
+gc.disable()
+
+from textual.app import App  # noqa: E402  (and the imports below)
 from textual.binding import Binding
 from textual.theme import Theme
 
 from warroom.clock import Clock, utcnow
 from warroom.db import queries
-from warroom.db.feed import ChangeFeed
+from warroom.db.pg_feed import feed_for
 from warroom.db.store import Store
 from warroom.errors import UserError, WarroomError
 from warroom.records import Actor, Event
+from warroom.screens import lazy
 from warroom.screens.dashboard import DashboardScreen
 from warroom.screens.palette import WarroomCommands
 from warroom.text import shown
@@ -42,26 +47,6 @@ HIGH_CONTRAST = Theme(
 )
 GREETING_S = 6  # the greeting's toast: long enough to read, short enough not to hide panes
 NOTE_S = 30  # a note's toast (the demo's end): the footer keeps saying it after
-
-
-def _picker():
-    """The picker's class, imported on first use: a start on one incident never needs it,
-    and the first paint is measured against a bare Textual app (bench/live.py)."""
-    from warroom.screens.picker import PickerScreen
-
-    return PickerScreen
-
-
-def _is_picker(screen: object) -> bool:
-    """Whether ``screen`` is the picker, without importing it to ask."""
-    module = sys.modules.get("warroom.screens.picker")
-    return module is not None and isinstance(screen, module.PickerScreen)
-
-
-def _is_wall(screen: object) -> bool:
-    """Whether ``screen`` is the wall's overview, without importing it to ask."""
-    module = sys.modules.get("warroom.screens.wall")
-    return module is not None and isinstance(screen, module.WallScreen)
 
 
 class WarroomApp(App[None]):
@@ -138,10 +123,10 @@ class WarroomApp(App[None]):
         else:
             self.push_screen(self._new_picker())
         if self.live:  # after the first paint: watchfiles' import is not free
-            self._feed = ChangeFeed(self.store.path, self.store.data_version, self.db_changed)
+            self._feed = feed_for(self.store, self.db_changed, on_state=self.server_state)
             self.call_after_refresh(self.run_worker, self._feed.run(), name="change-feed")
-        if self.presence_on:
-            self._start_presence()
+        if self.presence_on:  # its first write, after the first paint too
+            self.call_after_refresh(self._start_presence)
         for task in self.background:
             self.run_worker(task(), name="background")
         if self.greeting:
@@ -150,10 +135,18 @@ class WarroomApp(App[None]):
     def _check_journal(self, key: str) -> None:
         """(A thread, on its own connection.) The first altered event of the incident, if
         any, goes to the header: hashing a long journal must not hold up the first paint."""
-        with Store(self.store.path) as store:
-            broken = queries.journal_break(store, key)
+        try:
+            with self.store.reopen() as store:
+                broken = queries.journal_break(store, key)
+        except WarroomError:  # the file or server unreachable now: check again later
+            self.call_from_thread(self._check_later, key, 5.0)
+            return
         if broken is not None:
             self.call_from_thread(self._altered, broken)
+
+    def _check_later(self, key: str, delay: float) -> None:
+        self.set_timer(delay, lambda: self.run_worker(
+            lambda: self._check_journal(key), thread=True, name="journal-check"))
 
     def _altered(self, broken) -> None:
         if self.journal_break is None:
@@ -195,6 +188,8 @@ class WarroomApp(App[None]):
     # -- presence and notes in the footer -------------------------------------------
 
     def _start_presence(self) -> None:
+        if self._exit or not self._running or self._beacon is not None:  # leaving already
+            return
         from warroom.db.presence import Beacon
 
         self._beacon = Beacon(self.store.path, self.actor.os_user, self.actor.display)
@@ -207,6 +202,16 @@ class WarroomApp(App[None]):
         """Who else has this room open, in every footer (the presence worker calls it)."""
         self.present_names = list(names)
         update_footers(self)
+
+    def server_state(self, lost: str | None) -> None:
+        """(The PostgreSQL feed.) The server was lost (``lost`` says so) or is back (None):
+        the footer says it until it is back, and nothing on screen or typed in a form is
+        dropped meanwhile; once back, the feed's catch-up reads what was missed."""
+        if lost is not None:
+            self.show_note(f"⚠ {lost}", lost)
+            self.bell()
+        elif self.footer_note.startswith("⚠ lost the server"):
+            self.show_note("", "reconnected to the server: the view is up to date")
 
     def show_note(self, note: str, message: str | None = None) -> None:
         """A short note in the footer (the demo's "demo finished") and, given ``message``, a
@@ -221,13 +226,11 @@ class WarroomApp(App[None]):
         view = queries.incident_view(self.store, key)
         self.key = view.incident.key
         if self.journal_break is None:  # the incident's whole chain, after the first paint
-            self.set_timer(0.5, lambda: self.run_worker(
-                lambda: self._check_journal(view.incident.key), thread=True,
-                name="journal-check"))
+            self._check_later(view.incident.key, 0.5)
         # The page below covers everything up to the view; the feed takes over from there.
         self.last_event_id = view.last_event_id
         screen = DashboardScreen(view, wall=self.wall)
-        if _is_picker(self.screen) or isinstance(self.screen, DashboardScreen):
+        if lazy.is_picker(self.screen) or isinstance(self.screen, DashboardScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
@@ -245,7 +248,8 @@ class WarroomApp(App[None]):
         failure of the file (locked, unreadable, damaged) is a notification: the dashboard
         keeps what it shows and tries again at the next change."""
         try:
-            self._read_changes()
+            with self.store.read():  # one snapshot (on a server: one round trip to begin)
+                self._read_changes()
         except WarroomError as exc:
             self.notify(shown(str(exc)), severity="error", markup=False, timeout=10)
 
@@ -272,7 +276,7 @@ class WarroomApp(App[None]):
             if any(e.incident_id == screen.view.incident.id for e in events):
                 screen.apply(queries.incident_view(self.store, self.key), events)
         for picker in self.screen_stack:
-            if _is_picker(picker):
+            if lazy.is_picker(picker):
                 incidents = queries.list_incidents(self.store, include_closed=False)
                 picker.show(incidents, self.clock(), self._views(i.key for i in incidents))
         self._wall_changed(events)
@@ -327,7 +331,7 @@ class WarroomApp(App[None]):
 
     def _new_picker(self):
         incidents = queries.list_incidents(self.store, include_closed=False)
-        return _picker()(incidents, self._views(i.key for i in incidents))
+        return lazy.picker()(incidents, self._views(i.key for i in incidents))
 
     def _show_wall(self) -> None:
         from warroom.screens.wall import start  # on first use, as the picker
@@ -335,7 +339,7 @@ class WarroomApp(App[None]):
         start(self)
 
     def _overview(self):
-        return next((s for s in self.screen_stack if _is_wall(s)), None)
+        return next((s for s in self.screen_stack if lazy.is_wall(s)), None)
 
     def _wall_changed(self, events: list[Event]) -> None:
         wall = self._overview()
@@ -375,5 +379,9 @@ class WarroomApp(App[None]):
 
 
 from warroom.launch import make_app, run_app  # noqa: E402  (their old home)
+
+if _COLLECTING:  # The heap imported above (textual's, rich's, ours) lives as long as the
+    gc.freeze()  # process: frozen, it is never scanned again. Scanning it, over and over as
+    gc.enable()  # it grew, was a tenth of the start-up (bench/live.py, first paint).
 
 __all__ = ["WarroomApp", "make_app", "run_app"]

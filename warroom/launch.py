@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from warroom.clock import Clock, utcnow
 from warroom.db import queries
-from warroom.db.store import Store
+from warroom.db.store import open_store
 from warroom.records import Actor
 
 if TYPE_CHECKING:
@@ -23,16 +23,21 @@ EXIT_CRASH = 70
 
 def make_app(
     db: str, actor: Actor, *, incident: str | None = None, wall: bool = False,
-    clock: Clock = utcnow, live: bool = True, cursor_blink: bool = True, **extra,
+    clock: Clock = utcnow, live: bool = True, cursor_blink: bool = True,
+    on_server: Callable[[str], Actor] | None = None, **extra,
 ) -> "WarroomApp":
     """Open the database (refusing foreign or newer files) and build the app on it.
 
     ``cursor_blink=False`` keeps text cursors steady (the tests, for stable snapshots).
+    ``on_server``: who acts on a room on a PostgreSQL server, given the database user
+    (:meth:`warroom.cli.common.Context.on_server`).
     ``extra`` passes ``background`` (coroutine factories run as workers) and ``greeting``.
     """
     from warroom.app import WarroomApp
 
-    store = Store(db)
+    store = open_store(db)
+    if store.dialect == "postgresql" and on_server is not None:
+        actor = on_server(store.account())  # the database user the server authenticated
     if incident is not None:
         incident = queries.incident_view(store, incident).incident.key
     if actor.display is not None and not actor.strict:  # "Sam" acts as the room's "sam"
@@ -52,7 +57,7 @@ def run_app(ctx, *, incident: str | None = None, wall: bool = False, bell: bool 
     """``warroom run``: the dashboard until the user quits. ``terminal`` checks that there
     is one, once the database has opened (a missing file is said first)."""
     app = make_app(ctx.db, ctx.actor, incident=incident, wall=wall, clock=ctx.clock, bell=bell,
-                   rotate=rotate, theme=theme)
+                   rotate=rotate, theme=theme, on_server=getattr(ctx, "on_server", None))
     try:
         if terminal is not None:
             terminal()

@@ -76,8 +76,8 @@ class Context:
         """Who acts on a PostgreSQL room: the account is the database user the server
         authenticated (an OS user on someone's laptop proves nothing), and a people file
         (``$WARROOM_PEOPLE``) is keyed on it."""
-        if self.people is None:
-            return Actor(os_user=account, display=self.asked)
+        if self.people is None:  # (a web session's name, given as the actor's, is kept)
+            return Actor(os_user=account, display=self.asked or self.actor.display)
         return Actor(os_user=account, strict=True,
                      display=self.people.name_for(account, self.asked, "database user"))
 

@@ -189,6 +189,17 @@ class Connection:
             raise _error(exc, self.url) from None
         return Cursor(raw)
 
+    def script(self, sql: str) -> Any:
+        """Several statements sent at once (one round trip; no parameters): the first row
+        of the last statement's result."""
+        try:
+            cur = self.raw.execute(sql)
+            while cur.nextset():
+                pass
+            return cur.fetchone() if cur.description is not None else None
+        except psycopg.Error as exc:
+            raise _error(exc, self.url) from None
+
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Cursor:
         text = translate(sql)
         if text is None:

@@ -6,10 +6,11 @@ How it works, and why:
   event id at each event (delivered at commit), and ``presence`` when who is watching moves
   (:mod:`warroom.db.pg_schema`). The listening connection is the feed's own, in autocommit,
   never the store's: the app's store may be inside a read when a nudge comes.
-- The journal stays the truth: a nudge whose id is above the last one seen is confirmed by
-  reading the journal counter on the listening connection, and ``on_change`` is called only
-  if it moved. A burst of notifications is one wake-up, one counter read and one call;
-  nudges for events the counter already covered are dropped without a query.
+- The journal stays the truth: a nudge is sent at commit only, so one whose id is above the
+  last one seen calls ``on_change`` at once (the reader reads the journal from its own last
+  id); a burst of notifications is one wake-up and one call; nudges for events already
+  seen are dropped. The journal counter, read on the listening connection, is what the
+  first connection, a reconnection and the safety poll compare with.
 - The socket is read on the event loop (``add_reader``, then libpq's ``consume_input`` and
   ``notifies``): an idle feed makes no system call at all. psycopg's ``notifies()``
   generator wakes every 0.1 s instead (0.43 % of a core idle, measured for the issue).
@@ -182,6 +183,10 @@ class PgChangeFeed:
             if woken and not presence and (self._seen is not None
                                            and self._newest <= self._seen):
                 continue  # nudges for events already read: nothing to confirm
+            if woken and self._seen is not None and self._newest > self._seen:
+                # a nudge is sent at commit only: the event it names is there to read
+                await self._changed(self._newest)
+                continue
             counter = await self._counter(conn)
             if presence or self._owed or counter != self._seen:
                 await self._changed(counter)

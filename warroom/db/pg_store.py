@@ -52,7 +52,7 @@ class PgStore(Store):
         self.conn.execute(f"SET search_path TO {pg_schema.SCHEMA}")
         self.conn.execute(f"SET lock_timeout = '{int(WRITE_WAIT_S * 1000)}ms'")
 
-    def _begin(self, sql: str) -> None:
+    def _begin(self, sql: str) -> Any:
         """Begin a transaction; a connection the server dropped since its last use (a
         restart, a failover to the replica) is made again first, once: nothing was sent
         yet. While the server is away, the one-line error says so and nothing is lost: the
@@ -60,12 +60,12 @@ class PgStore(Store):
         if self.conn.raw.closed or self.conn.raw.broken:
             self._reconnect()
         try:
-            self.conn.execute(sql)
+            return self.conn.script(sql)
         except DatabaseError:
             if not (self.conn.raw.closed or self.conn.raw.broken):
                 raise
             self._reconnect()
-            self.conn.execute(sql)
+            return self.conn.script(sql)
 
     def _reconnect(self) -> None:
         fresh = pg_conn.Connection(self.path)
@@ -88,31 +88,35 @@ class PgStore(Store):
 
     @contextmanager
     def _immediate(self) -> Iterator[None]:
-        self._begin("BEGIN")
-        try:
-            try:
-                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (pg_schema.WRITE_LOCK,))
-            except sqlite3.OperationalError as exc:
-                if "lock timeout" in str(exc):
-                    raise Busy("the database stayed busy with other writers; try again"
-                               ) from None
-                raise
+        with self.write():
             yield
-        except BaseException:
-            if not (self.conn.closed or self.conn.raw.broken):
-                self.conn.execute("ROLLBACK")
-            raise
-        self.conn.execute("COMMIT")
 
     @contextmanager
     def write(self) -> Iterator["PgStore"]:
-        with self._immediate():
-            (version,) = self.conn.execute(
-                "SELECT schema_version FROM warroom_meta").fetchone()
-            if version > SCHEMA_VERSION:
+        """One write transaction, begun in one round trip: BEGIN, the write lock (waiting
+        for the writer ahead), and the schema version (a database a newer warroom upgraded
+        meanwhile is not written)."""
+        try:
+            row = self._begin(f"BEGIN; SELECT pg_advisory_xact_lock({pg_schema.WRITE_LOCK}), "
+                              "(SELECT schema_version FROM warroom_meta)")
+        except sqlite3.OperationalError as exc:
+            self._rollback()
+            if "lock timeout" in str(exc):
+                raise Busy("the database stayed busy with other writers; try again") from None
+            raise
+        try:
+            if row[1] > SCHEMA_VERSION:
                 raise DatabaseError(f"{self.where} was upgraded by a newer warroom while "
                                     "this one ran: restart warroom (nothing was written)")
             yield self
+        except BaseException:
+            self._rollback()
+            raise
+        self.conn.execute("COMMIT")
+
+    def _rollback(self) -> None:
+        if not (self.conn.closed or self.conn.raw.broken) and self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     @contextmanager
     def read(self) -> Iterator["PgStore"]:

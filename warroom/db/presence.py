@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from warroom.errors import DatabaseError
 from warroom.text import clean_line, cut
 
 HEARTBEAT_S = 15.0
@@ -139,6 +140,8 @@ class Beacon:
     def __init__(self, path: str | os.PathLike[str], os_user: str, display: str | None, *,
                  host: str | None = None, pid: int | None = None) -> None:
         self.path = Path(path)
+        self.url = str(path) if str(path).startswith(("postgresql://", "postgres://")) else None
+        """A room on a PostgreSQL server: its URL (the row is written there, the same way)."""
         self.os_user = os_user
         self.display = display
         self.host = host or socket.gethostname()
@@ -155,7 +158,16 @@ class Beacon:
         self._kick = asyncio.Event()
 
     def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
+        if self._conn is not None and self.url is not None and self._conn.raw.broken:
+            self._conn.close()  # the server restarted or failed over: connect again
+            self._conn = None
+        if self._conn is None and self.url is not None:
+            from warroom.db.pg_conn import Connection
+
+            conn = Connection(self.url)
+            conn.execute("SET search_path TO warroom")
+            self._conn = conn  # type: ignore[assignment]
+        elif self._conn is None:
             self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_S,
                                          check_same_thread=False)
             self._conn.execute("PRAGMA synchronous=NORMAL")
@@ -171,7 +183,7 @@ class Beacon:
                 self._key, self._since = key, now
             try:
                 conn = self._connection()
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("BEGIN" if self.url else "BEGIN IMMEDIATE")
                 try:
                     conn.execute(
                         "INSERT INTO presence (host, pid, os_user, display_name, incident_key,"
@@ -191,6 +203,8 @@ class Beacon:
                 text = str(exc).lower()
                 if "locked" not in text and "busy" not in text:
                     self.writable = False  # read-only, no table, no folder access: stop
+                return False
+            except DatabaseError:  # a server away: try again at the next beat
                 return False
             return True
 
@@ -212,7 +226,7 @@ class Beacon:
                 return []
             try:
                 found = present(self._connection(), now)
-            except sqlite3.Error:
+            except (sqlite3.Error, DatabaseError):
                 return []
         return others(found, self.host, self.pid, key)
 
@@ -226,7 +240,7 @@ class Beacon:
                 if self.writable and self._since is not None:
                     self._conn.execute("DELETE FROM presence WHERE host = ? AND pid = ?",
                                        (self.host, self.pid))
-            except sqlite3.Error:
+            except (sqlite3.Error, DatabaseError):
                 pass
             finally:
                 self._conn.close()

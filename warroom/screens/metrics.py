@@ -163,10 +163,8 @@ class MetricsScreen(Screen[None]):
         self.run_worker(self._compute, thread=True, exclusive=True, group="metrics")
 
     def _compute(self) -> None:
-        from warroom.db.store import Store
-
         now = self.app.clock()
-        with Store(self.app.store.path) as store:  # its own connection: another thread
+        with self.app.store.reopen() as store:  # its own connection: another thread
             snap = rollup.snapshot(store, now, timedelta(days=self.days), limit=GROUPS_SHOWN)
         self.app.call_from_thread(self.show, snap)
 
