@@ -207,3 +207,119 @@ def test_a_restarted_server_is_reconnected_to_by_the_next_action(pg_server, room
         assert store.row("roles", incident_id=1, role="lead")["holder"] == "sam"
         assert chain.check(store.conn) == (2, None)
     store.close()
+
+
+def test_an_event_that_does_not_link_to_the_last_is_refused(room):
+    with _opened(room) as store, store.write():
+        with pytest.raises(sqlite3.IntegrityError, match="must link to the last one"):
+            store.conn.execute(
+                "INSERT INTO events (incident_id, at, os_user, kind, payload, prev_hash, hash) "
+                "VALUES (1, '2026-01-01', 'x', 'note.posted', '{}', 'p', 'h')")
+
+
+def test_a_look_alike_function_in_public_never_runs_as_the_admin(pg_server, room):
+    """A client that may create functions in "public" (the default before PostgreSQL 15)
+    plants a closer-matching pg_has_role; the admin's next db init must not call it."""
+    _opened(room).close()
+    name = _dbname(room)
+    with pg_server.admin(name) as admin:
+        admin.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")
+    with psycopg.connect(room, autocommit=True) as client:
+        client.execute(
+            "CREATE FUNCTION public.pg_has_role(name, text, text) RETURNS boolean "
+            "LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'ALTER ROLE warroom SUPERUSER'; "
+            "RETURN true; END $$")
+    with pg_server.admin(name) as admin:
+        pg_schema.init(admin)
+        assert admin.execute("SELECT rolsuper FROM pg_roles WHERE rolname = 'warroom'"
+                             ).fetchone() == (False,)
+        admin.execute("DROP FUNCTION public.pg_has_role(name, text, text)")
+
+
+def test_reads_reconnect_after_the_server_dropped_the_connection(pg_server, room):
+    store = _opened(room)
+    with pg_server.admin(_dbname(room)) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE usename = 'warroom' AND pid <> pg_backend_pid()")
+    from warroom.db import queries
+
+    view = None
+    for _ in range(2):  # the first read may learn of the loss (one line), the next reconnects
+        try:
+            view = queries.incident_view(store, "INC-1001")
+            break
+        except DatabaseError as exc:
+            assert "PostgreSQL server" in str(exc)
+    assert view is not None and view.incident.key == "INC-1001"
+    store.close()
+
+
+def test_writers_stay_one_at_a_time_whatever_the_default_isolation(pg_server, room):
+    """With the database's default at REPEATABLE READ, a writer that waited for the lock
+    still sees what the one before it committed: the loser is told who won."""
+    from warroom.errors import Conflict
+
+    _opened(room).close()
+    with pg_server.admin(_dbname(room)) as admin:
+        admin.execute(f'ALTER DATABASE "{_dbname(room)}" SET default_transaction_isolation '
+                      "= 'repeatable read'")
+    results: list[object] = []
+
+    def claim(name: str) -> None:
+        with PgStore(room) as store:
+            try:
+                results.append(actions.claim_role(store, Actor("oncall", name), "INC-1001",
+                                                  "lead").event_id)
+            except Conflict as exc:
+                results.append(str(exc))
+
+    threads = [threading.Thread(target=claim, args=(f"racer{n}",)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    won = [r for r in results if isinstance(r, int)]
+    assert len(won) == 1 and len(results) == 4
+    assert all("is held by racer" in r for r in results if isinstance(r, str))
+
+
+def test_a_role_the_room_does_not_know_is_refused_in_one_line(pg_server, room, capsys):
+    from warroom.cli import main
+
+    with pg_server.admin() as admin:
+        admin.execute("DROP ROLE IF EXISTS stranger")
+        admin.execute("CREATE ROLE stranger LOGIN")
+    try:
+        url = pg_server.url(_dbname(room), "stranger")
+        assert main(["--db", url, "ls"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and ("refused" in err or "cannot connect" in err), err
+    finally:
+        with pg_server.admin() as admin:
+            admin.execute("DROP ROLE stranger")
+
+
+def test_db_init_lets_only_the_client_role_connect(pg_server):
+    with pg_server.admin() as admin:
+        admin.execute("CREATE DATABASE only_clients")
+        admin.execute("DROP ROLE IF EXISTS stranger")
+        admin.execute("CREATE ROLE stranger LOGIN")
+    try:
+        with pg_server.admin("only_clients") as admin:
+            pg_schema.init(admin)
+        with pytest.raises(DatabaseError, match="permission denied for database"):
+            PgStore(pg_server.url("only_clients", "stranger"))
+        PgStore(pg_server.url("only_clients")).close()  # the client role may
+    finally:
+        pg_server.drop(pg_server.url("only_clients"))
+        with pg_server.admin() as admin:
+            admin.execute("DROP ROLE stranger")
+
+
+def test_a_password_in_the_query_is_never_shown():
+    from warroom.db.pg_conn import shown
+    from warroom.db.pg_schema import client_url
+
+    url = "postgresql://admin:topsecret@db:5432/acme?password=hunter2&sslmode=require"
+    assert "hunter2" not in shown(url) and "topsecret" not in shown(url)
+    assert client_url(url, "warroom") == "postgresql://warroom@db:5432/acme?sslmode=require"

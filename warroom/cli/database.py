@@ -38,7 +38,12 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
     if kept:
         print(f"{where}: role(s) {' and '.join(kept)} already there, kept as they are")
     print("grants applied:")
-    for statement in pg_schema.grants(owner, client):
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(args.url)  # (no database in the URL: libpq takes the user's name)
+    database = unquote(parts.path.lstrip("/")) or parts.username or "postgres"
+    for statement in [*pg_schema.database_grants(database, client),
+                      *pg_schema.grants(owner, client)]:
         print(f"  {statement};")
     print(f"client URL: {pg_schema.client_url(args.url, client)}  (warroom --db URL, or "
           "$WARROOM_DB)")

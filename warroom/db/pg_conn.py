@@ -39,13 +39,14 @@ _SKIPPED = ("CREATE TABLE IF NOT EXISTS", "CREATE INDEX IF NOT EXISTS")
 
 
 def shown(url: str) -> str:
-    """The URL as said in messages: without its password."""
+    """The URL as said in messages: without its password (in the user part or the query)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.split("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+    if parts.password is not None:
+        login, host = parts.netloc.rsplit("@", 1)
+        parts = parts._replace(netloc=f"{login.split(':', 1)[0]}:***@{host}")
+    query = "&".join("password=***" if item.lower().startswith("password=") else item
+                     for item in parts.query.split("&")) if parts.query else ""
+    return urlunsplit(parts._replace(query=query))
 
 
 @lru_cache(maxsize=1024)
@@ -139,11 +140,20 @@ class Cursor:
             self._raw.close()
 
 
-def _error(exc: psycopg.Error, url: str) -> BaseException:
+def lost(exc: psycopg.Error, raw: psycopg.Connection | None = None) -> bool:
+    """Whether ``exc`` means the connection is gone (a restart, a failover, the network):
+    no SQLSTATE at all, class 08 (connection exception) or 57P (the server shutting down),
+    or a connection psycopg has marked broken. A serialization failure, a deadlock or a
+    full disk is the server refusing a statement, not a lost server."""
+    state = getattr(exc, "sqlstate", None)
+    return (raw is not None and (raw.closed or raw.broken)) or state is None \
+        or state.startswith(("08", "57P"))
+
+
+def _error(exc: psycopg.Error, url: str, raw: psycopg.Connection | None = None
+           ) -> BaseException:
     """The exception the shared code expects for ``exc``."""
-    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)) and \
-            not isinstance(exc, (pg_errors.LockNotAvailable, pg_errors.QueryCanceled,
-                                 pg_errors.InsufficientPrivilege)):
+    if lost(exc, raw):
         return DatabaseError(f"lost the PostgreSQL server at {shown(url)}: "
                              f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc}")
     text = (exc.diag.message_primary or str(exc)).strip()
@@ -165,6 +175,10 @@ class Connection:
         self.url = url
         try:
             self.raw = psycopg.connect(url, autocommit=True, connect_timeout=connect_timeout)
+            # functions and types from pg_catalog only (first, always), tables from warroom's
+            # schema, which no client may create in: a look-alike function another role put
+            # in "public" is never called
+            self.raw.execute("SET search_path TO warroom, pg_temp")
         except psycopg.Error as exc:
             lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
             said = lines[0].removeprefix("connection failed: ") if lines else str(exc)
@@ -172,7 +186,11 @@ class Connection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
+        """Inside a transaction begun and not ended (a lost connection is in none)."""
+        return not (self.raw.closed or self.raw.broken) and \
+            self.raw.info.transaction_status in (TransactionStatus.INTRANS,
+                                                 TransactionStatus.INERROR,
+                                                 TransactionStatus.ACTIVE)
 
     def cursor(self) -> "_LazyCursor":
         return _LazyCursor(self)
@@ -182,11 +200,11 @@ class Connection:
         text = translate(sql)
         if text is None:
             return Cursor(None)
-        raw = self.raw.cursor(row_factory=_plain if plain else _rows)
         try:
+            raw = self.raw.cursor(row_factory=_plain if plain else _rows)
             raw.execute(text, tuple(params) if params is not None else ())
         except psycopg.Error as exc:
-            raise _error(exc, self.url) from None
+            raise _error(exc, self.url, self.raw) from None
         return Cursor(raw)
 
     def script(self, sql: str) -> Any:
@@ -198,17 +216,17 @@ class Connection:
                 pass
             return cur.fetchone() if cur.description is not None else None
         except psycopg.Error as exc:
-            raise _error(exc, self.url) from None
+            raise _error(exc, self.url, self.raw) from None
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> Cursor:
         text = translate(sql)
         if text is None:
             return Cursor(None)
-        raw = self.raw.cursor()
         try:
+            raw = self.raw.cursor()
             raw.executemany(text, [tuple(p) for p in seq])
         except psycopg.Error as exc:
-            raise _error(exc, self.url) from None
+            raise _error(exc, self.url, self.raw) from None
         return Cursor(raw)
 
     def close(self) -> None:

@@ -6,11 +6,12 @@ How it works, and why:
   event id at each event (delivered at commit), and ``presence`` when who is watching moves
   (:mod:`warroom.db.pg_schema`). The listening connection is the feed's own, in autocommit,
   never the store's: the app's store may be inside a read when a nudge comes.
-- The journal stays the truth: a nudge is sent at commit only, so one whose id is above the
-  last one seen calls ``on_change`` at once (the reader reads the journal from its own last
-  id); a burst of notifications is one wake-up and one call; nudges for events already
-  seen are dropped. The journal counter, read on the listening connection, is what the
-  first connection, a reconnection and the safety poll compare with.
+- The journal stays the truth: a nudge is sent at commit only, so it calls ``on_change`` at
+  once, and the reader reads the journal from its own last id; a burst of notifications is
+  one wake-up and one call. The payload is not trusted (any role that may connect can
+  NOTIFY; ``db init`` lets only the client role connect): a false nudge costs one read.
+  The journal counter, read on the listening connection, is what the first connection, a
+  reconnection and the safety poll compare with.
 - The socket is read on the event loop (``add_reader``, then libpq's ``consume_input`` and
   ``notifies``): an idle feed makes no system call at all. psycopg's ``notifies()``
   generator wakes every 0.1 s instead (0.43 % of a core idle, measured for the issue).
@@ -89,8 +90,6 @@ class PgChangeFeed:
         self._stop = asyncio.Event()
         self._broken: BaseException | None = None
         self._fd: int | None = None  # the listening socket, while the loop reads it
-        self._newest = 0  # the largest event id a nudge announced
-        self._presence = False  # a presence nudge came since the last call
         self._owed = False  # on_change failed: call it again at the next poll
         self._lost = False  # the server was lost (and said so): catch up once back
         self.where = hosts(self.url)  # the server last connected to (or the URL's hosts)
@@ -179,16 +178,13 @@ class PgChangeFeed:
             self._kick.clear()
             if self._broken is not None:
                 raise _Lost(str(self._broken))
-            presence, self._presence = self._presence, False
-            if woken and not presence and (self._seen is not None
-                                           and self._newest <= self._seen):
-                continue  # nudges for events already read: nothing to confirm
-            if woken and self._seen is not None and self._newest > self._seen:
-                # a nudge is sent at commit only: the event it names is there to read
-                await self._changed(self._newest)
+            if woken:  # a nudge (sent at commit only), or who is watching moved: the
+                # reader reads the journal from its own last id. A nudge's payload is not
+                # trusted (any role that may connect can NOTIFY): a false one costs a read
+                await self._changed(self._seen)
                 continue
             counter = await self._counter(conn)
-            if presence or self._owed or counter != self._seen:
+            if self._owed or counter != self._seen:
                 await self._changed(counter)
 
     # -- the socket ---------------------------------------------------------------------
@@ -209,14 +205,7 @@ class PgChangeFeed:
             self._unwatch()
             self._kick.set()
 
-    def _nudged(self, payload: str) -> None:
-        if payload == PRESENCE:
-            self._presence = True
-        else:
-            try:
-                self._newest = max(self._newest, int(payload))
-            except ValueError:  # not ours to read: confirm with the counter anyway
-                self._newest = (self._seen or 0) + 1
+    def _nudged(self, payload: str) -> None:  # noqa: ARG002  (the payload: see _listen)
         self._kick.set()
 
     async def _counter(self, conn: "AsyncConnection") -> int:
@@ -239,7 +228,6 @@ class PgChangeFeed:
 
     async def _changed(self, counter: int) -> None:
         self._seen = counter
-        self._newest = max(self._newest, counter)
         again, self._owed = self._owed, False
         try:
             result = self._on_change()

@@ -120,6 +120,11 @@ BEGIN
                         'no hash chain)';
     END IF;
     PERFORM pg_advisory_xact_lock({lock});
+    IF NEW.prev_hash IS DISTINCT FROM COALESCE(
+            (SELECT hash FROM events ORDER BY id DESC LIMIT 1), repeat('0', 64)) THEN
+        RAISE EXCEPTION 'an event must link to the last one (its prev_hash): the journal '
+                        'is a chain';
+    END IF;
     UPDATE journal_counter SET last_id = last_id + 1 RETURNING last_id INTO NEW.id;
     IF NEW.db_user IS NULL OR NOT pg_has_role(session_user, '{owner}', 'MEMBER') THEN
         NEW.db_user := session_user;
@@ -218,7 +223,10 @@ def init(raw, *, owner: str = OWNER, client: str = CLIENT) -> tuple[int, int, li
 
     done: list[str] = []
     with raw.transaction():
-        raw.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        # pg_catalog's functions only: a look-alike another role put in "public" must never
+        # run with the admin's rights
+        raw.execute("SET LOCAL search_path = pg_catalog, pg_temp")
+        raw.execute("SELECT pg_catalog.pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         before = stored_version(raw)
         if before is not None:
             refuse_newer(before, "this database")
@@ -233,7 +241,7 @@ def init(raw, *, owner: str = OWNER, client: str = CLIENT) -> tuple[int, int, li
             raw.execute(sql.SQL("CREATE ROLE {} " + ("LOGIN" if login else "NOLOGIN"))
                         .format(sql.Identifier(name)))
             done.append(f"created role {name}" + (" (login)" if login else " (no login)"))
-        if not raw.execute("SELECT pg_has_role(current_user, %s, 'MEMBER')",
+        if not raw.execute("SELECT pg_catalog.pg_has_role(current_user, %s, 'MEMBER')",
                            (owner,)).fetchone()[0]:  # an admin not superuser: it may
             raw.execute(sql.SQL("GRANT {} TO CURRENT_USER").format(  # act as the owner
                 sql.Identifier(owner)))
@@ -242,8 +250,12 @@ def init(raw, *, owner: str = OWNER, client: str = CLIENT) -> tuple[int, int, li
             raw.execute(sql.SQL("CREATE SCHEMA {} AUTHORIZATION {}").format(
                 sql.Identifier(SCHEMA), sql.Identifier(owner)))
             done.append(f"created schema {SCHEMA}, owned by {owner}")
+        (database,) = raw.execute("SELECT pg_catalog.current_database()").fetchone()
+        for statement in database_grants(database, client):
+            raw.execute(statement)
         raw.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(owner)))
-        raw.execute(sql.SQL("SET LOCAL search_path TO {}").format(sql.Identifier(SCHEMA)))
+        raw.execute(sql.SQL("SET LOCAL search_path TO {}, pg_temp").format(
+            sql.Identifier(SCHEMA)))
         if before is None:
             raw.execute("CREATE TABLE warroom_meta (application_id BIGINT NOT NULL, "
                         "schema_version BIGINT NOT NULL)")
@@ -258,6 +270,18 @@ def init(raw, *, owner: str = OWNER, client: str = CLIENT) -> tuple[int, int, li
         for statement in grants(owner, client):
             raw.execute(statement)
     return before or 0, version, done
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def database_grants(database: str, client: str) -> list[str]:
+    """Who may connect to the room's database: the client role (and its members) only. Any
+    role that may connect could otherwise hold the write lock (advisory locks need no
+    privilege) and stop every write, or send false nudges."""
+    return [f"REVOKE CONNECT, TEMPORARY ON DATABASE {_quoted(database)} FROM PUBLIC",
+            f"GRANT CONNECT ON DATABASE {_quoted(database)} TO {_quoted(client)}"]
 
 
 def grants(owner: str, client: str) -> list[str]:
@@ -290,7 +314,9 @@ def client_url(url: str, client: str) -> str:
 
     parts = urlsplit(url)
     host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{client}@{host}"))
+    query = "&".join(item for item in parts.query.split("&")
+                     if item and not item.lower().startswith("password="))
+    return urlunsplit(parts._replace(netloc=f"{client}@{host}", query=query))
 
 
 def init_at(url: str, *, owner: str = OWNER, client: str = CLIENT

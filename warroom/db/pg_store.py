@@ -33,7 +33,7 @@ class PgStore(Store):
         self.created = False
         self.conn = pg_conn.Connection(url)
         try:
-            version = pg_schema.stored_version(self.conn.raw)
+            version = self._version()
             if version is None:
                 raise DatabaseError(
                     f"{pg_conn.shown(url)} holds no warroom database: "
@@ -48,8 +48,19 @@ class PgStore(Store):
             self.conn.close()
             raise
 
+    def _version(self) -> int | None:
+        """The stored schema version; a role the server refuses (no grants, not the client
+        role) as one line."""
+        import psycopg
+
+        try:
+            return pg_schema.stored_version(self.conn.raw)
+        except psycopg.Error as exc:
+            text = (getattr(exc.diag, "message_primary", None) or str(exc)).strip()
+            raise DatabaseError(f"{self.where} refused: {text}; connect as the client role "
+                                "that 'warroom db init' made (or a member of it)") from None
+
     def _settings(self) -> None:
-        self.conn.execute(f"SET search_path TO {pg_schema.SCHEMA}")
         self.conn.execute(f"SET lock_timeout = '{int(WRITE_WAIT_S * 1000)}ms'")
 
     def _begin(self, sql: str) -> Any:
@@ -97,15 +108,19 @@ class PgStore(Store):
         for the writer ahead), and the schema version (a database a newer warroom upgraded
         meanwhile is not written)."""
         try:
-            row = self._begin(f"BEGIN; SELECT pg_advisory_xact_lock({pg_schema.WRITE_LOCK}), "
-                              "(SELECT schema_version FROM warroom_meta)")
+            # READ COMMITTED whatever the server's default: each statement after the lock
+            # sees what the writer before committed (REPEATABLE READ would see the state
+            # from before the wait, and fail on the journal counter)
+            row = self._begin("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_"
+                              f"lock({pg_schema.WRITE_LOCK}); SELECT schema_version FROM "
+                              "warroom_meta")
         except sqlite3.OperationalError as exc:
             self._rollback()
             if "lock timeout" in str(exc):
                 raise Busy("the database stayed busy with other writers; try again") from None
             raise
         try:
-            if row[1] > SCHEMA_VERSION:
+            if row[0] > SCHEMA_VERSION:
                 raise DatabaseError(f"{self.where} was upgraded by a newer warroom while "
                                     "this one ran: restart warroom (nothing was written)")
             yield self
@@ -157,6 +172,9 @@ class PgStore(Store):
         if order == "rowid" and table in pg_schema.HAS_ID:
             order = "id"
         return super().rows(table, order, **where)
+
+    def _tiebreak(self, table: str) -> str | None:
+        return "id" if table in pg_schema.HAS_ID else "rowid" if table == "roles" else None
 
     def journal_guards(self) -> list[str]:
         """Nothing to put back from here: the client role owns no trigger. A missing one

@@ -120,7 +120,8 @@ def present(conn: sqlite3.Connection, now: datetime, key: str | None = None, *,
                               int(r[4]), _time(r[5]), _time(r[6])))
         except (TypeError, ValueError):
             continue
-    return [h for h in found if alive(h.host, h.pid, host)
+    server = getattr(conn, "dialect", "sqlite") == "postgresql"  # laptops may share a name
+    return [h for h in found if (server or alive(h.host, h.pid, host))
             and (everywhere or h.incident_key == key)]
 
 
@@ -164,9 +165,7 @@ class Beacon:
         if self._conn is None and self.url is not None:
             from warroom.db.pg_conn import Connection
 
-            conn = Connection(self.url)
-            conn.execute("SET search_path TO warroom")
-            self._conn = conn  # type: ignore[assignment]
+            self._conn = Connection(self.url)  # type: ignore[assignment]
         elif self._conn is None:
             self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=BUSY_S,
                                          check_same_thread=False)
@@ -213,6 +212,9 @@ class Beacon:
         conn.execute("DELETE FROM presence WHERE last_seen < ?",
                      (_stamp(now - timedelta(seconds=FORGET_S)),))
         here = socket.gethostname()
+        if self.url is not None:  # on a server, laptops may share a host name: by age only
+            self._swept = True
+            return
         for pid, in conn.execute("SELECT pid FROM presence WHERE host = ? AND pid != ?",
                                  (here, self.pid)).fetchall():
             if not alive(here, pid, here):

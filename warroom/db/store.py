@@ -268,10 +268,15 @@ class Store(JournalReads):
     def rows(self, table: str, order: str = "id", **where: Any) -> list[sqlite3.Row]:
         self._names(table, order, *where)
         conds = " AND ".join(f"{k} IS ?" for k in where) or "1 = 1"
+        tie = self._tiebreak(table)  # rows equal in ``order`` in the order they were added,
+        by = order if tie is None or order == tie else f"{order}, {tie}"  # on both backends
         return self.conn.execute(
-            f"SELECT * FROM {table} WHERE {conds} ORDER BY {order}",
+            f"SELECT * FROM {table} WHERE {conds} ORDER BY {by}",
             [_param(v) for v in where.values()],
         ).fetchall()
+
+    def _tiebreak(self, table: str) -> str | None:
+        return "rowid"
 
     def row(self, table: str, **where: Any) -> sqlite3.Row | None:
         found = self.rows(table, order="rowid", **where)
