@@ -123,7 +123,8 @@ class WarroomApp(App[None]):
         else:
             self.push_screen(self._new_picker())
         if self.live:  # after the first paint: watchfiles' import is not free
-            self._feed = feed_for(self.store, self.db_changed, on_state=self.server_state)
+            self._feed = feed_for(self.store, self.db_changed, on_state=self.server_state,
+                                  seen=lambda: self.last_event_id)
             self.call_after_refresh(self.run_worker, self._feed.run(), name="change-feed")
         if self.presence_on:  # its first write, after the first paint too
             self.call_after_refresh(self._start_presence)

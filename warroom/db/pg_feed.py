@@ -83,6 +83,7 @@ class PgChangeFeed:
         on_state: OnState | None = None,
     ) -> None:
         self.url = str(url)
+        self._reader = last_event_id
         self._on_change = on_change
         self._on_state = on_state
         self._poll_s = poll_s
@@ -182,6 +183,10 @@ class PgChangeFeed:
                 # reader reads the journal from its own last id. A nudge's payload is not
                 # trusted (any role that may connect can NOTIFY): a false one costs a read
                 await self._changed(self._seen)
+                try:  # where the reader stands now: the next poll compares with that
+                    self._seen = self._reader()
+                except Exception:  # (it cannot say: the poll calls it once more)
+                    pass
                 continue
             counter = await self._counter(conn)
             if self._owed or counter != self._seen:
@@ -279,11 +284,13 @@ class PgChangeFeed:
             pass
 
 
-def feed_for(store: "Store", on_change: OnChange, *,
-             on_state: OnState | None = None) -> ChangeFeed | PgChangeFeed:
+def feed_for(store: "Store", on_change: OnChange, *, on_state: OnState | None = None,
+             seen: Callable[[], int] | None = None) -> ChangeFeed | PgChangeFeed:
     """The live feed for ``store``: inotify on an SQLite file's folder, LISTEN/NOTIFY on a
-    PostgreSQL server (``on_state`` hears of a lost server; a file is never lost)."""
+    PostgreSQL server (``on_state`` hears of a lost server; a file is never lost).
+    ``seen``: the last event id the reader has read (without a query); by default the
+    journal's counter, read on the store's connection."""
     if store.dialect == "postgresql":
-        return PgChangeFeed(str(store.path), store.data_version, on_change,
+        return PgChangeFeed(str(store.path), seen or store.data_version, on_change,
                             on_state=on_state)
     return ChangeFeed(store.path, store.data_version, on_change)
