@@ -124,6 +124,18 @@ def staffed(store, incident, sam, alex, pat, clock) -> str:
     return incident
 
 
+def four_events(store, clock) -> str:
+    """One incident with four events (opened, lead claimed, a blocker, a note); its key."""
+    sam = person("sam")
+    key = actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
+                                severity="SEV2", clock=clock).key
+    actions.claim_role(store, sam, key, "lead", clock=clock)
+    actions.raise_blocker(store, sam, key, what="DB access", waiting_on="DBA", owner="sam",
+                          clock=clock)
+    actions.add_note(store, sam, key, text="paged the DBA", clock=clock)
+    return key
+
+
 def journal_count(store: Store) -> int:
     return store.conn.execute("SELECT count(*) FROM events").fetchone()[0]
 

@@ -10,7 +10,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import person
+from conftest import four_events, person
 
 from warroom import actions
 from warroom.cli import main
@@ -26,12 +26,7 @@ def room(tmp_path, monkeypatch, clock):
     path = tmp_path / "room.db"
     monkeypatch.setenv("WARROOM_DB", str(path))
     with Store(path, create=True) as store:
-        key = actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
-                                    severity="SEV2", clock=clock).key
-        actions.claim_role(store, sam, key, "lead", clock=clock)
-        actions.raise_blocker(store, sam, key, what="DB access", waiting_on="DBA",
-                              owner="sam", clock=clock)
-        actions.add_note(store, sam, key, text="paged the DBA", clock=clock)
+        four_events(store, clock)
     return path
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import person
+from conftest import four_events, person
 
-from warroom import actions
 from warroom.cli import main
 from warroom.db.pg_store import PgStore
 
@@ -22,12 +21,7 @@ def room(pg_server, clock):
     """A PostgreSQL room with one incident and four events (client URL)."""
     url = pg_server.fresh()
     with PgStore(url) as store:
-        key = actions.open_incident(store, sam, title="Checkout failing", customer="Acme",
-                                    severity="SEV2", clock=clock).key
-        actions.claim_role(store, sam, key, "lead", clock=clock)
-        actions.raise_blocker(store, sam, key, what="DB access", waiting_on="DBA",
-                              owner="sam", clock=clock)
-        actions.add_note(store, sam, key, text="paged the DBA", clock=clock)
+        four_events(store, clock)
     yield url
     pg_server.drop(url)
 

@@ -86,7 +86,7 @@ class Context:
         """The database, open for this verb. One it had to create (``create``) is removed
         again when the verb is refused before writing anything: a refusal leaves the
         folder as it was."""
-        from warroom.db.schema import holds_events, in_use
+        from warroom.db.schema import holds_events, in_use, remove_file
         from warroom.db.store import open_store
 
         store = open_store(self.db, create=create)
@@ -100,8 +100,7 @@ class Context:
         except BaseException:
             # only a file this process made, still empty and unused by anyone else
             if store.created and not holds_events(path) and not in_use(path):
-                for leftover in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
-                    leftover.unlink(missing_ok=True)
+                remove_file(path)
             raise
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from warroom.db import chain
 from warroom.db.pg_schema import SCHEMA, STATE
+from warroom.db.schema import remove_file
 from warroom.db.store import Store, is_url, open_store
 from warroom.errors import DatabaseError, UserError
 
@@ -178,7 +179,7 @@ def copy_room(source_target: str, dest_target: str) -> tuple[Copied, str, str]:
             dest = open_store(dest_target, create=not is_url(dest_target))
         except BaseException:
             if not is_url(dest_target):
-                _remove(Path(dest_target))  # made a moment ago (it did not exist), unused
+                remove_file(Path(dest_target))  # made a moment ago (it did not exist), unused
             raise
         try:
             with dest:
@@ -186,13 +187,8 @@ def copy_room(source_target: str, dest_target: str) -> tuple[Copied, str, str]:
                 return done, source.where, dest.where
         except BaseException:
             if not is_url(dest_target) and dest.created:
-                _remove(Path(dest_target))
+                remove_file(Path(dest_target))
             raise
-
-
-def _remove(path: Path) -> None:
-    for leftover in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
-        leftover.unlink(missing_ok=True)
 
 
 def summary(done: Copied, source: str, dest: str) -> str:

@@ -31,6 +31,24 @@ POLL_S = 1.5
 RECHECKS_S = (0.002, 0.010, 0.050)
 
 
+async def kicked(kick: asyncio.Event, timeout: float) -> bool:
+    """Wait for ``kick`` (True, and it is cleared) or ``timeout`` seconds (False: time for
+    the safety poll). Every feed's loop, and presence's heartbeat, wait this way."""
+    try:
+        await asyncio.wait_for(kick.wait(), timeout=timeout)
+    except TimeoutError:
+        return False
+    kick.clear()
+    return True
+
+
+async def call(on_change: Callable[[], Awaitable[None] | None]) -> None:
+    """Call a reader that may be a plain function or a coroutine function."""
+    result = on_change()
+    if asyncio.iscoroutine(result):
+        await result
+
+
 class ChangeFeed:
     """Calls ``on_change`` whenever another connection commits to the database."""
 
@@ -103,19 +121,12 @@ class ChangeFeed:
         watcher = asyncio.create_task(self._watch())
         try:
             while not self._stop.is_set():
-                try:
-                    await asyncio.wait_for(self._kick.wait(), timeout=self._poll_s)
-                    woken = True
-                except TimeoutError:
-                    woken = False
+                woken = await kicked(self._kick, self._poll_s)
                 if self._stop.is_set():
                     break
-                self._kick.clear()
                 if await self._moved(woken):
                     self._seen = self._data_version()
-                    result = self._on_change()
-                    if asyncio.iscoroutine(result):
-                        await result
+                    await call(self._on_change)
         finally:
             self._stop.set()
             watcher.cancel()

@@ -37,7 +37,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from warroom.db.feed import POLL_S, ChangeFeed
+from warroom.db.feed import POLL_S, ChangeFeed, call, kicked
 
 if TYPE_CHECKING:
     from psycopg import AsyncConnection
@@ -169,14 +169,9 @@ class PgChangeFeed:
         if caught_up or counter != self._seen:
             await self._changed(counter)
         while not self._stop.is_set():
-            try:
-                await asyncio.wait_for(self._kick.wait(), timeout=self._poll_s)
-                woken = True
-            except TimeoutError:
-                woken = False
+            woken = await kicked(self._kick, self._poll_s)
             if self._stop.is_set():
                 return
-            self._kick.clear()
             if self._broken is not None:
                 raise _Lost(str(self._broken))
             if woken:  # a nudge (sent at commit only), or who is watching moved: the
@@ -235,9 +230,7 @@ class PgChangeFeed:
         self._seen = counter
         again, self._owed = self._owed, False
         try:
-            result = self._on_change()
-            if asyncio.iscoroutine(result):
-                await result
+            await call(self._on_change)
         except asyncio.CancelledError:
             raise
         except Exception:  # told once with its traceback, not at every poll after

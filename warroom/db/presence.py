@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from warroom.db.feed import kicked
 from warroom.errors import DatabaseError
 from warroom.text import clean_line, cut
 
@@ -273,7 +274,4 @@ class Beacon:
             if names != shown:
                 shown = names
                 show(names)
-            try:
-                await asyncio.wait_for(self._kick.wait(), timeout=interval)
-            except TimeoutError:
-                pass
+            await kicked(self._kick, interval)

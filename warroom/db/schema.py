@@ -307,6 +307,12 @@ def _inspect(path: Path) -> int:
     return version
 
 
+def remove_file(path: Path) -> None:
+    """Remove a database file this process made and never used, with its -wal and -shm."""
+    for leftover in (path, *(Path(f"{path}{end}") for end in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+
+
 def holds_events(path: Path) -> bool:
     """Whether the database at ``path`` holds any journal event (read only; a file that
     cannot be read counts as holding some, so that nothing removes it)."""
